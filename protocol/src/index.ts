@@ -1,0 +1,6 @@
+// The shipgate protocol: one definition of each message, used by the gadget and the bridge.
+export * from "./check";
+export * from "./limits";
+export * from "./messages";
+export * from "./topics";
+export * from "./codec";

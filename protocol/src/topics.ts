@@ -1,0 +1,106 @@
+// Topic builders and the parser for every topic shipgate uses. The prefix defaults to
+// "shipgate/v1/" and is configurable on both sides; it must end with "/" and hold no wildcard.
+
+import { NODE_ID_PATTERN, UUID_PATTERN } from "./messages";
+
+export const DEFAULT_PREFIX = "shipgate/v1/";
+
+/** Why a prefix cannot be used, or undefined when it can. */
+export function prefixProblem(prefix: string): string | undefined {
+  if (prefix.length === 0 || prefix.length > 100) return "must have 1 to 100 characters";
+  if (prefix.charAt(prefix.length - 1) !== "/") return "must end with '/'";
+  if (prefix.charAt(0) === "/") return "must not start with '/'";
+  if (/[#+\u0000]/.test(prefix)) return "must not contain '#', '+' or NUL";
+  if (prefix.indexOf("//") >= 0) return "must not contain an empty level";
+  return undefined;
+}
+
+export type ParsedTopic =
+  | { kind: "lock-request" }
+  | { kind: "lock-state"; id: string }
+  | { kind: "lock-cancel"; id: string }
+  | { kind: "mode" }
+  | { kind: "error"; clientId: string }
+  | { kind: "admin-mode" }
+  | { kind: "admin-decide" }
+  | { kind: "gadget-event"; gadget: string }
+  | { kind: "gadget-ack"; gadget: string }
+  | { kind: "gadget-view"; gadget: string }
+  | { kind: "gadget-status"; gadget: string }
+  | { kind: "gadget-telemetry"; gadget: string }
+  | { kind: "presence"; node: string }
+  | { kind: "bridge-status" }
+  | { kind: "unknown"; reason: string };
+
+export class Topics {
+  readonly prefix: string;
+
+  constructor(prefix: string = DEFAULT_PREFIX) {
+    const problem = prefixProblem(prefix);
+    if (problem !== undefined) throw new Error(`topic prefix "${prefix}" ${problem}`);
+    this.prefix = prefix;
+  }
+
+  // Pipeline contract
+  lockRequest(): string { return this.prefix + "locks/request"; }
+  lockState(id: string): string { return this.prefix + "locks/" + id; }
+  lockCancel(id: string): string { return this.prefix + "locks/" + id + "/cancel"; }
+  mode(): string { return this.prefix + "mode"; }
+  errors(clientId: string): string { return this.prefix + "errors/" + clientId; }
+
+  // Admin commands (CLI, dashboard)
+  adminMode(): string { return this.prefix + "admin/mode"; }
+  adminDecide(): string { return this.prefix + "admin/decide"; }
+
+  // Gadgets
+  gadgetEvent(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/event"; }
+  gadgetAck(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/ack"; }
+  gadgetView(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/view"; }
+  gadgetStatus(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/status"; }
+  gadgetTelemetry(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/telemetry"; }
+
+  presence(node: string): string { return this.prefix + "presence/" + node; }
+  bridgeStatus(): string { return this.prefix + "bridge/status"; }
+
+  // Subscription filters
+  allLockStates(): string { return this.prefix + "locks/+"; }
+  allLockCancels(): string { return this.prefix + "locks/+/cancel"; }
+  allGadgetEvents(): string { return this.prefix + "gadgets/+/event"; }
+  allGadgetStatus(): string { return this.prefix + "gadgets/+/status"; }
+  allGadgetTelemetry(): string { return this.prefix + "gadgets/+/telemetry"; }
+  allPresence(): string { return this.prefix + "presence/+"; }
+
+  /** Classify a concrete topic. Unknown topics say why, so the bridge can answer with it. */
+  parse(topic: string): ParsedTopic {
+    if (topic.indexOf(this.prefix) !== 0) return { kind: "unknown", reason: "topic is outside prefix " + this.prefix };
+    const levels = topic.slice(this.prefix.length).split("/");
+    const [a, b, c] = levels;
+    const n = levels.length;
+    if (a === "locks") {
+      if (n === 2 && b === "request") return { kind: "lock-request" };
+      if (b !== undefined && !UUID_PATTERN.test(b)) return { kind: "unknown", reason: "lock id in topic must be a UUID" };
+      if (n === 2 && b !== undefined) return { kind: "lock-state", id: b };
+      if (n === 3 && b !== undefined && c === "cancel") return { kind: "lock-cancel", id: b };
+    } else if (a === "mode" && n === 1) {
+      return { kind: "mode" };
+    } else if (a === "errors" && n === 2 && b !== undefined && b.length > 0) {
+      return { kind: "error", clientId: b };
+    } else if (a === "admin" && n === 2) {
+      if (b === "mode") return { kind: "admin-mode" };
+      if (b === "decide") return { kind: "admin-decide" };
+    } else if (a === "gadgets" && n === 3 && b !== undefined) {
+      if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "gadget id in topic must be letters, digits, '_', '.' or '-'" };
+      if (c === "event") return { kind: "gadget-event", gadget: b };
+      if (c === "ack") return { kind: "gadget-ack", gadget: b };
+      if (c === "view") return { kind: "gadget-view", gadget: b };
+      if (c === "status") return { kind: "gadget-status", gadget: b };
+      if (c === "telemetry") return { kind: "gadget-telemetry", gadget: b };
+    } else if (a === "presence" && n === 2 && b !== undefined) {
+      if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "node id in topic must be letters, digits, '_', '.' or '-'" };
+      return { kind: "presence", node: b };
+    } else if (a === "bridge" && n === 2 && b === "status") {
+      return { kind: "bridge-status" };
+    }
+    return { kind: "unknown", reason: "no shipgate topic has this shape" };
+  }
+}
