@@ -4,3 +4,4 @@ export * from "./limits";
 export * from "./messages";
 export * from "./topics";
 export * from "./codec";
+export * from "./hmac";
