@@ -1,0 +1,45 @@
+// What a button gesture means, given what the gadget shows. Pure: the app turns the result into an
+// event, a local error or a hint. The person decides what she sees, so approve and reject carry the
+// id of the head lock shown at the moment of the press, and are refused locally when there is
+// nothing to decide or this gadget may not decide it (the bridge checks again: it has the last word).
+//
+//   approve short  approve the head lock          approve long  back to default mode
+//   reject short   reject the head lock           reject long   blocked mode
+//   release short  released mode (long: the same, the button has one job)
+//   sync hold      sync the out-of-sync Argo CD apps; a shorter press only hints to hold
+
+import type { ButtonName, GadgetView, Gesture } from "@shipgate/protocol/messages";
+
+export type Intent =
+  /** Send this event; label is the short text flashed at once as local feedback. */
+  | { kind: "send"; button: ButtonName; gesture: Gesture; lockId?: string; label: string }
+  /** Do not send; blink the error and flash the message. */
+  | { kind: "refuse"; message: string }
+  /** Do not send; flash the message without an error (a usage hint). */
+  | { kind: "hint"; message: string };
+
+export const MESSAGES = Object.freeze({
+  noLock: "NO LOCK",
+  notAllowed: "NOT ALLOWED",
+  holdToSync: "HOLD TO SYNC",
+});
+
+function decide(button: "approve" | "reject", view: GadgetView | null): Intent {
+  const head = view === null ? null : view.head;
+  if (view === null || head === null) return { kind: "refuse", message: MESSAGES.noLock };
+  if (!view.can_decide) return { kind: "refuse", message: MESSAGES.notAllowed };
+  return { kind: "send", button, gesture: "short", lockId: head.id, label: button === "approve" ? "APPROVE" : "REJECT" };
+}
+
+export function intentFor(button: ButtonName, gesture: Gesture, view: GadgetView | null): Intent {
+  switch (button) {
+    case "approve":
+      return gesture === "long" ? { kind: "send", button, gesture: "long", label: "DEFAULT" } : decide("approve", view);
+    case "reject":
+      return gesture === "long" ? { kind: "send", button, gesture: "long", label: "BLOCKED" } : decide("reject", view);
+    case "release":
+      return { kind: "send", button, gesture: "short", label: "RELEASED" };
+    case "sync":
+      return gesture === "hold" ? { kind: "send", button, gesture: "hold", label: "SYNC" } : { kind: "hint", message: MESSAGES.holdToSync };
+  }
+}

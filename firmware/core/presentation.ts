@@ -1,0 +1,42 @@
+// What the rings and the display show for a view: ring A is view.rings[0], ring B view.rings[1],
+// the display shows the head lock while one is pending, else the view's text or counter. Pure, so
+// the same cases run on Node and in XS.
+
+import type { GadgetView, RingView } from "@shipgate/protocol/messages";
+
+export type DisplayContent = { kind: "text"; text: string } | { kind: "counter"; label: string; value: number };
+
+export interface Presentation {
+  ringA: RingView;
+  ringB: RingView;
+  display: DisplayContent;
+}
+
+/** Why the gadget has no view to show. */
+export type Standby = "setup" | "offline" | "waiting";
+
+export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({ setup: "SETUP", offline: "OFFLINE", waiting: "WAIT" });
+
+const UNKNOWN: RingView = Object.freeze({ scene: "unknown" }) as RingView;
+const OFFLINE: RingView = Object.freeze({ scene: "offline" }) as RingView;
+
+/** The text for a pending head lock: "<pipeline> <step> <summary>". */
+export function headText(head: { pipeline: string; step: string; summary: string }): string {
+  return head.summary === "" ? head.pipeline + " " + head.step : head.pipeline + " " + head.step + " " + head.summary;
+}
+
+export function present(view: GadgetView): Presentation {
+  const display: DisplayContent =
+    view.head !== null
+      ? { kind: "text", text: headText(view.head) }
+      : view.display.kind === "counter"
+        ? { kind: "counter", label: view.display.text, value: view.display.value ?? 0 }
+        : { kind: "text", text: view.display.text };
+  return { ringA: view.rings[0] ?? UNKNOWN, ringB: view.rings[1] ?? UNKNOWN, display };
+}
+
+/** What to show with no usable view: the setup prompt, the offline scene, or waiting for the first view. */
+export function presentStandby(why: Standby): Presentation {
+  const ring = why === "waiting" ? UNKNOWN : OFFLINE;
+  return { ringA: ring, ringB: ring, display: { kind: "text", text: STANDBY_TEXT[why] } };
+}
