@@ -4,7 +4,10 @@
 
 import { type Checked, invalid, valid } from "./check";
 
-const decoder = new TextDecoder();
+// fatal: without it TextDecoder replaces bad bytes with U+FFFD and never throws, and the
+// "not valid UTF-8" answer below could never be given (WHATWG Encoding, "decode", error mode).
+// XS's TextDecoder honours it too (it throws "invalid utf-8").
+const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
 export type Payload = Uint8Array | ArrayBuffer | string;

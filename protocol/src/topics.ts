@@ -10,10 +10,18 @@ export function prefixProblem(prefix: string): string | undefined {
   if (prefix.length === 0 || prefix.length > 100) return "must have 1 to 100 characters";
   if (prefix.charAt(prefix.length - 1) !== "/") return "must end with '/'";
   if (prefix.charAt(0) === "/") return "must not start with '/'";
+  // MQTT 3.1.1 section 4.7.2: topics starting with '$' are the server's ($SYS), and in MQTT 5
+  // (section 4.8.2) a filter starting with "$share/" is a shared subscription, not a topic.
+  if (prefix.charAt(0) === "$") return "must not start with '$'";
   if (/[#+\u0000]/.test(prefix)) return "must not contain '#', '+' or NUL";
   if (prefix.indexOf("//") >= 0) return "must not contain an empty level";
   return undefined;
 }
+
+/** Admin commands travel on admin/<user>/<command>: the broker's ACL ties the user level to the
+ *  authenticated user name (Mosquitto: pattern write .../admin/%u/#), so the topic says who acts. */
+export const ADMIN_COMMANDS = ["mode", "decide", "status"] as const;
+export type AdminCommandName = (typeof ADMIN_COMMANDS)[number];
 
 export type ParsedTopic =
   | { kind: "lock-request" }
@@ -21,8 +29,8 @@ export type ParsedTopic =
   | { kind: "lock-cancel"; id: string }
   | { kind: "mode" }
   | { kind: "error"; clientId: string }
-  | { kind: "admin-mode" }
-  | { kind: "admin-decide" }
+  | { kind: "admin"; user: string; command: AdminCommandName }
+  | { kind: "reply"; user: string; correlation: string }
   | { kind: "gadget-event"; gadget: string }
   | { kind: "gadget-ack"; gadget: string }
   | { kind: "gadget-view"; gadget: string }
@@ -48,9 +56,10 @@ export class Topics {
   mode(): string { return this.prefix + "mode"; }
   errors(clientId: string): string { return this.prefix + "errors/" + clientId; }
 
-  // Admin commands (CLI, dashboard)
-  adminMode(): string { return this.prefix + "admin/mode"; }
-  adminDecide(): string { return this.prefix + "admin/decide"; }
+  // Admin commands (CLI, dashboard) and their replies
+  adminCommand(user: string, command: AdminCommandName): string { return this.prefix + "admin/" + user + "/" + command; }
+  reply(user: string, correlation: string): string { return this.prefix + "replies/" + user + "/" + correlation; }
+  allAdminCommands(): string { return this.prefix + "admin/+/+"; }
 
   // Gadgets
   gadgetEvent(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/event"; }
@@ -85,9 +94,11 @@ export class Topics {
       return { kind: "mode" };
     } else if (a === "errors" && n === 2 && b !== undefined && b.length > 0) {
       return { kind: "error", clientId: b };
-    } else if (a === "admin" && n === 2) {
-      if (b === "mode") return { kind: "admin-mode" };
-      if (b === "decide") return { kind: "admin-decide" };
+    } else if (a === "admin" && n === 3 && b !== undefined && c !== undefined) {
+      if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "user in topic must be letters, digits, '_', '.' or '-'" };
+      if ((ADMIN_COMMANDS as readonly string[]).indexOf(c) >= 0) return { kind: "admin", user: b, command: c as AdminCommandName };
+    } else if (a === "replies" && n === 3 && b !== undefined && c !== undefined && c.length > 0) {
+      return { kind: "reply", user: b, correlation: c };
     } else if (a === "gadgets" && n === 3 && b !== undefined) {
       if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "gadget id in topic must be letters, digits, '_', '.' or '-'" };
       if (c === "event") return { kind: "gadget-event", gadget: b };
