@@ -53,11 +53,11 @@ export const DEFAULT_DEBOUNCE: Readonly<DebounceTiming> = Object.freeze({ pressM
  * Result of Debouncer.sample(). One sample can settle two changes when samples are far apart
  * (an edge ends a long release stretch, and the next frame's read confirms the new press).
  */
-export const NO_CHANGE = 0;
-export const BECAME_PRESSED = 1;
-export const BECAME_RELEASED = 2;
-export const RELEASED_THEN_PRESSED = 3;
-export const PRESSED_THEN_RELEASED = 4;
+export const NO_CHANGE = 0 as const;
+export const BECAME_PRESSED = 1 as const;
+export const BECAME_RELEASED = 2 as const;
+export const RELEASED_THEN_PRESSED = 3 as const;
+export const PRESSED_THEN_RELEASED = 4 as const;
 export type DebounceChange = 0 | 1 | 2 | 3 | 4;
 
 const NONE = -1;
@@ -107,7 +107,7 @@ export class Debouncer {
    * must come in time order. Returns what changed in the debounced level with this sample.
    */
   sample(level: Level, now: number, byEdge: boolean): DebounceChange {
-    let first = NO_CHANGE;
+    let first: DebounceChange = NO_CHANGE;
     // Rule 1: an excursion that outlived glitchMs becomes the new stretch.
     if (this.excursion !== NONE && now - this.excursionSince >= this.glitchMs) {
       // Rule 2, confirmed by ending: the old stretch held until an edge showed the excursion.
