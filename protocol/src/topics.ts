@@ -92,12 +92,17 @@ export class Topics {
       if (n === 3 && b !== undefined && c === "cancel") return { kind: "lock-cancel", id: b };
     } else if (a === "mode" && n === 1) {
       return { kind: "mode" };
-    } else if (a === "errors" && n === 2 && b !== undefined && b.length > 0) {
+    } else if (a === "errors" && n === 2 && b !== undefined && b.length > 0 && !/[+#]/.test(b)) {
+      // Any MQTT client id may name its error topic, but a '+' or '#' level is a filter
+      // (MQTT 3.1.1 [MQTT-3.3.2-2]: topic names carry no wildcards).
       return { kind: "error", clientId: b };
     } else if (a === "admin" && n === 3 && b !== undefined && c !== undefined) {
       if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "user in topic must be letters, digits, '_', '.' or '-'" };
       if ((ADMIN_COMMANDS as readonly string[]).indexOf(c) >= 0) return { kind: "admin", user: b, command: c as AdminCommandName };
-    } else if (a === "replies" && n === 3 && b !== undefined && c !== undefined && c.length > 0) {
+    } else if (a === "replies" && n === 3 && b !== undefined && c !== undefined) {
+      // Both levels are checked like the admin user: a '+' or '#' level is a filter, never a topic.
+      if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "user in topic must be letters, digits, '_', '.' or '-'" };
+      if (!NODE_ID_PATTERN.test(c)) return { kind: "unknown", reason: "correlation in topic must be letters, digits, '_', '.' or '-'" };
       return { kind: "reply", user: b, correlation: c };
     } else if (a === "gadgets" && n === 3 && b !== undefined) {
       if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: "gadget id in topic must be letters, digits, '_', '.' or '-'" };

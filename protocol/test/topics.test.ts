@@ -12,8 +12,10 @@ function everyTopic(topics: Topics): [string, ParsedTopic][] {
     [topics.lockCancel(LOCK_ID), { kind: "lock-cancel", id: LOCK_ID }],
     [topics.mode(), { kind: "mode" }],
     [topics.errors("gate-7f3a"), { kind: "error", clientId: "gate-7f3a" }],
-    [topics.adminMode(), { kind: "admin-mode" }],
-    [topics.adminDecide(), { kind: "admin-decide" }],
+    [topics.adminCommand("alice", "mode"), { kind: "admin", user: "alice", command: "mode" }],
+    [topics.adminCommand("ci-bot.2", "decide"), { kind: "admin", user: "ci-bot.2", command: "decide" }],
+    [topics.adminCommand("alice", "status"), { kind: "admin", user: "alice", command: "status" }],
+    [topics.reply("alice", "c-17"), { kind: "reply", user: "alice", correlation: "c-17" }],
     [topics.gadgetEvent("desk-1"), { kind: "gadget-event", gadget: "desk-1" }],
     [topics.gadgetAck("desk-1"), { kind: "gadget-ack", gadget: "desk-1" }],
     [topics.gadgetView("desk-1"), { kind: "gadget-view", gadget: "desk-1" }],
@@ -53,6 +55,7 @@ test("subscription filters cover the topics they are for", (t) => {
   t.is(topics.allGadgetStatus(), "acme/gadgets/+/status");
   t.is(topics.allGadgetTelemetry(), "acme/gadgets/+/telemetry");
   t.is(topics.allPresence(), "acme/presence/+");
+  t.is(topics.allAdminCommands(), "acme/admin/+/+");
 });
 
 test("bad prefixes are refused with the reason", (t) => {
@@ -98,8 +101,13 @@ test("topics outside the prefix, wildcards and extra levels are unknown, with a 
     "shipgate/v1/errors",
     "shipgate/v1/errors/",
     "shipgate/v1/errors/a/b",
-    "shipgate/v1/admin/mode/x",
-    "shipgate/v1/admin/other",
+    "shipgate/v1/admin/mode",
+    "shipgate/v1/admin/alice/mode/x",
+    "shipgate/v1/admin/alice/other",
+    "shipgate/v1/admin/+/mode",
+    "shipgate/v1/admin/-x/mode",
+    "shipgate/v1/replies/alice",
+    "shipgate/v1/replies/alice/",
     "shipgate/v1/gadgets/+/event",
     "shipgate/v1/gadgets/#",
     "shipgate/v1/gadgets//event",
@@ -131,4 +139,11 @@ test("a topic for one prefix is outside another that merely shares its start", (
   const topics = new Topics("shipgate/v1/");
   t.is(topics.parse("shipgate/v10/mode").kind, "unknown");
   t.is(new Topics("shipgate/").parse("shipgate/v1/mode").kind, "unknown");
+});
+
+test("reply topics with wildcard or malformed levels are unknown", (t) => {
+  const topics = new Topics();
+  for (const topic of ["shipgate/v1/replies/+/c1", "shipgate/v1/replies/alice/+", "shipgate/v1/replies/alice/#", "shipgate/v1/replies//c1"]) {
+    t.is(topics.parse(topic).kind, "unknown", topic);
+  }
 });
