@@ -1,0 +1,91 @@
+// MqttPort on Node over the `mqtt` package (MQTT.js 5), the API that Moddable's mqtt/js mirrors.
+// The session owns reconnecting (backoff with jitter), so MQTT.js's own reconnect is off
+// (reconnectPeriod 0) and each connect() makes a fresh client after ending the previous one.
+
+import { connect as mqttConnect, type MqttClient } from "mqtt";
+import type { Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
+
+export interface NodeMqttOptions {
+  /** Where connection errors are traced (they also end in a close, which the session handles). */
+  log?: Log;
+  /** MQTT.js connectTimeout in milliseconds; the session has its own timeout too. */
+  connectTimeoutMs?: number;
+  /** For mqtts:// against a private CA: whether to check the broker's certificate. */
+  rejectUnauthorized?: boolean;
+}
+
+export class NodeMqtt implements MqttPort {
+  readonly #options: NodeMqttOptions;
+  #client: MqttClient | undefined;
+
+  constructor(options: NodeMqttOptions = {}) {
+    this.#options = options;
+  }
+
+  connect(o: MqttConnectOptions, handlers: MqttHandlers): void {
+    this.#drop();
+    const client = mqttConnect(o.url, {
+      clientId: o.clientId,
+      username: o.username,
+      password: o.password,
+      keepalive: o.keepalive,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: this.#options.connectTimeoutMs ?? 30_000,
+      protocolVersion: 4,
+      rejectUnauthorized: this.#options.rejectUnauthorized ?? true,
+      will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
+    });
+    this.#client = client;
+    client.on("connect", () => {
+      if (this.#client === client) handlers.onConnect();
+    });
+    client.on("close", () => {
+      if (this.#client === client) handlers.onClose();
+    });
+    client.on("message", (topic, payload) => {
+      if (this.#client === client) handlers.onMessage(topic, payload);
+    });
+    client.on("error", (error) => {
+      // Without a listener an EventEmitter error would throw; MQTT.js closes the client after it.
+      if (this.#client === client) this.#options.log?.warn(`mqtt: ${o.url}: ${error.message}`);
+    });
+  }
+
+  publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): void {
+    const client = this.#client;
+    if (client === undefined) throw new Error(`mqtt: publish to ${topic} without a connection`);
+    client.publish(topic, payload, { qos, retain }, (error) => {
+      if (error) this.#options.log?.warn(`mqtt: publish to ${topic} failed: ${error.message}`);
+    });
+  }
+
+  subscribe(topic: string, qos: 0 | 1): void {
+    const client = this.#client;
+    if (client === undefined) throw new Error(`mqtt: subscribe to ${topic} without a connection`);
+    client.subscribe(topic, { qos }, (error) => {
+      if (error) this.#options.log?.warn(`mqtt: subscribe to ${topic} failed: ${error.message}`);
+    });
+  }
+
+  end(): void {
+    void this.endAsync();
+  }
+
+  /** Ends the connection after in-flight QoS 1 messages (the offline state) are sent. */
+  endAsync(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      client.end(false, {}, () => resolve());
+    });
+  }
+
+  /** Ends at once, without waiting (the previous client before a reconnect). */
+  #drop(): void {
+    const client = this.#client;
+    this.#client = undefined;
+    client?.end(true);
+  }
+}
