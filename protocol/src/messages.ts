@@ -9,7 +9,10 @@ export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 /** Gadget ids and node ids appear in topics, so they are one safe topic level. */
 export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Printable text without control characters (the gadget's font has no glyph for them). */
-const TEXT_PATTERN = /^[^\u0000-\u001f\u007f]*$/;
+// Written as the allowed ranges, not as a negated class: XS 13.3 gets a negated class that starts
+// at U+0000 wrong (/[^\u0000]/.test("\u0000") is true there), so /^[^\u0000-\u001f]*$/ let every
+// control character through on the gadget. Found by protocol/test/protocol.cases.ts in xsnap.
+const TEXT_PATTERN = /^[\u0020-\u007e\u0080-\uffff]*$/;
 const ISO_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 const idRule = { min: 1, max: ID_MAX, pattern: UUID_PATTERN, patternText: "a UUID such as 3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10" };
