@@ -164,7 +164,43 @@ export function errorReplyFor(topic: string, failure: Invalid, id?: string): Err
 }
 
 // ---------------------------------------------------------------------------------------------
-// Admin commands (bridge-internal topics under <prefix>admin/, used by the CLI and dashboard)
+// Admin commands (<prefix>admin/<user>/<command>, used by the CLI and dashboard). Each carries a
+// correlation id; the bridge answers on <prefix>replies/<user>/<correlation> with an AdminReply.
+
+export interface AdminEnvelope {
+  /** Chosen by the caller; names the reply topic. */
+  correlation: string;
+}
+
+const correlationRule = { min: 1, max: 64, pattern: NODE_ID_PATTERN, patternText: "letters, digits, '_', '.' or '-'" };
+
+export function checkAdminEnvelope(value: unknown, path = ""): Checked<AdminEnvelope> {
+  const f = object(value, path);
+  if (!(f instanceof Fields)) return f;
+  const correlation = f.string("correlation", correlationRule);
+  return f.done(() => ({ correlation }));
+}
+
+/** The bridge's answer to an admin command. */
+export interface AdminReply {
+  ok: boolean;
+  error?: string;
+  /** The command's result: the decided lock, the new mode, or the status snapshot. */
+  result?: unknown;
+}
+
+export function checkAdminReply(value: unknown, path = ""): Checked<AdminReply> {
+  const f = object(value, path);
+  if (!(f instanceof Fields)) return f;
+  const ok = f.boolean("ok");
+  const error = f.optionalString("error", { max: 500 });
+  return f.done(() => {
+    const out: AdminReply = { ok };
+    if (error !== undefined) out.error = error;
+    if (value !== null && typeof value === "object" && "result" in value) out.result = (value as { result: unknown }).result;
+    return out;
+  });
+}
 
 /** <prefix>admin/mode: an admin asks for a mode change. */
 export interface ModeCommand {

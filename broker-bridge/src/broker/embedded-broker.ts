@@ -1,0 +1,199 @@
+// The embedded MQTT broker: aedes on TCP (and TLS), plus MQTT over WebSocket at /mqtt on the
+// bridge's HTTP server for the dashboard. Authentication and authorization are delegated to a
+// BrokerAuthorizer; messages that pass are handed to the bridge's router before the broker
+// acknowledges them, so a PUBACK on a lock request means the request is already in SQLite.
+
+import { Aedes, type Client } from "aedes";
+import { createServer as createNetServer, type Server as NetServer } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import type { Server as HttpServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { WebSocketServer, createWebSocketStream } from "ws";
+import type { Logger } from "pino";
+import type { InboundMessage, Sender } from "../link/link";
+
+export type Role = "admin" | "pipeline" | "gadget" | "viewer" | "bridge";
+
+export interface Identity {
+  username: string;
+  role: Role;
+}
+
+/** The broker's security decisions; the credentials-based one lives in security/. */
+export interface BrokerAuthorizer {
+  /** The identity for these credentials, or null to refuse the connection (CONNACK 4 or 5). */
+  authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Identity | null;
+  /** Why the publish is refused, or null when it is allowed. */
+  publishDenied(who: Identity | null, clientId: string, topic: string): string | null;
+  subscribeDenied(who: Identity | null, clientId: string, filter: string): string | null;
+  /** Whether a message on topic may be delivered to this subscriber (per-owner filtering). */
+  mayReceive?(who: Identity | null, clientId: string, topic: string): boolean;
+  /** Told about every refusal, for the audit log and the errors topic. */
+  onRefused?(what: "connect" | "publish" | "subscribe", who: Identity | null, clientId: string, detail: string): void;
+}
+
+/** Anyone may do anything: only for tests that are about something else, never the default. */
+export const openAuthorizer: BrokerAuthorizer = {
+  authenticate: (_id, username) => ({ username: username ?? "anonymous", role: "admin" }),
+  publishDenied: () => null,
+  subscribeDenied: () => null,
+};
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  tls?: { cert: string; key: string; port: number } | null;
+  /** The HTTP(S) server that also carries MQTT over WebSocket at /mqtt. */
+  httpServer?: HttpServer | null;
+  authorizer: BrokerAuthorizer;
+  /** Receives every authorized client publish (and Wills) synchronously, before the PUBACK. */
+  onMessage(message: InboundMessage): void;
+  log: Logger;
+}
+
+export interface EmbeddedBroker {
+  readonly aedes: Aedes;
+  /** The bound TCP port. */
+  readonly port: number;
+  readonly tlsPort: number | null;
+  identityOf(client: Client): Identity | null;
+  /** Publishes as the broker itself (retained lock states, views, acks). */
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void>;
+  connectedClients(): number;
+  close(): Promise<void>;
+}
+
+export class BrokerListenError extends Error {
+  readonly code = "BROKER_LISTEN";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BrokerListenError";
+  }
+}
+
+function listen(server: NetServer, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const reason = err.code === "EADDRINUSE" ? `port ${port} on ${host} is already in use` : err.message;
+      reject(new BrokerListenError(`${what} cannot listen: ${reason}`, { cause: err }));
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { authorizer, log } = options;
+  const identities = new WeakMap<Client, Identity>();
+  const who = (client: Client | null) => (client ? identities.get(client) ?? null : null);
+
+  const aedes = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      let identity: Identity | null = null;
+      try {
+        identity = authorizer.authenticate(client.id, username, password);
+      } catch (err) {
+        log.error({ err }, "authenticate failed");
+      }
+      if (identity === null) {
+        authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection");
+        const error = Object.assign(new Error("not authorized"), { returnCode: username ? 4 : 5 });
+        done(error as Parameters<typeof done>[0], false);
+        return;
+      }
+      identities.set(client, identity);
+      done(null, true);
+    },
+    authorizePublish(client, packet, done) {
+      if (packet.topic.startsWith("$SYS/")) return done(new Error("$SYS/ topics are reserved"));
+      const identity = who(client);
+      const denied = client ? authorizer.publishDenied(identity, client.id, packet.topic) : null;
+      if (denied !== null && client) {
+        authorizer.onRefused?.("publish", identity, client.id, `${packet.topic}: ${denied}`);
+        // MQTT 3.1.1 has no way to refuse one PUBLISH: the connection is closed [MQTT-3.3.5-2].
+        return done(new Error(denied));
+      }
+      const from: Sender | null = client ? { clientId: client.id, username: identity?.username ?? null, role: identity?.role ?? null } : null;
+      try {
+        options.onMessage({ topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), from });
+      } catch (err) {
+        log.error({ err, topic: packet.topic }, "message handler failed");
+      }
+      done(null);
+    },
+    authorizeSubscribe(client, sub, done) {
+      const identity = who(client);
+      const denied = authorizer.subscribeDenied(identity, client.id, sub.topic);
+      if (denied !== null) {
+        authorizer.onRefused?.("subscribe", identity, client.id, `${sub.topic}: ${denied}`);
+        // Negate only this subscription (SUBACK 0x80) rather than dropping the connection.
+        return done(null, null);
+      }
+      done(null, sub);
+    },
+    authorizeForward(client, packet) {
+      if (authorizer.mayReceive === undefined) return packet;
+      return authorizer.mayReceive(who(client), client.id, packet.topic) ? packet : null;
+    },
+  });
+  aedes.on("clientError", (client, err) => log.debug({ client: client.id, err: err.message }, "client error"));
+
+  const tcp = createNetServer(aedes.handle as (socket: import("node:net").Socket) => void);
+  let port: number;
+  try {
+    port = await listen(tcp, options.port, options.host, "MQTT broker");
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
+
+  let tlsServer: NetServer | null = null;
+  let tlsPort: number | null = null;
+  if (options.tls) {
+    tlsServer = createTlsServer(
+      { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+      aedes.handle as (socket: import("node:net").Socket) => void,
+    );
+    tlsPort = await listen(tlsServer, options.tls.port, options.host, "MQTT over TLS");
+  }
+
+  let wss: WebSocketServer | null = null;
+  if (options.httpServer) {
+    wss = new WebSocketServer({ server: options.httpServer, path: "/mqtt" });
+    wss.on("connection", (socket, req) => {
+      const stream = createWebSocketStream(socket);
+      stream.on("error", () => socket.terminate());
+      aedes.handle(stream, req);
+    });
+  }
+
+  const closeServer = (server: NetServer | null) =>
+    new Promise<void>((resolve) => (server && server.listening ? server.close(() => resolve()) : resolve()));
+
+  return {
+    aedes,
+    port,
+    tlsPort,
+    identityOf: (client) => identities.get(client) ?? null,
+    publish(topic, payload, qos, retain) {
+      return new Promise((resolve, reject) => {
+        aedes.publish(
+          { cmd: "publish", topic, payload: typeof payload === "string" ? Buffer.from(payload) : payload, qos, retain, dup: false },
+          (err?: Error | null) => (err ? reject(err) : resolve()),
+        );
+      });
+    },
+    connectedClients: () => aedes.connectedClients,
+    async close() {
+      for (const client of wss?.clients ?? []) client.terminate();
+      wss?.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await Promise.all([closeServer(tcp), closeServer(tlsServer)]);
+    },
+  };
+}

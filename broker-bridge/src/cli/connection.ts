@@ -1,0 +1,105 @@
+// How a command finds the broker and its credentials: flags first, then the environment, then the
+// bridge's own state directory, so that on the bridge's machine no flag is needed (contract).
+
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { DEFAULT_PREFIX, Topics } from "@shipgate/protocol";
+
+export interface ConnectionFlags {
+  broker?: string | undefined;
+  username?: string | undefined;
+  "password-file"?: string | undefined;
+}
+
+export interface Connection {
+  url: string;
+  username?: string;
+  password?: string;
+  topics: Topics;
+  stateDir: string;
+}
+
+export class UsageError extends Error {
+  readonly code = "USAGE";
+}
+
+/** The credentials file the bridge writes for commands run on its own machine. */
+export const LOCAL_CREDENTIALS = "local-admin.json";
+
+export function stateDirFrom(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.SHIPGATE_STATE_DIR ?? "./.shipgate");
+}
+
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Connection {
+  const stateDir = stateDirFrom(env);
+  const url = flags.broker ?? env.SHIPGATE_BROKER_URL ?? `mqtt://127.0.0.1:${env.SHIPGATE_BROKER_PORT ?? "1883"}`;
+  const conn: Connection = { url, topics: new Topics(env.SHIPGATE_PREFIX ?? DEFAULT_PREFIX), stateDir };
+  if (flags.username !== undefined) {
+    conn.username = flags.username;
+    if (flags["password-file"] !== undefined) {
+      try {
+        conn.password = readFileSync(flags["password-file"], "utf8").trim();
+      } catch (err) {
+        throw new UsageError(`cannot read --password-file ${flags["password-file"]}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      }
+    } else if (env.SHIPGATE_PASSWORD !== undefined) {
+      conn.password = env.SHIPGATE_PASSWORD;
+    }
+    return conn;
+  }
+  if (env.SHIPGATE_USERNAME !== undefined) {
+    conn.username = env.SHIPGATE_USERNAME;
+    if (env.SHIPGATE_PASSWORD !== undefined) conn.password = env.SHIPGATE_PASSWORD;
+    return conn;
+  }
+  const local = path.join(stateDir, LOCAL_CREDENTIALS);
+  if (existsSync(local)) {
+    try {
+      const creds = JSON.parse(readFileSync(local, "utf8")) as { username?: string; password?: string };
+      if (creds.username) conn.username = creds.username;
+      if (creds.password) conn.password = creds.password;
+    } catch (err) {
+      throw new UsageError(`cannot read the local credentials ${local}: ${(err as Error).message}`);
+    }
+  }
+  return conn;
+}
+
+export class ConnectError extends Error {
+  readonly code = "CONNECT";
+}
+
+const REFUSALS: Record<number, string> = {
+  1: "the broker refused the protocol version",
+  2: "the broker refused the client id",
+  3: "the broker is unavailable",
+  4: "bad user name or password",
+  5: "not authorized",
+};
+
+/** Connects once; rejects with a clear error when the broker is unreachable or refuses us. */
+export function connectOnce(conn: Connection, clientId: string, extra: IClientOptions = {}, timeoutMs = 10_000): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(conn.url, {
+      clientId, username: conn.username, password: conn.password, connectTimeout: timeoutMs, reconnectPeriod: 1000, ...extra,
+    });
+    const timer = setTimeout(() => fail(new ConnectError(`cannot reach the broker at ${conn.url} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      client.end(true);
+      reject(err);
+    };
+    client.once("connect", () => {
+      clearTimeout(timer);
+      client.removeListener("error", onError);
+      resolve(client);
+    });
+    const onError = (err: Error & { code?: number | string }) => {
+      if (typeof err.code === "number" && REFUSALS[err.code]) {
+        fail(new ConnectError(`the broker at ${conn.url} refused the connection: ${REFUSALS[err.code]}${conn.username ? ` (user ${conn.username})` : " (no credentials: pass --username and --password-file)"}`));
+      }
+    };
+    client.on("error", onError);
+  });
+}

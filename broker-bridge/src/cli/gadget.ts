@@ -1,0 +1,45 @@
+// `shipgate gadget`: the gadget's firmware app on this computer, with the rings, the display and
+// the buttons simulated in the terminal (firmware/adapters/node/twin.ts).
+
+import { parseArgs } from "node:util";
+import { resolveConnection } from "./connection";
+import type { Io } from "./io";
+
+export const GADGET_HELP = `Usage: shipgate gadget [--id ID] [options]
+
+Runs the gadget's firmware app in this terminal: both rings and the matrix display drawn in colour,
+keys press the buttons (a approve, r reject, l release, s sync; hold a key to hold its button; q quits).
+
+Options:
+  --id ID               gadget id (default: twin-<host name>)
+  --secret-file F       file holding the gadget's HMAC secret, when the bridge expects signed events
+  --broker URL          broker URL (default: $SHIPGATE_BROKER_URL or mqtt://127.0.0.1:1883)
+  --username U          the gadget's user (default: the local credentials in the state directory)
+  --password-file F     file holding the password
+  --help                show this help`;
+
+export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { id: { type: "string" }, "secret-file": { type: "string" }, broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" } },
+      strict: true,
+    }));
+  } catch (err) {
+    io.err(`shipgate gadget: ${(err as Error).message}\n\n${GADGET_HELP}`);
+    return 3;
+  }
+  if (values.help) return io.out(GADGET_HELP), 0;
+  const conn = resolveConnection({ broker: values.broker, username: values.username, "password-file": values["password-file"] }, io.env);
+  const twinModule = "@shipgate/firmware/adapters/node/twin";
+  const twin = (await import(twinModule)) as { runTwin(options: Record<string, unknown>): Promise<number | void> };
+  const { readFileSync } = await import("node:fs");
+  const { hostname } = await import("node:os");
+  const secret = values["secret-file"] ? readFileSync(values["secret-file"], "utf8").trim() : undefined;
+  const code = await twin.runTwin({
+    id: values.id ?? `twin-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40)}`,
+    broker: conn.url, username: conn.username, password: conn.password, secret, prefix: conn.topics.prefix,
+  });
+  return typeof code === "number" ? code : 0;
+}

@@ -1,0 +1,47 @@
+// The shipgate command line: one file per command, dispatched from this table.
+
+import { VERSION } from "../version";
+import { decideCommand, modeCommand, statusCommand } from "./admin";
+import { gadgetCommand } from "./gadget";
+import { gateCommand } from "./gate";
+import { type Io, processIo } from "./io";
+import { startCommand } from "./start";
+
+export interface Command {
+  summary: string;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  start: { summary: "run the bridge (embedded broker, gates, dashboard)", run: startCommand },
+  gate: { summary: "ask for approval and wait (for pipelines)", run: gateCommand },
+  approve: { summary: "approve a lock as an admin", run: (a, io) => decideCommand("approve", a, io) },
+  reject: { summary: "reject a lock as an admin", run: (a, io) => decideCommand("reject", a, io) },
+  mode: { summary: "set the mode: default, released or blocked", run: modeCommand },
+  status: { summary: "show mode, locks, gadgets, CI and Argo CD", run: statusCommand },
+  gadget: { summary: "run the gadget's app in this terminal", run: gadgetCommand },
+};
+
+export const HELP = () => `Usage: shipgate <command> [options]
+
+A physical go/no-go for deployments: the bridge, and the commands pipelines and admins use.
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join("\n")}
+
+Run "shipgate <command> --help" for a command's options.`;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(HELP());
+    return name === undefined ? 3 : 0;
+  }
+  if (name === "--version") return io.out(VERSION), 0;
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`shipgate: unknown command "${name}"\n\n${HELP()}`);
+    return 3;
+  }
+  return command.run(rest, io);
+}

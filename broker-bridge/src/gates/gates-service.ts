@@ -1,0 +1,171 @@
+// The gates on MQTT: lock requests and cancels from pipelines, admin commands from the CLI and the
+// dashboard, and the retained lock states and mode going back out. The queue logic itself is in
+// lock-service.ts; this file only translates between topics and calls.
+
+import {
+  type AdminCommandName, type AdminReply, COMMAND_MAX_BYTES, LOCK_REQUEST_MAX_BYTES, checkAdminEnvelope,
+  checkDecideCommand, checkLockRequest, checkModeCommand, decode, encode, isObject, parseJson,
+} from "@shipgate/protocol";
+import { Counter, Gauge, Histogram } from "prom-client";
+import type { InboundMessage } from "../link/link";
+import type { Service, ServiceContext } from "../service";
+import { GateRefusal, LockService } from "./lock-service";
+import { LockStore } from "./lock-store";
+import { GatePolicy } from "./policy";
+
+export class GatesService implements Service {
+  readonly name = "gates";
+  #ctx!: ServiceContext;
+  #locks!: LockService;
+  #policy!: GatePolicy;
+
+  get locks(): LockService {
+    return this.#locks;
+  }
+
+  get policy(): GatePolicy {
+    return this.#policy;
+  }
+
+  start(ctx: ServiceContext): void {
+    this.#ctx = ctx;
+    const { topics, link, bus, config } = ctx;
+    this.#policy = new GatePolicy(config.gates.rules, config.gadgets);
+    this.#locks = new LockService({ locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus });
+
+    this.#metrics();
+
+    link.subscribe(topics.lockRequest(), (m) => this.#onRequest(m));
+    link.subscribe(topics.allLockCancels(), (m) => this.#onCancel(m));
+    link.subscribe(topics.allAdminCommands(), (m) => this.#onAdmin(m));
+
+    bus.on("lock:changed", ({ lock }) => this.#publish(topics.lockState(lock.id), encode(lock), true));
+    // An empty retained payload deletes the retained message (MQTT 3.1.1 section 3.3.1.3).
+    bus.on("lock:cleared", ({ id }) => this.#publish(topics.lockState(id), "", true));
+    bus.on("mode:changed", ({ mode }) => this.#publish(topics.mode(), encode(mode), true));
+
+    ctx.status.register("mode", () => this.#locks.mode());
+    ctx.status.register("locks", () => this.#locks.pending());
+  }
+
+  started(): void {
+    this.#locks.start();
+  }
+
+  stop(): void {
+    this.#locks?.stop();
+  }
+
+  #publish(topic: string, payload: string, retain: boolean): void {
+    this.#ctx.link.publish(topic, payload, { qos: 1, retain }).catch((err: Error) => {
+      this.#ctx.log.warn({ err: err.message, topic }, "publish failed");
+    });
+  }
+
+  reject(message: InboundMessage, field: string, error: string, id?: string): void {
+    this.#ctx.refuse(message, field, error, id);
+  }
+
+  #onRequest(message: InboundMessage): void {
+    const checked = decode(message.payload, LOCK_REQUEST_MAX_BYTES, checkLockRequest);
+    if (!checked.ok) {
+      const json = parseJson(message.payload, LOCK_REQUEST_MAX_BYTES);
+      const id = json.ok && isObject(json.value) && typeof json.value.id === "string" ? json.value.id.slice(0, 64) : undefined;
+      return this.reject(message, checked.field, checked.error, id);
+    }
+    try {
+      const { lock, created } = this.#locks.request(checked.value, message.from?.username ?? null);
+      // Asked again (a reconnecting pipeline): answer with the state once more. A lock whose retained
+      // state was already cleared is answered without retain, so it does not come back to life.
+      if (!created) this.#publish(this.#ctx.topics.lockState(lock.id), encode(lock), this.#locks.isRetained(lock.id));
+    } catch (err) {
+      if (err instanceof GateRefusal) return this.reject(message, err.field, err.message, checked.value.id);
+      throw err;
+    }
+  }
+
+  #onCancel(message: InboundMessage): void {
+    const parsed = this.#ctx.topics.parse(message.topic);
+    if (parsed.kind !== "lock-cancel") return this.reject(message, "", parsed.kind === "unknown" ? parsed.reason : "not a cancel topic");
+    const lock = this.#locks.get(parsed.id);
+    if (lock === undefined) return this.reject(message, "id", `no lock ${parsed.id}`, parsed.id);
+    const from = message.from;
+    const requester = this.#requesterOf(parsed.id);
+    if (from !== null && from.role !== "admin" && requester !== null && from.username !== requester) {
+      this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "lock.cancel.denied", subject: parsed.id, detail: { requester } });
+      return this.reject(message, "id", `lock ${parsed.id} belongs to ${requester}; only its pipeline or an admin may cancel it`, parsed.id);
+    }
+    this.#locks.cancel(parsed.id, from?.username ? `user:${from.username}` : "pipeline");
+  }
+
+  #requesterOf(id: string): string | null {
+    const row = this.#ctx.store.db.prepare<[string], { requester: string | null }>("SELECT requester FROM locks WHERE id = ?").get(id);
+    return row?.requester ?? null;
+  }
+
+  #onAdmin(message: InboundMessage): void {
+    const parsed = this.#ctx.topics.parse(message.topic);
+    if (parsed.kind !== "admin") return this.reject(message, "", parsed.kind === "unknown" ? parsed.reason : "not an admin topic");
+    const json = parseJson(message.payload, COMMAND_MAX_BYTES);
+    if (!json.ok) return this.reject(message, json.field, json.error);
+    const envelope = checkAdminEnvelope(json.value);
+    if (!envelope.ok) return this.reject(message, envelope.field, envelope.error);
+    const replyTopic = this.#ctx.topics.reply(parsed.user, envelope.value.correlation);
+    const answer = (reply: AdminReply) => this.#publish(replyTopic, encode(reply), false);
+    // On the embedded broker the sender must be the user the topic names, and an admin.
+    const from = message.from;
+    if (from !== null && (from.username !== parsed.user || (from.role !== "admin" && from.role !== "bridge"))) {
+      this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "admin.denied", subject: parsed.command, detail: { topic: message.topic } });
+      return answer({ ok: false, error: `user ${from.username ?? "anonymous"} may not run admin commands as ${parsed.user}` });
+    }
+    try {
+      answer({ ok: true, result: this.runAdmin(parsed.user, parsed.command, json.value) });
+    } catch (err) {
+      if (err instanceof GateRefusal || err instanceof AdminInputError) return answer({ ok: false, error: err.message });
+      throw err;
+    }
+  }
+
+  /** One admin command; also used by the HTTP API so both paths behave the same. */
+  runAdmin(user: string, command: AdminCommandName, body: unknown): unknown {
+    const actor = `user:${user}`;
+    if (command === "status") return this.#ctx.status.snapshot();
+    if (command === "decide") {
+      const cmd = checkDecideCommand(withoutEnvelope(body));
+      if (!cmd.ok) throw new AdminInputError(`${cmd.field} ${cmd.error}`);
+      const outcome = this.#locks.decide({ decision: cmd.value.decision, id: cmd.value.id, reason: cmd.value.reason, decider: { kind: "user", name: user, admin: true } });
+      return outcome.lock;
+    }
+    const cmd = checkModeCommand(withoutEnvelope(body));
+    if (!cmd.ok) throw new AdminInputError(`${cmd.field} ${cmd.error}`);
+    return this.#locks.setMode({ mode: cmd.value.mode, until: cmd.value.until ? Date.parse(cmd.value.until) : null, reason: cmd.value.reason ?? null, actor });
+  }
+
+  #metrics(): void {
+    const { metrics, bus } = this.#ctx;
+    const decisions = new Counter({ name: "shipgate_decisions_total", help: "Locks decided, by outcome", labelNames: ["outcome"], registers: [metrics] });
+    const latency = new Histogram({
+      name: "shipgate_decision_latency_seconds", help: "Time from a lock's request to its decision",
+      buckets: [0.05, 0.5, 5, 30, 60, 300, 900, 3600, 14400], registers: [metrics],
+    });
+    const locks = () => this.#locks;
+    new Gauge({
+      name: "shipgate_locks_pending", help: "Locks waiting for a decision", registers: [metrics],
+      collect() { this.set(locks().pendingCount()); },
+    });
+    bus.on("lock:decided", ({ lock }) => {
+      decisions.inc({ outcome: lock.state });
+      if (lock.time_locked_ms !== null) latency.observe(lock.time_locked_ms / 1000);
+    });
+  }
+}
+
+export class AdminInputError extends Error {
+  readonly code = "ADMIN_INPUT";
+}
+
+function withoutEnvelope(body: unknown): unknown {
+  if (!isObject(body)) return body;
+  const { correlation: _c, ...rest } = body;
+  return rest;
+}

@@ -1,0 +1,131 @@
+// The locks table: every lock ever requested, pending or decided, in SQLite. The pending queue's
+// order is the insertion order (seq), which is first-in first-out by definition.
+
+import type { LockStateName, Mode } from "@shipgate/protocol";
+import type { Store } from "../store";
+
+export interface LockRow {
+  seq: number;
+  id: string;
+  pipeline: string;
+  step: string;
+  summary: string;
+  state: LockStateName;
+  requested_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  reason: string | null;
+  mode: Mode;
+  approvals_needed: number;
+  approved_by: string[];
+  requester: string | null;
+  cleared: boolean;
+}
+
+interface RawRow extends Omit<LockRow, "approved_by" | "cleared"> {
+  approved_by: string;
+  cleared: number;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE locks (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     pipeline TEXT NOT NULL,
+     step TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     state TEXT NOT NULL,
+     requested_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     decided_at INTEGER,
+     decided_by TEXT,
+     reason TEXT,
+     mode TEXT NOT NULL,
+     approvals_needed INTEGER NOT NULL DEFAULT 1,
+     approved_by TEXT NOT NULL DEFAULT '[]',
+     requester TEXT,
+     cleared INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX locks_by_state ON locks (state, seq);
+   CREATE INDEX locks_uncleared ON locks (cleared, decided_at);`,
+];
+
+function fromRaw(raw: RawRow): LockRow {
+  return { ...raw, approved_by: JSON.parse(raw.approved_by) as string[], cleared: raw.cleared === 1 };
+}
+
+export class LockStore {
+  readonly #store: Store;
+  readonly #insert;
+  readonly #update;
+  readonly #byId;
+  readonly #pending;
+  readonly #unclearedDecided;
+  readonly #setCleared;
+  readonly #decidedBefore;
+  readonly #oldestDecision;
+
+  constructor(store: Store) {
+    this.#store = store;
+    store.migrate("locks", MIGRATIONS);
+    const db = store.db;
+    this.#insert = db.prepare(
+      `INSERT INTO locks (id, pipeline, step, summary, state, requested_at, expires_at, decided_at, decided_by, reason, mode, approvals_needed, approved_by, requester)
+       VALUES (@id, @pipeline, @step, @summary, @state, @requested_at, @expires_at, @decided_at, @decided_by, @reason, @mode, @approvals_needed, @approved_by, @requester)`,
+    );
+    this.#update = db.prepare(
+      `UPDATE locks SET state = @state, decided_at = @decided_at, decided_by = @decided_by, reason = @reason, mode = @mode,
+         approved_by = @approved_by, expires_at = @expires_at WHERE id = @id`,
+    );
+    this.#byId = db.prepare<[string], RawRow>("SELECT * FROM locks WHERE id = ?");
+    this.#pending = db.prepare<[], RawRow>("SELECT * FROM locks WHERE state = 'pending' ORDER BY seq");
+    this.#unclearedDecided = db.prepare<[], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 ORDER BY decided_at");
+    this.#setCleared = db.prepare("UPDATE locks SET cleared = 1 WHERE id = ?");
+    this.#decidedBefore = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 AND decided_at <= ? ORDER BY decided_at");
+    this.#oldestDecision = db.prepare<[], { at: number | null }>("SELECT MIN(decided_at) AS at FROM locks WHERE state != 'pending' AND cleared = 0");
+  }
+
+  insert(row: Omit<LockRow, "seq" | "cleared">): LockRow {
+    const info = this.#insert.run({ ...row, approved_by: JSON.stringify(row.approved_by) });
+    return { ...row, seq: Number(info.lastInsertRowid), cleared: false };
+  }
+
+  save(row: LockRow): void {
+    this.#update.run({
+      id: row.id, state: row.state, decided_at: row.decided_at, decided_by: row.decided_by, reason: row.reason,
+      mode: row.mode, approved_by: JSON.stringify(row.approved_by), expires_at: row.expires_at,
+    });
+  }
+
+  /** Several changes as one transaction: a mode switch decides every pending lock or none. */
+  transaction<T>(fn: () => T): T {
+    return this.#store.db.transaction(fn)();
+  }
+
+  get(id: string): LockRow | undefined {
+    const raw = this.#byId.get(id);
+    return raw === undefined ? undefined : fromRaw(raw);
+  }
+
+  pending(): LockRow[] {
+    return this.#pending.all().map(fromRaw);
+  }
+
+  decidedNotCleared(): LockRow[] {
+    return this.#unclearedDecided.all().map(fromRaw);
+  }
+
+  /** Decided locks whose retained state is still up and that were decided at or before `at`. */
+  decidedBefore(at: number): LockRow[] {
+    return this.#decidedBefore.all(at).map(fromRaw);
+  }
+
+  oldestUnclearedDecision(): number | null {
+    return this.#oldestDecision.get()?.at ?? null;
+  }
+
+  markCleared(id: string): void {
+    this.#setCleared.run(id);
+  }
+}

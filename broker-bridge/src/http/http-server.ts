@@ -1,0 +1,43 @@
+// The bridge's HTTP server (fastify): the dashboard, the API, /metrics, webhooks, and MQTT over
+// WebSocket at /mqtt (attached by the embedded broker). Services add their routes before listen().
+
+import Fastify, { type FastifyInstance } from "fastify";
+import { readFileSync } from "node:fs";
+import type { Registry } from "prom-client";
+import type { HttpConfig } from "../config";
+import type { Logger } from "../log";
+
+export function createHttpServer(config: HttpConfig, log: Logger): FastifyInstance {
+  const https = config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
+  const app = Fastify({
+    loggerInstance: log.child({ component: "http" }),
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
+  app.get("/healthz", async () => ({ ok: true }));
+  return app;
+}
+
+export function registerMetrics(app: FastifyInstance, registry: Registry): void {
+  app.get("/metrics", async (_req, reply) => {
+    reply.header("content-type", registry.contentType);
+    return registry.metrics();
+  });
+}
+
+export class HttpListenError extends Error {
+  readonly code = "HTTP_LISTEN";
+}
+
+export async function listenHttp(app: FastifyInstance, config: HttpConfig): Promise<number> {
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use` : e.message;
+    throw new HttpListenError(`HTTP server cannot listen: ${reason}`, { cause: err });
+  }
+  const address = app.server.address();
+  return typeof address === "object" && address !== null ? address.port : config.port;
+}

@@ -1,0 +1,34 @@
+// The contract's answer to anything refused: {"error","topic","field"} on errors/<client id>,
+// logged as well, and nothing else changes (shared/docs/contract.md, "Pipeline topics").
+
+import { LOCK_REQUEST_MAX_BYTES, type Topics, encode, errorReplyFor, isObject, parseJson } from "@shipgate/protocol";
+import type { Logger } from "pino";
+import type { InboundMessage, Link } from "./link";
+
+export type Refuse = (message: InboundMessage, field: string, error: string, id?: string) => void;
+
+const CLIENT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The client to answer: known on the embedded broker; through an external broker a payload may
+ *  name its client_id, else the answer goes to errors/unknown. */
+export function errorClientId(message: InboundMessage): string {
+  if (message.from !== null) return message.from.clientId;
+  const json = parseJson(message.payload, LOCK_REQUEST_MAX_BYTES);
+  if (json.ok && isObject(json.value) && typeof json.value.client_id === "string" && CLIENT_ID.test(json.value.client_id)) {
+    return json.value.client_id;
+  }
+  return "unknown";
+}
+
+export function makeRefuse(link: Link, topics: Topics, log: Logger, onRefused?: (message: InboundMessage, field: string, error: string) => void): Refuse {
+  return (message, field, error, id) => {
+    const clientId = errorClientId(message);
+    const reply = errorReplyFor(message.topic, { ok: false, field, error }, id);
+    // errorReplyFor prefixes the field; callers pass the bare reason.
+    log.warn({ topic: message.topic, client: clientId, field, error }, "refused a message");
+    onRefused?.(message, field, error);
+    link.publish(topics.errors(clientId), encode(reply), { qos: 1, retain: false }).catch((err: Error) => {
+      log.warn({ err: err.message }, "could not publish an error answer");
+    });
+  };
+}

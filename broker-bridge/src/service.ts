@@ -1,0 +1,59 @@
+// What every bridge service receives, and the one shape every service has. The bridge (bridge.ts)
+// builds the context once and starts the services in order; a new provider or output is a new
+// Service, not an edit to the others.
+
+import type { FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import type { Topics } from "@shipgate/protocol";
+import type { BridgeConfig } from "./config";
+import type { Clock } from "./clock";
+import type { EventBus } from "./events";
+import type { Link } from "./link/link";
+import type { Refuse } from "./link/refuse";
+import type { Logger } from "./log";
+import type { KeyValue, Store } from "./store";
+import type { StatusBoard } from "./status";
+
+export interface ServiceContext {
+  config: BridgeConfig;
+  bus: EventBus;
+  store: Store;
+  kv: KeyValue;
+  link: Link;
+  topics: Topics;
+  log: Logger;
+  clock: Clock;
+  /** Register routes before the server listens. */
+  http: FastifyInstance;
+  metrics: Registry;
+  status: StatusBoard;
+  /** Answer a refused message on its sender's errors topic (and log it). */
+  refuse: Refuse;
+  /** Other services by name, for the few that need a direct call (gadgets -> gates). */
+  services: ServiceDirectory;
+}
+
+export interface Service {
+  readonly name: string;
+  /** Subscribe, register routes, restore state. Runs before the broker and HTTP server accept clients. */
+  start(ctx: ServiceContext): void | Promise<void>;
+  /** Runs once everything listens (connect outwards, start pollers). */
+  started?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+export class ServiceDirectory {
+  readonly #services = new Map<string, Service>();
+
+  add(service: Service): void {
+    this.#services.set(service.name, service);
+  }
+
+  get<T extends Service>(name: string): T | undefined {
+    return this.#services.get(name) as T | undefined;
+  }
+
+  all(): Service[] {
+    return [...this.#services.values()];
+  }
+}

@@ -1,0 +1,18 @@
+// Every service of the product, in start order. A new provider or output is one more line here
+// and one new folder; nothing else changes.
+
+import type { BridgeConfig } from "./config";
+import { AuditService } from "./audit/audit-service";
+import { GadgetService } from "./gadgets/gadget-service";
+import { GatesService } from "./gates/gates-service";
+import { PresenceService } from "./presence/presence-service";
+import type { Service } from "./service";
+
+export function defaultServices(_config: BridgeConfig): Service[] {
+  return [
+    new AuditService(),
+    new PresenceService(),
+    new GatesService(),
+    new GadgetService(),
+  ];
+}
