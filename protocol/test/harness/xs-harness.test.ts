@@ -1,6 +1,6 @@
 // The XS harness itself: it must run code in the real XS engine and report what XS cannot run.
 import test from "ava";
-import { runCasesInXs, runCasesOnNode } from "../../../tools/xs/cases";
+import { measureInXs, runCasesInXs, runCasesOnNode } from "../../../tools/xs/cases";
 import { encodeNetstring, NetstringReader } from "../../../tools/xs/netstring";
 import { XsError, XsWorker } from "../../../tools/xs/worker";
 
@@ -84,4 +84,20 @@ test("netstrings: split and merged chunks give whole messages; malformed streams
   t.throws(() => new NetstringReader().push(Buffer.from("3:abc;")), { message: /not followed by ','/ });
   t.throws(() => new NetstringReader().push(Buffer.from("x:")), { message: /bad length prefix/ });
   t.throws(() => new NetstringReader(10).push(Buffer.from("11:")), { message: /exceeds 10/ });
+});
+
+test("measureInXs: per-call cost is deterministic, subtracts the loop, and grows with the work", async (t) => {
+  const cases = new URL("./xs-cost.cases.ts", import.meta.url).pathname;
+  const small = await measureInXs(cases, "hash64", 20);
+  const large = await measureInXs(cases, "hash640", 20);
+  const again = await measureInXs(cases, "hash64", 20);
+  t.is(small.repeats, 20);
+  t.true(small.computePerCall > 0);
+  t.is(again.computePerCall, small.computePerCall, "computrons do not depend on timing");
+  // Ten times the blocks: the per-call cost is dominated by compression, so well over 5x.
+  t.true(large.computePerCall > 5 * small.computePerCall, `${large.computePerCall} vs ${small.computePerCall}`);
+  t.true(small.slotsPerCall > 0 && small.slotsPerCall < 200, `slots per call ${small.slotsPerCall}`);
+  const nothing = await measureInXs(cases, "nothing", 50);
+  t.true(Math.abs(nothing.computePerCall) <= 5, `an empty case costs ${nothing.computePerCall}`);
+  t.log({ small, large, nothing });
 });
