@@ -5,7 +5,7 @@
 //
 //   approve short  approve the head lock          approve long  back to default mode
 //   reject short   reject the head lock           reject long   blocked mode
-//   release short  released mode (long: the same, the button has one job)
+//   release short  released mode                  release long  back to default mode
 //   sync hold      sync the out-of-sync Argo CD apps; a shorter press only hints to hold
 
 import type { ButtonName, GadgetView, Gesture } from "@shipgate/protocol/messages";
@@ -38,7 +38,7 @@ export function intentFor(button: ButtonName, gesture: Gesture, view: GadgetView
     case "reject":
       return gesture === "long" ? { kind: "send", button, gesture: "long", label: "BLOCKED" } : decide("reject", view);
     case "release":
-      return { kind: "send", button, gesture: "short", label: "RELEASED" };
+      return gesture === "long" ? { kind: "send", button, gesture: "long", label: "DEFAULT" } : { kind: "send", button, gesture: "short", label: "RELEASED" };
     case "sync":
       return gesture === "hold" ? { kind: "send", button, gesture: "hold", label: "SYNC" } : { kind: "hint", message: MESSAGES.holdToSync };
   }

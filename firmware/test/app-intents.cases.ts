@@ -50,9 +50,9 @@ export default {
     ], "intents");
     return out;
   },
-  "release short and long both ask for released mode": () => {
+  "release short asks for released mode, long for default": () => {
     const out = [intentFor("release", "short", null), intentFor("release", "long", view())];
-    same(out.map((i) => (i.kind === "send" ? i.gesture + ":" + i.label : i.kind)), ["short:RELEASED", "short:RELEASED"], "intents");
+    same(out.map((i) => (i.kind === "send" ? i.gesture + ":" + i.label : i.kind)), ["short:RELEASED", "long:DEFAULT"], "intents");
     return out;
   },
   "sync needs the hold; a shorter press only hints": () => {
