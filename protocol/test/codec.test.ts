@@ -15,7 +15,7 @@ const request = { id: LOCK_ID, pipeline: "api", step: "deploy-prod", summary: "v
 
 test("decode accepts a payload as bytes, ArrayBuffer or string", (t) => {
   const bytes = encodeBytes(request);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const buffer = new Uint8Array(bytes).buffer;
   for (const payload of [bytes, buffer, encode(request), Buffer.from(bytes)]) {
     t.deepEqual(decode(payload, LOCK_REQUEST_MAX_BYTES, checkLockRequest), { ok: true, value: request });
   }

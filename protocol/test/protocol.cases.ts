@@ -71,7 +71,7 @@ export default {
     withBom.set(bytes, 3);
     return [
       decode(bytes, LOCK_REQUEST_MAX_BYTES, checkLockRequest),
-      decode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), LOCK_REQUEST_MAX_BYTES, checkLockRequest),
+      decode(new Uint8Array(bytes).buffer, LOCK_REQUEST_MAX_BYTES, checkLockRequest),
       decode(encode(request), LOCK_REQUEST_MAX_BYTES, checkLockRequest),
       decode(withBom, LOCK_REQUEST_MAX_BYTES, checkLockRequest),
       decode(bytes, 10, checkLockRequest),
