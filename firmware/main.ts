@@ -1,0 +1,91 @@
+// The gadget's entry point on the device, and the one place that reads mc/config and maps it to
+// hardware: each port of core/ports.ts gets its Moddable adapter, then the core App runs.
+//
+// A part that fails to start (a pin in use, no RMT channel left) is logged and left out instead
+// of stopping the gadget: the app runs without that ring, button or display, as node-red-mcu
+// shows a status for missing hardware instead of crashing.
+
+// First import: protocol modules build their TextDecoder when they load.
+import "./adapters/moddable/text-globals";
+
+import config from "mc/config";
+import type { ButtonName } from "@shipgate/protocol/messages";
+import { App } from "./core/app";
+import { Backoff } from "./core/backoff";
+import { loadConfig } from "./core/config";
+import type { DigitalInput, PixelStrip, SpiBus } from "./core/ports";
+import { ModdableClock } from "./adapters/moddable/clock";
+import { ModdableDigitalInput, type PullUp } from "./adapters/moddable/digital";
+import { TraceLog } from "./adapters/moddable/log";
+import { ModdableMqtt } from "./adapters/moddable/mqtt";
+import { ModdableWifiNetwork, WIFI_DEFAULTS } from "./adapters/moddable/network";
+import { ModdablePixelStrip } from "./adapters/moddable/pixels";
+import { PreferenceSettings } from "./adapters/moddable/settings";
+import { ModdableSpiBus } from "./adapters/moddable/spi";
+import { ModdableSystem } from "./adapters/moddable/system";
+
+const BUTTON_NAMES: readonly ButtonName[] = ["approve", "reject", "release", "sync"];
+
+const log = new TraceLog();
+const clock = new ModdableClock();
+const settings = new PreferenceSettings();
+const loaded = loadConfig(config, settings);
+const c = loaded.config;
+
+/** Runs make(); on failure logs what did not start and why, and returns undefined. */
+function attempt<T>(what: string, make: () => T): T | undefined {
+  try {
+    return make();
+  } catch (e) {
+    log.warn(`${what}: did not start: ${String(e)}; running without it`);
+    return undefined;
+  }
+}
+
+// hardware/pinout.json: "external" where the board has pull-up resistors (GPIO 34-39 on the
+// ESP32 have no internal ones), "internal" to use the chip's.
+const pullUp: PullUp = config.buttons_pullup === "internal" ? "internal" : "external";
+
+const buttons: { [b in ButtonName]?: DigitalInput } = {};
+for (const name of BUTTON_NAMES) {
+  const pin = c.pins[name];
+  if (pin === undefined) continue;
+  const input = attempt(`button ${name} (GPIO ${pin})`, () => new ModdableDigitalInput(pin, pullUp));
+  if (input !== undefined) buttons[name] = input;
+}
+
+function ring(name: "ring_a" | "ring_b"): PixelStrip | undefined {
+  const pin = c.pins[name];
+  if (pin === undefined) return undefined;
+  return attempt(`${name} (GPIO ${pin}, ${c.ringLeds} LEDs)`, () => new ModdablePixelStrip(pin, c.ringLeds));
+}
+
+function spiBus(): SpiBus | undefined {
+  const { spi_clock: clockPin, spi_mosi: mosi, spi_select: select } = c.pins;
+  if (clockPin === undefined || mosi === undefined || select === undefined) return undefined;
+  return attempt(`MAX7219 SPI (port ${c.spiPort}, ${c.spiHz} Hz)`, () => new ModdableSpiBus({ clock: clockPin, mosi, select }, c.spiPort, c.spiHz));
+}
+
+const rings = config.rings === 1 || config.rings === "1" ? 1 : 2;
+const version = typeof config.version === "string" ? config.version : "0.0.0";
+
+const app = new App({
+  config: loaded,
+  clock,
+  log,
+  mqtt: new ModdableMqtt(),
+  network: new ModdableWifiNetwork(
+    { ssid: c.ssid, password: c.wifiPassword, joinTimeoutMs: WIFI_DEFAULTS.joinTimeoutMs },
+    clock,
+    log,
+    new Backoff(),
+  ),
+  system: new ModdableSystem(version),
+  settings,
+  buttons,
+  ringA: ring("ring_a"),
+  // hardware/pinout.json's "rings": a one-ring build leaves ring_b's pin unused.
+  ringB: rings >= 2 ? ring("ring_b") : undefined,
+  spi: spiBus(),
+});
+app.start();
