@@ -71,7 +71,7 @@ function configSection(builds: readonly Build[]): string {
   const primary = primaryBuilds(builds);
   const keys: Array<[string, (b: Build) => string]> = [
     ['board', (b) => b.config.board],
-    ['spi_port', (b) => `${b.config.spi_port} (${b.chip ? (CHIPS[b.chip.id].spiHosts[b.config.spi_port]?.name ?? '?') : '?'})`],
+    ['spi_port', (b) => `${b.config.spi_port} = ${b.chip ? (CHIPS[b.chip.id].spiHosts[b.config.spi_port]?.name ?? '?') : '?'}`],
     ['spi_hz', (b) => String(b.config.spi_hz)],
     ['ring_leds', (b) => String(b.config.ring_leds)],
     ['rings', (b) => String(b.config.rings)],
