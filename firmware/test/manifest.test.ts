@@ -182,7 +182,7 @@ test("each board's config loads ready and keeps its pins", (t) => {
     const loaded = loadConfig(deviceConfig(platform));
     t.true(loaded.ready, platform);
     for (const name of PIN_NAMES) t.is(loaded.config.pins[name], (pinout.platforms[platform]!.config["pins"] as Record<string, number>)[name]);
-    t.is(loaded.config.spiPort, pinout.platforms[platform]!.config["spi_port"]);
+    t.is(loaded.config.spiPort, pinout.platforms[platform]!.config["spi_port"] as number);
   }
 });
 
