@@ -95,6 +95,14 @@ export const errorReply: Arb = fc.record(
   { requiredKeys: ["error", "topic", "field"] },
 );
 
+export const adminEnvelope: Arb = fc.record({ correlation: nodeId });
+
+export const adminReply: Arb = fc.record(
+  // Through JSON text once, as results always travel: that turns -0 into 0.
+  { ok: fc.boolean(), error: anyString(0, 500), result: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown) },
+  { requiredKeys: ["ok"] },
+);
+
 export const modeCommand: Arb = fc.record({ mode: fc.constantFrom(...MODES), until: iso, reason }, { requiredKeys: ["mode"] });
 
 export const decideCommand: Arb = fc.record(
@@ -161,6 +169,8 @@ export const VALID: Record<string, Arb> = {
   LockState: lockState,
   ModeState: modeState,
   ErrorReply: errorReply,
+  AdminEnvelope: adminEnvelope,
+  AdminReply: adminReply,
   ModeCommand: modeCommand,
   DecideCommand: decideCommand,
   GadgetEvent: gadgetEvent,

@@ -3,6 +3,8 @@
 
 import type { Checked } from "@shipgate/protocol";
 import {
+  checkAdminEnvelope,
+  checkAdminReply,
   checkAvailability,
   checkDecideCommand,
   checkDisplayView,
@@ -30,6 +32,8 @@ export interface MessageKind {
   examples: Record<string, unknown>[];
   /** Fields that must be present (absent or wrong-typed: refused with this field's path). */
   required: string[];
+  /** Fields whose content the checker passes through unchecked. */
+  opaque?: string[];
 }
 
 export const MESSAGES: MessageKind[] = [
@@ -78,6 +82,23 @@ export const MESSAGES: MessageKind[] = [
       { error: "payload is not valid JSON", topic: "shipgate/v1/locks/request", field: "" },
     ],
     required: ["error", "topic", "field"],
+  },
+  {
+    name: "AdminEnvelope",
+    check: checkAdminEnvelope,
+    examples: [{ correlation: "cli-4f2a.1" }],
+    required: ["correlation"],
+  },
+  {
+    name: "AdminReply",
+    check: checkAdminReply,
+    examples: [
+      { ok: true, result: { mode: "blocked", pending: [LOCK_ID], nested: [null, 1.5, "x"] } },
+      { ok: false, error: "no pending lock" },
+      { ok: true },
+    ],
+    required: ["ok"],
+    opaque: ["result"],
   },
   {
     name: "ModeCommand",
