@@ -21,13 +21,17 @@ export interface Identity {
 
 /** The broker's security decisions; the credentials-based one lives in security/. */
 export interface BrokerAuthorizer {
-  /** The identity for these credentials, or null to refuse the connection (CONNACK 4 or 5). */
-  authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Identity | null;
+  /** The identity for these credentials, or null to refuse the connection (CONNACK 4 or 5).
+   *  May answer later (a password hash runs off the event loop). */
+  authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Identity | null | Promise<Identity | null>;
   /** Why the publish is refused, or null when it is allowed. */
   publishDenied(who: Identity | null, clientId: string, topic: string): string | null;
   subscribeDenied(who: Identity | null, clientId: string, filter: string): string | null;
   /** Whether a message on topic may be delivered to this subscriber (per-owner filtering). */
   mayReceive?(who: Identity | null, clientId: string, topic: string): boolean;
+  /** Whether the bridge acts on an allowed publish (rate limits); when false the authorizer has
+   *  answered the client itself, and the message is acknowledged but not handed to the bridge. */
+  admit?(message: InboundMessage): boolean;
   /** Told about every refusal, for the audit log and the errors topic. */
   onRefused?(what: "connect" | "publish" | "subscribe", who: Identity | null, clientId: string, detail: string): void;
 }
@@ -94,20 +98,25 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      let identity: Identity | null = null;
+      let answer: Identity | null | Promise<Identity | null> = null;
       try {
-        identity = authorizer.authenticate(client.id, username, password);
+        answer = authorizer.authenticate(client.id, username, password);
       } catch (err) {
         log.error({ err }, "authenticate failed");
       }
-      if (identity === null) {
-        authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection");
-        const error = Object.assign(new Error("not authorized"), { returnCode: username ? 4 : 5 });
-        done(error as Parameters<typeof done>[0], false);
-        return;
-      }
-      identities.set(client, identity);
-      done(null, true);
+      Promise.resolve(answer).catch((err: unknown) => {
+        log.error({ err }, "authenticate failed");
+        return null;
+      }).then((identity) => {
+        if (identity === null) {
+          authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection");
+          const error = Object.assign(new Error("not authorized"), { returnCode: username ? 4 : 5 });
+          done(error as Parameters<typeof done>[0], false);
+          return;
+        }
+        identities.set(client, identity);
+        done(null, true);
+      });
     },
     authorizePublish(client, packet, done) {
       if (packet.topic.startsWith("$SYS/")) return done(new Error("$SYS/ topics are reserved"));
@@ -120,7 +129,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       const from: Sender | null = client ? { clientId: client.id, username: identity?.username ?? null, role: identity?.role ?? null } : null;
       try {
-        options.onMessage({ topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), from });
+        const message = { topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), from };
+        if (client === null || authorizer.admit === undefined || authorizer.admit(message)) options.onMessage(message);
       } catch (err) {
         log.error({ err, topic: packet.topic }, "message handler failed");
       }

@@ -136,8 +136,10 @@ export class LockService {
 
   /** The mode in force now: a freeze window blocks unless an admin set a mode after it began. */
   mode(): ModeState {
-    const stored = this.#storedMode();
     const now = this.#clock.now();
+    let stored = this.#storedMode();
+    // A mode whose `until` passed is default, even before tick() has written that down.
+    if (stored.until !== null && stored.until <= now) stored = { mode: "default", changed_at: stored.until, changed_by: "schedule", until: null, reason: null };
     const freeze = activeFreeze(this.#config.freeze, this.#config.timezone, now);
     if (freeze !== null && stored.changed_at < freeze.started_at) {
       return { mode: "blocked", changed_at: iso(freeze.started_at), changed_by: `freeze:${freeze.name}`, until: iso(freeze.ends_at), reason: `freeze window ${freeze.name}` };
@@ -279,7 +281,7 @@ export class LockService {
       if (meta.expires_at > now) continue;
       const row = this.#locks.get(id);
       if (row !== undefined && row.state === "pending") {
-        this.#settle(row, "expired", "timeout", `nobody decided within ${Math.round((row.expires_at - row.requested_at) / 1000)} s`);
+        this.#settle(row, "expired", "timeout", `nobody decided within ${Math.round((row.expires_at - row.requested_at) / 1000)} s`, row.expires_at);
         this.#audit("timeout", "lock.expire", row.id, { pipeline: row.pipeline, step: row.step });
       }
     }
@@ -350,8 +352,8 @@ export class LockService {
     }
   }
 
-  #settle(row: LockRow, state: LockRow["state"], by: string, reason: string | null): void {
-    const now = this.#clock.now();
+  #settle(row: LockRow, state: LockRow["state"], by: string, reason: string | null, at?: number): void {
+    const now = at ?? this.#clock.now();
     row.state = state;
     row.decided_at = now;
     row.decided_by = by;
@@ -451,6 +453,6 @@ export class LockService {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     if (!Number.isFinite(next)) return;
-    this.#timer = this.#clock.setTimeout(() => this.tick(), Math.max(0, next - now) + 5);
+    this.#timer = this.#clock.setTimeout(() => this.tick(), Math.max(0, next - now));
   }
 }

@@ -10,8 +10,8 @@ import type { Logger } from "../log";
 export function createHttpServer(config: HttpConfig, log: Logger): FastifyInstance {
   const https = config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
   const app = Fastify({
-    loggerInstance: log.child({ component: "http" }),
-    disableRequestLogging: true,
+    // Request lines would drown the audit trail; the HTTP server logs warnings and errors only.
+    loggerInstance: log.child({ component: "http" }, { level: "warn" }),
     bodyLimit: 1024 * 1024,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;

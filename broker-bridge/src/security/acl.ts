@@ -1,0 +1,85 @@
+// Who may publish and subscribe where, per role. One table serves the embedded broker (checked
+// here) and the Mosquitto acl_file (security/mosquitto.ts), so both brokers give the same roles.
+// Patterns are relative to the topic prefix and may use Mosquitto's substitutions: %u the user
+// name, %c the client id (mosquitto.conf(5), "pattern"); each must be a whole topic level.
+
+import type { Role } from "../broker/embedded-broker";
+
+export type Access = "read" | "write";
+
+export interface AclRule {
+  access: Access;
+  /** Relative to the prefix; "+" and "#" are MQTT wildcards, "%u"/"%c" substitutions. */
+  pattern: string;
+}
+
+const r = (pattern: string): AclRule => ({ access: "read", pattern });
+const w = (pattern: string): AclRule => ({ access: "write", pattern });
+
+/** Every client, whatever its role: its own errors topic (the contract's refusals). */
+export const EVERYONE: readonly AclRule[] = [r("errors/%c")];
+
+export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
+  // Publishes its own events, status (and Will) and telemetry; reads its own view and acks.
+  gadget: [w("gadgets/%u/event"), w("gadgets/%u/status"), w("gadgets/%u/telemetry"), r("gadgets/%u/view"), r("gadgets/%u/ack"), r("mode"), r("bridge/status")],
+  // Requests and cancels locks; reads lock states (its own only, on the embedded broker) and the mode.
+  pipeline: [w("locks/request"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
+  // Reads what the dashboard shows; writes nothing.
+  viewer: [r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("presence/+"), r("bridge/status")],
+  // Everything a person can do: its own admin commands, locks, any gadget's inputs (the terminal
+  // twin), and reading every shipgate topic. The bridge's own outputs (lock states, mode, views,
+  // acks, errors, replies) stay the bridge's: nobody else may forge them.
+  admin: [w("admin/%u/+"), w("locks/request"), w("locks/+/cancel"), w("gadgets/+/event"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#")],
+  // The bridge itself as a client of an external broker.
+  bridge: [w("#"), r("#")],
+};
+
+const SUBSTITUTION_SAFE = /^[^/+#\u0000]+$/;
+
+/** The rule's filter for this client, or null when a substitution cannot be made safely
+ *  (a client id with '/', '+' or '#' would widen the rule). */
+export function concreteFilter(prefix: string, pattern: string, username: string, clientId: string): string | null {
+  const levels = pattern.split("/");
+  for (let i = 0; i < levels.length; i++) {
+    if (levels[i] === "%u") {
+      if (!SUBSTITUTION_SAFE.test(username)) return null;
+      levels[i] = username;
+    } else if (levels[i] === "%c") {
+      if (!SUBSTITUTION_SAFE.test(clientId)) return null;
+      levels[i] = clientId;
+    }
+  }
+  return prefix + levels.join("/");
+}
+
+/** Whether every topic `filter` can match is also matched by `rule` (MQTT 3.1.1 section 4.7).
+ *  A literal filter is a topic; a wildcard in the filter needs the same or a wider one in the rule. */
+export function covers(rule: string, filter: string): boolean {
+  const a = rule.split("/");
+  const b = filter.split("/");
+  for (let i = 0; i < a.length; i++) {
+    const level = a[i];
+    if (level === "#") return true;
+    if (i >= b.length) return false;
+    const want = b[i];
+    if (want === "#") return false;
+    if (level === "+") continue;
+    if (level !== want) return false;
+  }
+  return a.length === b.length;
+}
+
+export function rulesFor(role: Role): readonly AclRule[] {
+  return [...EVERYONE, ...ROLE_RULES[role]];
+}
+
+/** Why `access` on `topicOrFilter` is refused for this user, or null when a rule allows it. */
+export function aclDenied(prefix: string, role: Role, username: string, clientId: string, access: Access, topicOrFilter: string): string | null {
+  if (topicOrFilter.startsWith("$")) return "topics starting with '$' are the broker's";
+  for (const rule of rulesFor(role)) {
+    if (rule.access !== access) continue;
+    const filter = concreteFilter(prefix, rule.pattern, username, clientId);
+    if (filter !== null && covers(filter, topicOrFilter)) return null;
+  }
+  return `role ${role} may not ${access === "write" ? "publish to" : "subscribe to"} ${topicOrFilter}`;
+}

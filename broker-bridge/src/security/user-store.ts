@@ -1,0 +1,215 @@
+// The credentials file: <state>/users.json (mode 0600), shared by `shipgate user ...` and the
+// running bridge. The CLI writes it atomically (temporary file, fsync, rename), and the bridge
+// re-reads it when its mtime, size or inode changes, so `shipgate user add` takes effect on the
+// next connection without a restart. Gadget HMAC secrets live next to it, one file per gadget,
+// in <state>/gadget-secrets/<id> (mode 0600), where the bridge finds them without config.
+
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { NODE_ID_PATTERN } from "@shipgate/protocol";
+import { generatePassword, generateSecret, hashPassword, mosquittoHash, sha256Hex, sameDigest } from "./passwords";
+
+export const USER_ROLES = ["admin", "pipeline", "gadget", "viewer", "bridge"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface ApiToken {
+  id: string;
+  /** SHA-256 of the token's secret part, hex. */
+  hash: string;
+  created_at: string;
+}
+
+export interface UserRecord {
+  username: string;
+  role: UserRole;
+  /** scrypt$N$r$p$salt$hash (passwords.ts). */
+  password: string;
+  /** The same password in Mosquitto's password_file format, for `shipgate user export-mosquitto`. */
+  mosquitto: string;
+  created_at: string;
+  tokens: ApiToken[];
+}
+
+interface UsersFile {
+  version: 1;
+  users: UserRecord[];
+}
+
+export const USERS_FILE = "users.json";
+export const SECRETS_DIR = "gadget-secrets";
+
+export class UserStoreError extends Error {
+  readonly code = "USER_STORE";
+}
+
+export function usernameProblem(name: string): string | null {
+  // A user name is one topic level (admin/<user>/..., gadgets/<id>/...) and a Mosquitto %u.
+  return NODE_ID_PATTERN.test(name) ? null : `user name "${name}" must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit`;
+}
+
+/** Writes a file so that readers see either the old or the new content, never half of it. */
+export function writeFileAtomic(file: string, text: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+}
+
+export class UserStore {
+  readonly file: string;
+  readonly secretsDir: string;
+  #cache: UsersFile = { version: 1, users: [] };
+  #stamp = "";
+
+  constructor(readonly stateDir: string) {
+    this.file = path.join(stateDir, USERS_FILE);
+    this.secretsDir = path.join(stateDir, SECRETS_DIR);
+  }
+
+  /** The users now on disk (re-read only when the file changed). */
+  users(): readonly UserRecord[] {
+    return this.#load().users;
+  }
+
+  get(username: string): UserRecord | undefined {
+    return this.#load().users.find((u) => u.username === username);
+  }
+
+  isEmpty(): boolean {
+    return this.#load().users.length === 0;
+  }
+
+  /** Adds a user with a generated password (or the given one); returns the password. */
+  add(username: string, role: UserRole, password?: string, now = Date.now()): { user: UserRecord; password: string } {
+    const problem = usernameProblem(username);
+    if (problem) throw new UserStoreError(problem);
+    const data = this.#load();
+    if (data.users.some((u) => u.username === username)) throw new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
+    const pw = password ?? generatePassword();
+    if (pw.length < 8) throw new UserStoreError("a password must have at least 8 characters");
+    const user: UserRecord = { username, role, password: hashPassword(pw), mosquitto: mosquittoHash(pw), created_at: new Date(now).toISOString(), tokens: [] };
+    this.#save({ version: 1, users: [...data.users, user] });
+    return { user, password: pw };
+  }
+
+  remove(username: string): boolean {
+    const data = this.#load();
+    const rest = data.users.filter((u) => u.username !== username);
+    if (rest.length === data.users.length) return false;
+    this.#save({ version: 1, users: rest });
+    this.removeGadgetSecret(username);
+    return true;
+  }
+
+  /** A new API token for scripts: `sgt_<id>_<secret>`, shown once; only its hash is kept. */
+  addToken(username: string, now = Date.now()): string {
+    const data = this.#load();
+    const user = data.users.find((u) => u.username === username);
+    if (user === undefined) throw new UserStoreError(`no user ${username}`);
+    const id = randomBytes(6).toString("hex");
+    const secret = randomBytes(32).toString("base64url");
+    const updated = { ...user, tokens: [...user.tokens, { id, hash: sha256Hex(secret), created_at: new Date(now).toISOString() }] };
+    this.#save({ version: 1, users: data.users.map((u) => (u === user ? updated : u)) });
+    return `sgt_${id}_${secret}`;
+  }
+
+  /** The user an API token belongs to, or undefined. */
+  userForToken(token: string): UserRecord | undefined {
+    const m = /^sgt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
+    if (m === null) return undefined;
+    const [, id, secret] = m as unknown as [string, string, string];
+    const digest = sha256Hex(secret);
+    for (const user of this.users()) {
+      for (const t of user.tokens) if (t.id === id && sameDigest(t.hash, digest)) return user;
+    }
+    return undefined;
+  }
+
+  /** Creates (or replaces) a gadget's HMAC secret file; returns the secret and the file. */
+  createGadgetSecret(gadget: string): { secret: string; file: string } {
+    const problem = usernameProblem(gadget);
+    if (problem) throw new UserStoreError(problem);
+    mkdirSync(this.secretsDir, { recursive: true, mode: 0o700 });
+    const secret = generateSecret();
+    const file = this.gadgetSecretFile(gadget);
+    writeFileAtomic(file, secret + "\n");
+    return { secret, file };
+  }
+
+  gadgetSecretFile(gadget: string): string {
+    return path.join(this.secretsDir, gadget);
+  }
+
+  /** The gadget's secret from <state>/gadget-secrets/<id>, or undefined when it has none. */
+  gadgetSecret(gadget: string): string | undefined {
+    if (usernameProblem(gadget) !== null) return undefined;
+    try {
+      const text = readFileSync(this.gadgetSecretFile(gadget), "utf8").trim();
+      return text === "" ? undefined : text;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
+  removeGadgetSecret(gadget: string): void {
+    if (usernameProblem(gadget) !== null) return;
+    try {
+      unlinkSync(this.gadgetSecretFile(gadget));
+    } catch { /* none */ }
+  }
+
+  #load(): UsersFile {
+    let stamp: string;
+    try {
+      const st = statSync(this.file);
+      stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new UserStoreError(`cannot read ${this.file}: ${(err as Error).message}`);
+      this.#cache = { version: 1, users: [] };
+      this.#stamp = "";
+      return this.#cache;
+    }
+    if (stamp === this.#stamp) return this.#cache;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(this.file, "utf8"));
+    } catch (err) {
+      throw new UserStoreError(`cannot read ${this.file}: ${(err as Error).message}`);
+    }
+    const users = (parsed as Partial<UsersFile>)?.users;
+    if (!Array.isArray(users) || users.some((u) => !isUserRecord(u))) throw new UserStoreError(`${this.file} is not a shipgate users file (users: [{username, role, password, ...}])`);
+    this.#cache = { version: 1, users: users as UserRecord[] };
+    this.#stamp = stamp;
+    return this.#cache;
+  }
+
+  #save(data: UsersFile): void {
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(this.file, JSON.stringify(data, null, 2) + "\n");
+    this.#stamp = "";
+    this.#load();
+  }
+}
+
+function isUserRecord(u: unknown): boolean {
+  if (typeof u !== "object" || u === null) return false;
+  const r = u as Record<string, unknown>;
+  return typeof r.username === "string" && typeof r.password === "string" && typeof r.mosquitto === "string"
+    && (USER_ROLES as readonly string[]).includes(r.role as string) && Array.isArray(r.tokens);
+}
+
+export function hasUsersFile(stateDir: string): boolean {
+  return existsSync(path.join(stateDir, USERS_FILE));
+}
