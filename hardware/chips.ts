@@ -58,7 +58,8 @@ function range(from: number, to: number): number[] {
 const ESP32: ChipFacts = {
   id: 'esp32',
   name: 'ESP32',
-  // ESP32 datasheet, section 2.2 "Pin Description": GPIO 20, 24 and 28-31 are not bonded out.
+  // ESP32 datasheet, section 2.2 "Pin Description": there is no GPIO 24 or 28-31, and GPIO 20 is
+  // not brought out on the WROOM/WROVER modules our boards carry.
   gpios: [...range(0, 19), 21, 22, 23, 25, 26, 27, ...range(32, 39)],
   // ESP32 datasheet, section 2.4 "Strapping Pins": GPIO0 (boot mode), GPIO2 (boot mode, must be
   // low or floating for download), MTDI/GPIO12 (flash voltage: high selects 1.8 V and the flash
