@@ -17,6 +17,7 @@ export interface NodeMqttOptions {
 export class NodeMqtt implements MqttPort {
   readonly #options: NodeMqttOptions;
   #client: MqttClient | undefined;
+  #ending: Promise<void> = Promise.resolve();
 
   constructor(options: NodeMqttOptions = {}) {
     this.#options = options;
@@ -72,14 +73,20 @@ export class NodeMqtt implements MqttPort {
     void this.endAsync();
   }
 
+  /** Settles once the last end() has finished sending (for a process that exits after stop). */
+  whenEnded(): Promise<void> {
+    return this.#ending;
+  }
+
   /** Ends the connection after in-flight QoS 1 messages (the offline state) are sent. */
   endAsync(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
-    if (client === undefined) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (client === undefined) return this.#ending;
+    this.#ending = new Promise((resolve) => {
       client.end(false, {}, () => resolve());
     });
+    return this.#ending;
   }
 
   /** Ends at once, without waiting (the previous client before a reconnect). */
