@@ -121,6 +121,10 @@ export class Debouncer {
         this.excursion = level;
         this.excursionSince = now;
         this.excursionByEdge = byEdge;
+      } else if (byEdge && !this.excursionByEdge && now - this.excursionSince < this.glitchMs) {
+        // A frame's poll saw the change a moment before the edge's callback ran: the edge vouches
+        // for it, since callbacks run within about a millisecond of their edge (see above).
+        this.excursionByEdge = true;
       }
       return first;
     }

@@ -89,6 +89,13 @@ export function makeTrace(presses: readonly Press[], options: TraceOptions): Edg
   for (let i = 0; i < spikes; i++) {
     const at = random() * options.lengthMs;
     const width = 0.05 + random() * 0.85;
+    // A spike inside a bounce burst could leave the wire at the wrong level once the burst ends,
+    // which would no longer be the trace of the presses we claim; EMI there is bounce anyway.
+    let nearTransition = false;
+    for (const p of presses) {
+      for (const edge of [p.at, p.at + p.holdMs]) if (at + width >= edge - 1 && at <= edge + bounceMax + 6) nearTransition = true;
+    }
+    if (nearTransition) continue;
     const base = levelAt(at);
     const inverted = base === 0 ? 1 : 0;
     changes.push({ at, level: inverted }, { at: at + width, level: base });

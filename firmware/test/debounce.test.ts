@@ -3,7 +3,7 @@
 
 import test from "ava";
 import fc from "fast-check";
-import { registerXsAndNodeTests } from "../../tools/xs/cases";
+import { measureInXs, registerXsAndNodeTests } from "../../tools/xs/cases";
 import cases, { makeTrace, pressSchedule, replay, score } from "./debounce.cases";
 
 // The XS harness loads the cases before ava starts, so it is registered first.
@@ -89,8 +89,16 @@ test("property: random taps with bounce, spikes under 1 ms and merged callbacks 
         return s.ghosts === 0 && s.missed === 0 && s.downs === count && s.shorts + s.longs === count && s.longs >= longPresses;
       },
     ),
-    { numRuns: 400 },
+    { numRuns: Number(process.env.DEBOUNCE_RUNS ?? 400) },
   );
   t.pass();
 });
 
+
+for (const name of ["idleTick", "holdingTick"]) {
+  test(`in XS, a Buttons tick allocates nothing (${name})`, async (t) => {
+    const m = await measureInXs(new URL("./buttons-frame.cases.ts", import.meta.url).pathname, name, 200);
+    t.log(`XS: ${m.computePerCall.toFixed(0)} computrons and ${m.slotsPerCall} slots per tick`);
+    t.true(m.slotsPerCall <= 0, `${m.slotsPerCall} slots per tick`);
+  });
+}
