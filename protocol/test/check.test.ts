@@ -41,7 +41,7 @@ test("only the first failure is kept", (t) => {
 });
 
 test("inherited properties are not fields", (t) => {
-  const f = new Fields(Object.create({ a: "inherited" }) as object, "");
+  const f = new Fields(Object.create({ a: "inherited" }) as Record<string, unknown>, "");
   t.is(f.optionalString("a"), undefined);
   t.false(f.has("toString"));
   t.deepEqual(f.done(() => 1), valid(1));
