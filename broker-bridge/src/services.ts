@@ -6,11 +6,13 @@ import { AuditService } from "./audit/audit-service";
 import { GadgetService } from "./gadgets/gadget-service";
 import { GatesService } from "./gates/gates-service";
 import { PresenceService } from "./presence/presence-service";
+import { SecurityService } from "./security/security-service";
 import type { Service } from "./service";
 
 export function defaultServices(_config: BridgeConfig): Service[] {
   return [
     new AuditService(),
+    new SecurityService(),
     new PresenceService(),
     new GatesService(),
     new GadgetService(),

@@ -6,6 +6,7 @@ import { gadgetCommand } from "./gadget";
 import { gateCommand } from "./gate";
 import { type Io, processIo } from "./io";
 import { startCommand } from "./start";
+import { userCommand } from "./user";
 
 export interface Command {
   summary: string;
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   mode: { summary: "set the mode: default, released or blocked", run: modeCommand },
   status: { summary: "show mode, locks, gadgets, CI and Argo CD", run: statusCommand },
   gadget: { summary: "run the gadget's app in this terminal", run: gadgetCommand },
+  user: { summary: "add, remove and list users; API tokens; Mosquitto files", run: userCommand },
 };
 
 export const HELP = () => `Usage: shipgate <command> [options]

@@ -113,7 +113,7 @@ export class GadgetService implements Service {
     if (!checked.ok) return this.#ctx.refuse(message, checked.field, checked.error);
     const event = checked.value;
 
-    const secret = this.#secrets.get(gadget);
+    const secret = this.#secrets.get(gadget) ?? this.#ctx.services.get<Service & { gadgetSecret(id: string): string | undefined }>("security")?.gadgetSecret(gadget);
     if (secret !== undefined) {
       const problem = signatureProblem(secret, gadget, event);
       if (problem !== null) {

@@ -61,7 +61,11 @@ export function mosquittoHash(password: string, iterations = MOSQUITTO_ITERATION
 
 /** A generated password: 144 random bits, URL-safe, easy to paste into mcconfig or a CI secret. */
 export function generatePassword(): string {
-  return randomBytes(18).toString("base64url");
+  // Never starting with '-', so it cannot be taken for an option (mosquitto_pub -P, shells).
+  for (;;) {
+    const pw = randomBytes(18).toString("base64url");
+    if (pw[0] !== "-") return pw;
+  }
 }
 
 /** A random secret as lowercase hex (gadget HMAC keys: 256 bits, fits the firmware's 128-char limit). */

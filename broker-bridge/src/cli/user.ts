@@ -1,0 +1,131 @@
+// `shipgate user add|remove|list|token|export-mosquitto`: the credentials in the state directory
+// (security/user-store.ts). Works whether or not the bridge runs: it re-reads the file on change.
+
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config";
+import { exportMosquitto } from "../security/mosquitto";
+import { USER_ROLES, type UserRole, UserStore, UserStoreError } from "../security/user-store";
+import type { Io } from "./io";
+
+export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
+
+Manages who may use the broker and the API. Users live in <state>/users.json (scrypt hashes).
+
+  shipgate user add NAME --role gadget|pipeline|admin|viewer|bridge [--password-file F]
+      Adds a user and prints its password (generated unless --password-file gives one).
+      A gadget also gets an HMAC secret in <state>/gadget-secrets/NAME, and the mcconfig line
+      that provisions it. The bridge picks new users up without a restart.
+  shipgate user remove NAME
+  shipgate user list [--json]
+  shipgate user token NAME
+      Creates an API token for scripts (Authorization: Bearer ...); shown once, stored hashed.
+  shipgate user export-mosquitto --dir DIR [--port N]
+      Writes password_file, acl_file and a mosquitto.conf giving the same roles on Mosquitto 2.0.
+
+Options:
+  --config FILE         the bridge's config (for state_dir and prefix); env SHIPGATE_STATE_DIR overrides
+  --help                show this help
+
+Roles: gadget (its own events, reads its own view), pipeline (requests and cancels locks, reads its
+own locks and the mode), admin (everything, modes included), viewer (reads), bridge (the bridge's own
+account on an external broker).`;
+
+export async function userCommand(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        role: { type: "string" }, "password-file": { type: "string" }, json: { type: "boolean" }, dir: { type: "string" },
+        port: { type: "string" }, config: { type: "string" }, help: { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    io.err(`shipgate user: ${(err as Error).message}\n\n${USER_HELP}`);
+    return 3;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return io.out(USER_HELP), 0;
+  const [action, name, ...extra] = positionals;
+  const usage = (message: string) => (io.err(`shipgate user: ${message}\n\n${USER_HELP}`), 3);
+  if (extra.length > 0) return usage(`unexpected arguments: ${extra.join(" ")}`);
+
+  let config;
+  try {
+    config = loadConfig({ file: values.config, env: io.env });
+  } catch (err) {
+    io.err(`shipgate user: ${err instanceof ConfigError ? "invalid config: " : ""}${(err as Error).message}`);
+    return 3;
+  }
+  const store = new UserStore(config.state_dir);
+
+  try {
+    switch (action) {
+      case "add": {
+        if (name === undefined) return usage("give the new user's name");
+        const role = values.role;
+        if (role === undefined || !(USER_ROLES as readonly string[]).includes(role)) return usage(`--role must be one of ${USER_ROLES.join(", ")}`);
+        let given: string | undefined;
+        if (values["password-file"] !== undefined) {
+          try {
+            given = readFileSync(values["password-file"], "utf8").trim();
+          } catch (err) {
+            return usage(`cannot read --password-file ${values["password-file"]}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+          }
+        }
+        const { password } = store.add(name, role as UserRole, given);
+        io.out(`added ${role} ${name}`);
+        if (given === undefined) io.out(`password: ${password}`);
+        if (role === "gadget") {
+          const { secret, file } = store.createGadgetSecret(name);
+          const port = io.env.SHIPGATE_BROKER_PORT ?? String(config.broker.port);
+          io.out(`secret: ${secret}`);
+          io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
+          io.out("provision the gadget (Wi-Fi ssid/password are yours; use mqtts:// and its port for TLS):");
+          io.out(`  mcconfig -d -m -p esp32/<board> gadget=${name} username=${name} mqtt_password=${given === undefined ? password : "<its password>"} secret=${secret} broker=mqtt://${hostname()}:${port} ssid=<wifi> password=<wifi password>`);
+          io.out(`or run it here: shipgate gadget --id ${name} --username ${name} --password-file <file with the password> --secret-file ${file}`);
+        } else if (role === "pipeline") {
+          io.out(`use it: shipgate gate --username ${name} --password-file <file with the password> --pipeline P --step S`);
+        }
+        return 0;
+      }
+      case "remove": {
+        if (name === undefined) return usage("give the user's name");
+        if (!store.remove(name)) return io.err(`shipgate user: no user ${name}`), 1;
+        io.out(`removed ${name} (its connections already open stay until they reconnect)`);
+        return 0;
+      }
+      case "list": {
+        if (name !== undefined) return usage("list takes no name");
+        const users = store.users().map((u) => ({ username: u.username, role: u.role, created_at: u.created_at, tokens: u.tokens.length, secret: store.gadgetSecret(u.username) !== undefined }));
+        if (values.json) return io.out(JSON.stringify(users, null, 2)), 0;
+        if (users.length === 0) io.out(`no users yet in ${store.file} (the bridge creates "admin" on its first start)`);
+        for (const u of users) io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} created ${u.created_at}${u.tokens ? `, ${u.tokens} API token(s)` : ""}${u.secret ? ", signing secret" : ""}`);
+        return 0;
+      }
+      case "token": {
+        if (name === undefined) return usage("give the user's name");
+        io.out(store.addToken(name));
+        return 0;
+      }
+      case "export-mosquitto": {
+        if (values.dir === undefined) return usage("give --dir DIR");
+        const port = values.port === undefined ? 1883 : Number(values.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) return usage("--port must be a port number");
+        const files = exportMosquitto(values.dir, store.users(), config.prefix, port);
+        for (const f of files) io.out(`wrote ${f}`);
+        if (!store.users().some((u) => u.role === "bridge")) io.out("note: add the bridge's own account first: shipgate user add bridge --role bridge (then broker.username/password_file in the config)");
+        return 0;
+      }
+      default:
+        return usage(action === undefined ? "give an action" : `unknown action "${action}"`);
+    }
+  } catch (err) {
+    if (err instanceof UserStoreError) return io.err(`shipgate user: ${err.message}`), 1;
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+// Support for the security and fault tests: a bridge with its default (secure) authorizer, users
+// created through the product's own UserStore, clients connected as those users, and the audit
+// rows the bridge wrote.
+
+import { createHmac } from "node:crypto";
+import mqtt, { type MqttClient } from "mqtt";
+import { DEFAULT_PREFIX, type GadgetEvent, Topics, eventSigningText } from "@shipgate/protocol";
+import { type RunningBridge, startBridge } from "../src/bridge";
+import { checkConfig } from "../src/config";
+import type { Clock } from "../src/clock";
+import { type UserRole, UserStore } from "../src/security/user-store";
+import { quietLog, tempDir } from "./helpers/bridge";
+
+export const topics = new Topics(DEFAULT_PREFIX);
+
+export interface SecureRig {
+  bridge: RunningBridge;
+  stateDir: string;
+  users: UserStore;
+  /** Adds a user (generated password) and returns its credentials. */
+  addUser(name: string, role: UserRole): { username: string; password: string };
+  /** Connects as a new user of that role (created on first use). */
+  connectAs(name: string, role: UserRole, options?: mqtt.IClientOptions): Promise<MqttClient>;
+  audit(action?: string): { actor: string; action: string; subject: string; detail: Record<string, unknown> | null }[];
+  stop(): Promise<void>;
+}
+
+export async function startSecureBridge(config: Record<string, unknown> = {}, options: { clock?: Clock; stateDir?: string } = {}): Promise<SecureRig> {
+  const stateDir = options.stateDir ?? tempDir("shipgate-sec-");
+  const raw = {
+    state_dir: stateDir,
+    ...config,
+    broker: { port: 0, host: "127.0.0.1", ...(config.broker as object | undefined) },
+    http: { port: 0, ...(config.http as object | undefined) },
+  };
+  const checked = checkConfig(raw, "<test>", stateDir);
+  if (!checked.ok) throw new Error(`test config invalid: ${checked.field} ${checked.error}`);
+  const bridge = await startBridge({ config: checked.value, log: quietLog, ...(options.clock ? { clock: options.clock } : {}) });
+  const users = new UserStore(stateDir);
+  const passwords = new Map<string, string>();
+  const clients: MqttClient[] = [];
+  const rig: SecureRig = {
+    bridge,
+    stateDir,
+    users,
+    addUser(name, role) {
+      const { password } = users.add(name, role);
+      passwords.set(name, password);
+      return { username: name, password };
+    },
+    async connectAs(name, role, extra = {}) {
+      if (!passwords.has(name)) rig.addUser(name, role);
+      const client = await mqtt.connectAsync(bridge.brokerUrl, {
+        username: name, password: passwords.get(name), reconnectPeriod: 0, connectTimeout: 5000, clientId: `${name}-${Math.random().toString(16).slice(2, 8)}`, ...extra,
+      });
+      clients.push(client);
+      return client;
+    },
+    audit(action) {
+      const rows = bridge.context.store.db.prepare("SELECT actor, action, subject, detail FROM audit ORDER BY id").all() as { actor: string; action: string; subject: string; detail: string | null }[];
+      return rows.filter((r) => action === undefined || r.action === action).map((r) => ({ ...r, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+      await bridge.stop();
+    },
+  };
+  return rig;
+}
+
+/** Resolves when the client's connection closes (the broker dropped it), or rejects after timeoutMs. */
+export function closed(client: MqttClient, timeoutMs = 5000): Promise<void> {
+  if (client.disconnected || !client.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the broker did not close the connection")), timeoutMs);
+    client.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Collects messages on the client, for "was it delivered?" checks. */
+export function collect(client: MqttClient): { topic: string; payload: string }[] {
+  const seen: { topic: string; payload: string }[] = [];
+  client.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+  return seen;
+}
+
+export function signEvent(secret: string, gadget: string, event: GadgetEvent): GadgetEvent {
+  return { ...event, sig: createHmac("sha256", secret).update(eventSigningText(gadget, event)).digest("hex") };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The SUBACK return codes for filters (128 = refused), whether or not MQTT.js calls it an error. */
+export function grants(client: MqttClient, filters: string[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    client.subscribe(filters, { qos: 1 }, (err, granted) => {
+      const packet = (err as { packet?: { granted?: number[] } } | null)?.packet;
+      if (packet?.granted) return resolve(packet.granted);
+      if (err) return reject(err);
+      resolve((granted ?? []).map((g) => g.qos));
+    });
+  });
+}
