@@ -85,7 +85,7 @@ export class ViewComposer {
       if (this.#published.get(gadget) === key) continue;
       this.#published.set(gadget, key);
       let payload = encode(view);
-      if (payload.length > GADGET_VIEW_MAX_BYTES) payload = encode(this.#shrink(view));
+      if (Buffer.byteLength(payload) > GADGET_VIEW_MAX_BYTES) payload = encode(this.#shrink(view));
       this.#ctx.link.publish(this.#ctx.topics.gadgetView(gadget), payload, { qos: 1, retain: true }).catch((err: Error) => {
         this.#ctx.log.warn({ err: err.message, gadget }, "could not publish a view");
       });

@@ -1,0 +1,65 @@
+// The bridge killed with SIGKILL while pipelines wait, then restarted on the same state directory:
+// every pending lock is still pending (same order), and each waiting `shipgate gate` gets the
+// decision made after the restart (contract: "nothing decided or pending is lost").
+import test from "ava";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { freePort, runShipgate, tempDir, waitFor } from "./helpers/bridge";
+
+function startBridgeProcess(env: NodeJS.ProcessEnv) {
+  const run = runShipgate(["start"], env);
+  return run;
+}
+
+async function listening(run: ReturnType<typeof runShipgate>) {
+  await waitFor("the bridge to listen", () => /dashboard and API on/.test(run.stderr()), 30_000);
+}
+
+test("SIGKILL while three pipelines wait: after a restart all three are still pending and get their decisions", async (t) => {
+  const stateDir = tempDir();
+  const env = { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()) };
+  let bridge = startBridgeProcess(env);
+  try {
+    await listening(bridge);
+    const gates = [1, 2, 3].map((n) => {
+      const id = randomUUID();
+      const record = path.join(stateDir, `record-${n}.json`);
+      return { id, record, run: runShipgate(["gate", "--id", id, "--pipeline", `p${n}`, "--step", "deploy", "--record", record], env) };
+    });
+    for (const g of gates) await waitFor(`gate ${g.id} waiting`, () => /waiting for approval/.test(g.run.stderr()), 30_000);
+
+    bridge.child.kill("SIGKILL");
+    await bridge.exit;
+    const db = new Database(path.join(stateDir, "shipgate.db"), { readonly: true });
+    const rows = db.prepare("SELECT id, state, requested_at FROM locks ORDER BY seq").all() as { id: string; state: string; requested_at: number }[];
+    db.close();
+    t.deepEqual(rows.map((r) => r.id).sort(), gates.map((g) => g.id).sort(), "nothing was lost");
+    t.true(rows.every((r) => r.state === "pending"));
+    t.deepEqual(rows.map((r) => r.requested_at), rows.map((r) => r.requested_at).sort((a, b) => a - b), "queue order is arrival order");
+    // The head after the restart is whichever arrived first.
+    const order = rows.map((r) => gates.findIndex((g) => g.id === r.id));
+
+    bridge = startBridgeProcess(env);
+    await listening(bridge);
+    for (const g of gates) await waitFor(`gate ${g.id} resumed`, () => /reconnected/.test(g.run.stderr()), 30_000);
+
+    const [first, second, third] = order.map((i) => gates[i]!);
+    const reject = runShipgate(["reject", second!.id], env);
+    t.is(await reject.exit, 0, reject.stderr());
+    const headApprove = runShipgate(["approve"], env);
+    t.is(await headApprove.exit, 0, headApprove.stderr());
+    t.is(await first!.run.exit, 0, first!.run.stderr());
+    const approve = runShipgate(["approve", third!.id], env);
+    t.is(await approve.exit, 0, approve.stderr());
+
+    t.is(await second!.run.exit, 1);
+    t.is(await third!.run.exit, 0, third!.run.stderr());
+    t.is(JSON.parse(readFileSync(first!.record, "utf8")).state, "approved");
+    t.is(JSON.parse(readFileSync(second!.record, "utf8")).state, "rejected");
+  } finally {
+    bridge.child.kill("SIGTERM");
+    await bridge.exit;
+  }
+});
