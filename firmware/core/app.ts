@@ -206,7 +206,7 @@ export class App {
     for (const p of this.#o.config.problems) this.#log.warn(problemLine(p));
     this.#boot = this.#nextBoot();
     this.#log.info(`app: boot ${this.#boot}, firmware ${this.#o.system.version()}, restart reason ${this.#o.system.restartReason()}`);
-    this.#timers.push(this.#clock.every(this.#t.frameMs, this.#frame));
+    this.#timers.push(this.#clock.every(this.#t.frameMs, this.frame));
     if (this.#session === undefined) {
       this.#show(presentStandby("setup"));
       return;
@@ -231,8 +231,11 @@ export class App {
 
   // --- frame loop -------------------------------------------------------------------------------
 
-  /** Made once: the per-frame path allocates nothing. */
-  readonly #frame = (): void => {
+  /**
+   * One frame: buttons, rings, display. The frame timer calls it; public so that benchmarks can
+   * meter one frame. Made once, and the per-frame path allocates nothing.
+   */
+  readonly frame = (): void => {
     const now = this.#clock.now();
     try {
       this.#buttons.tick(now);
