@@ -93,7 +93,7 @@ export class HttpTransport implements ArgoTransport {
       : new http.Agent({ keepAlive: true });
   }
 
-  #open(req: ArgoRequest, accept: string): { label: string; request: http.ClientRequest; response: Promise<http.IncomingMessage> } {
+  #open(req: ArgoRequest, accept: string, streaming: boolean): { label: string; request: http.ClientRequest; response: Promise<http.IncomingMessage> } {
     const target = buildPath(this.#base.pathname.replace(/\/+$/, "") + req.path, req.query);
     const label = `${req.method} ${req.path}`;
     const headers: http.OutgoingHttpHeaders = { accept };
@@ -112,8 +112,19 @@ export class HttpTransport implements ArgoTransport {
       path: target,
       headers,
       agent: this.#agent,
-      timeout: this.#timeoutMs,
+      // A watch may send nothing for hours (grpc-gateway writes the headers with the first
+      // event), so a stream only gets a connect timeout and TCP keep-alive.
+      timeout: streaming ? undefined : this.#timeoutMs,
     });
+    if (streaming) {
+      request.once("socket", (socket) => {
+        socket.setKeepAlive(true, 30_000);
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => request.destroy(new Error(`no connection within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+        socket.once("connect", () => clearTimeout(timer));
+        socket.once("close", () => clearTimeout(timer));
+      });
+    }
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
       request.once("response", resolve);
       request.once("timeout", () => request.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
@@ -124,7 +135,7 @@ export class HttpTransport implements ArgoTransport {
   }
 
   async request(req: ArgoRequest): Promise<ArgoResponse> {
-    const { label, request, response } = this.#open(req, "application/json");
+    const { label, request, response } = this.#open(req, "application/json", false);
     const res = await response;
     const text = await new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -148,7 +159,7 @@ export class HttpTransport implements ArgoTransport {
 
   async stream(req: ArgoRequest, onLine: (line: string) => void): Promise<OpenStream> {
     // Plain JSON lines (grpc-gateway's default for server streams), not server-sent events.
-    const { label, request, response } = this.#open(req, "application/json");
+    const { label, request, response } = this.#open(req, "application/json", true);
     const res = await response;
     const status = res.statusCode ?? 0;
     if (status !== 200) {
@@ -156,8 +167,6 @@ export class HttpTransport implements ArgoTransport {
       for await (const c of res) chunks.push(c as Buffer);
       throw errorFrom(label, status, Buffer.concat(chunks).toString("utf8"));
     }
-    // The connection timeout served its purpose; a watch may stay quiet for hours.
-    request.setTimeout(0);
     res.setEncoding("utf8");
     let buffer = "";
     let closed = false;

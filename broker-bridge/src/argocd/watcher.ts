@@ -49,6 +49,8 @@ export class AppWatcher {
   #stream: OpenStream | null = null;
   #timer: NodeJS.Timeout | undefined;
   #pollingSince: number | null = null;
+  /** Whether the last attempt to reach Argo CD (a list, or opening the stream) succeeded. */
+  #reachable = false;
   #stopped = false;
 
   constructor(deps: { client: ArgoClient; clock: Clock; log: Logger; options: WatcherOptions; handlers: WatcherHandlers }) {
@@ -63,9 +65,10 @@ export class AppWatcher {
     return this.#mode;
   }
 
-  status(): { mode: WatchMode; failures: number; last_error: string | null; last_ok_at: string | null } {
+  status(): { mode: WatchMode; reachable: boolean; failures: number; last_error: string | null; last_ok_at: string | null } {
     return {
       mode: this.#mode,
+      reachable: this.#reachable,
       failures: this.#failures,
       last_error: this.#lastError,
       last_ok_at: this.#lastOkAt === null ? null : new Date(this.#lastOkAt).toISOString(),
@@ -101,8 +104,15 @@ export class AppWatcher {
   }
 
   async #list(): Promise<void> {
-    const apps = await this.#client.list(this.#o.filter);
+    let apps: unknown[];
+    try {
+      apps = await this.#client.list(this.#o.filter);
+    } catch (err) {
+      this.#reachable = false;
+      throw err;
+    }
     if (this.#stopped) return;
+    this.#reachable = true;
     this.#lastOkAt = this.#clock.now();
     this.#h.snapshot(apps);
   }
