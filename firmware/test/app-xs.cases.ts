@@ -124,6 +124,29 @@ export default {
     same(g.feedback.length, 2, "no timeout after the ack");
     return { event, image: g.spi.matrixImage(), ringA: g.ringA.pixels() };
   },
+  "a press shows on the ring in the first frame after the 5 ms press filter, before any answer": () => {
+    // Two identical gadgets; only one is pressed. Within press filter + one frame period (22 ms)
+    // its ring A carries the green blip.
+    const pressed = gadget();
+    const idle = gadget();
+    for (const g of [pressed, idle]) {
+      g.app.start();
+      g.mqtt.accept();
+      g.mqtt.deliver("shipgate/v1/gadgets/desk-1/view", VIEW);
+      g.clock.advance(100);
+    }
+    pressed.pins.approve.press();
+    pressed.clock.advance(22);
+    idle.clock.advance(22);
+    const green = (c: number) => (c >> 8) & 255;
+    const a = pressed.ringA.pixels();
+    const b = idle.ringA.pixels();
+    let brighter = 0;
+    for (let i = 0; i < a.length; i++) if (green(a[i]!) > green(b[i]!)) brighter++;
+    same(brighter, a.length, "LEDs with more green than on the idle gadget");
+    same(pressed.mqtt.events().length, 0, "nothing sent yet: the button is still down");
+    return a;
+  },
   "no ack within 3 s is an error": () => {
     const g = gadget();
     g.app.start();
