@@ -56,7 +56,7 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost): void 
   const byHash = db.prepare<[string], SessionRow>("SELECT username, expires_at FROM security_sessions WHERE hash = ?");
   const remove = db.prepare("DELETE FROM security_sessions WHERE hash = ?");
   const purge = db.prepare("DELETE FROM security_sessions WHERE expires_at <= ?");
-  // Failed logins per address: a password guesser gets a handful of tries a minute.
+  // Login attempts per address: a password guesser gets ten tries a minute.
   const loginLimiter = new RateLimiter({ perMinute: 10, burst: 10 }, () => clock.now());
 
   const csrfFor = (sessionToken: string) => createHmac("sha256", sessionToken).update("shipgate-csrf-v1").digest("hex");
