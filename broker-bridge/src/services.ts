@@ -2,6 +2,7 @@
 // and one new folder; nothing else changes.
 
 import type { BridgeConfig } from "./config";
+import { ArgoCdService } from "./argocd/argocd-service";
 import { AuditService } from "./audit/audit-service";
 import { GadgetService } from "./gadgets/gadget-service";
 import { GatesService } from "./gates/gates-service";
@@ -16,5 +17,6 @@ export function defaultServices(_config: BridgeConfig): Service[] {
     new PresenceService(),
     new GatesService(),
     new GadgetService(),
+    new ArgoCdService(),
   ];
 }
