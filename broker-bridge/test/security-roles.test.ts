@@ -132,6 +132,7 @@ test("a pipeline reads only its own locks and cannot cancel another pipeline's",
   const idB = await requestLock(b, "web");
   const idA = await requestLock(a, "api");
   await waitFor("a's own lock state", () => seenByA.some((m) => m.topic === topics.lockState(idA)));
+  t.false(seenByA.some((m) => m.topic === topics.lockRequest()), "nor other pipelines' requests, which locks/+ also matches");
   await a.publishAsync(topics.lockCancel(idB), "", { qos: 1 });
   await waitFor("the refusal on a's errors topic", () => seenByA.some((m) => m.topic.startsWith(topics.errors(""))));
   await sleep(200);

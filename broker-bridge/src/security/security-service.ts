@@ -161,9 +161,11 @@ export class SecurityService implements Service {
 
   #mayReceive(who: Identity | null, topic: string): boolean {
     if (who === null) return false;
-    if (who.role !== "pipeline") return true;
+    if (who.role === "admin" || who.role === "bridge") return true;
     const parsed = this.#ctx.topics.parse(topic);
-    if (parsed.kind !== "lock-state") return true;
+    // locks/+ also matches locks/request: other pipelines' requests are not for pipelines or viewers.
+    if (parsed.kind === "lock-request") return false;
+    if (who.role !== "pipeline" || parsed.kind !== "lock-state") return true;
     // "reads its own locks": the gates record who requested each lock (locks.requester).
     return this.#requester(parsed.id) === who.username;
   }
