@@ -11,10 +11,12 @@ import type { ArgoCdService } from "../src/argocd/argocd-service";
 import { INFO_APPROVED_BY } from "../src/argocd/sync";
 import type { AuditService } from "../src/audit/audit-service";
 import type { RunningBridge } from "../src/bridge";
+import type { Clock } from "../src/clock";
 import type { GatesService } from "../src/gates/gates-service";
 import { FakeArgo } from "./fakes/argocd-server";
 import { SWAGGER_FILE, Swagger } from "./fakes/argocd-swagger";
 import { startTestBridge, tempDir, waitFor } from "./helpers/bridge";
+import { FakeClock } from "./helpers/fake-clock";
 
 const swagger = Swagger.load();
 
@@ -29,16 +31,20 @@ interface Rig {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-async function rig(argocd: Record<string, unknown> = {}, gadgets: string[] = ["desk-1"]): Promise<Rig> {
+async function rig(argocd: Record<string, unknown> = {}, extra: { gates?: Record<string, unknown>; clock?: Clock; beforeStart?: (fake: FakeArgo) => void } = {}): Promise<Rig> {
+  const gadgets = ["desk-1"];
   const fake = await new FakeArgo(swagger as Swagger).start();
   fake.addApp({ name: "web", project: "shop", labels: { tier: "frontend" }, sync: "OutOfSync", deployedAt: ["2026-11-20T09:00:00Z"] });
   fake.addApp({ name: "api", project: "shop", labels: { tier: "backend" }, sync: "OutOfSync" });
   fake.addApp({ name: "docs", project: "shop", labels: { tier: "frontend" } });
+  extra.beforeStart?.(fake);
   const dir = tempDir("shipgate-argocd-");
   writeFileSync(path.join(dir, "argocd-password"), "s3cret\n");
   const bridge = await startTestBridge({
     stateDir: dir,
+    ...(extra.clock ? { clock: extra.clock } : {}),
     config: {
+      ...(extra.gates ? { gates: extra.gates } : {}),
       gadgets: Object.fromEntries(gadgets.map((g) => [g, {}])),
       argocd: {
         url: fake.url,
@@ -186,6 +192,30 @@ if (swagger === null) {
     t.deepEqual({ ok: r.twin.lastAck?.ok, message: r.twin.lastAck?.message }, { ok: false, message: "BLOCKED" });
     t.is(syncPosts(r.fake).length, 0);
     t.deepEqual(audit(r.bridge, "argocd.sync.refused"), ["gadget:desk-1 argocd.sync.refused argocd"]);
+  });
+
+  test.serial("without the stream, the sync is followed by GET until it ends", async (t) => {
+    await using r = await rig({ stream_failures: 1, poll_interval: "1h", stream_retry: "1h" }, { beforeStart: (f) => (f.failStreams = 1000) });
+    await readyToSync(r, 1);
+    t.is((r.bridge.context.status.snapshot().argocd as { watch: { mode: string } }).watch.mode, "polling");
+    await r.twin.press("sync", HOLD_MS + 200);
+    await r.twin.waitFor("the ack", () => r.twin.lastAck?.ok === true);
+    r.fake.run("web");
+    r.fake.finish("web", "Succeeded");
+    await r.twin.waitFor("the result", () => shown(r.twin) === "SYNCED web");
+    t.true(r.fake.requestsTo("GET", "/api/v1/applications/web").length >= 1);
+    t.is(syncPosts(r.fake).length, 1);
+    t.deepEqual(r.fake.problems, []);
+  });
+
+  test.serial("a freeze window refuses with FREEZE", async (t) => {
+    // Saturday inside a weekend freeze; the bridge's clock is the test's.
+    await using r = await rig({}, { gates: { timezone: "UTC", freeze: [{ name: "weekend", from: "fri 15:00", to: "mon 06:00" }] }, clock: new FakeClock("2026-11-21T10:00:00Z") });
+    await r.twin.waitFor("the blocked view", () => r.twin.view?.mode === "blocked");
+    await r.twin.press("sync", HOLD_MS + 200);
+    await r.twin.waitFor("the refusal", () => r.twin.lastAck !== null);
+    t.deepEqual({ ok: r.twin.lastAck?.ok, message: r.twin.lastAck?.message }, { ok: false, message: "FREEZE" });
+    t.is(syncPosts(r.fake).length, 0);
   });
 
   test.serial("with require_approval the sync waits for a second person's approval of its lock", async (t) => {
