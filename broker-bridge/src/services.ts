@@ -4,6 +4,10 @@
 import type { BridgeConfig } from "./config";
 import { ArgoCdService } from "./argocd/argocd-service";
 import { AuditService } from "./audit/audit-service";
+import { CiService } from "./ci/ci-service";
+import { CounterService } from "./counters/counter-service";
+import { FeedService } from "./feeds/feed-service";
+import { NotifyService } from "./notify/notify-service";
 import { GadgetService } from "./gadgets/gadget-service";
 import { GatesService } from "./gates/gates-service";
 import { PresenceService } from "./presence/presence-service";
@@ -18,5 +22,9 @@ export function defaultServices(_config: BridgeConfig): Service[] {
     new GatesService(),
     new GadgetService(),
     new ArgoCdService(),
+    new CiService(),
+    new CounterService(),
+    new NotifyService(),
+    new FeedService(),
   ];
 }
