@@ -94,7 +94,7 @@ if (swagger === null) {
     t.is(shown(r.twin), "OUT OF SYNC: api web");
 
     const deploys: string[] = [];
-    r.bridge.context.bus.on("deploy:recorded", (d) => deploys.push(`${d.app} ${d.at}`));
+    r.bridge.context.bus.on("ci:deploy", ({ deployment: d, baseline }) => deploys.push(`${d.provider} ${d.pipeline} ${d.environment} ${d.ok} ${baseline} ${d.at}`));
 
     await r.twin.press("sync", HOLD_MS + 200);
     await r.twin.waitFor("the ack", () => r.twin.lastAck !== null);
@@ -123,7 +123,7 @@ if (swagger === null) {
     t.not(ringB(r.twin)?.scene, "syncing");
     t.is(r.twin.view?.sync_ready, 0);
     t.is(deploys.length, 1);
-    t.regex(deploys[0] ?? "", /^web 20\d\d-/);
+    t.regex(deploys[0] ?? "", /^argocd web shop true false 20\d\d-/);
 
     const status = r.bridge.context.status.snapshot().argocd as { out_of_sync: string[]; sync: { apps: unknown[] }; watch: { mode: string } };
     t.deepEqual(status.out_of_sync, ["api"]);

@@ -31,7 +31,7 @@ async function setup(options: { streamFailures?: number; streamRetryMs?: number 
   const client = new ArgoClient({ transport, credentials: { kind: "token", token: "api-token-1" }, clock });
   const store = Store.memory();
   const deploys: string[] = [];
-  const book = new AppBook(store.kv(), { app: () => {}, deploy: (d) => deploys.push(`${d.app.name}@${d.entry.deployedAt}`) });
+  const book = new AppBook(store.kv(), { app: () => {}, deploy: (d) => deploys.push(`${d.app.name}@${d.entry.deployedAt}${d.baseline ? " baseline" : ""}`) });
   const watcher = new AppWatcher({
     client, clock, log: createLogger("silent"),
     options: { filter: { projects: ["shop"], selector: null }, pollIntervalMs: 1000, streamFailures: options.streamFailures ?? 3, streamRetryMs: options.streamRetryMs ?? 60_000, stableMs: 10_000 },
@@ -102,12 +102,12 @@ if (swagger === null) {
     s.fake.addApp({ name: "web", project: "shop", deployedAt: ["2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"] });
     s.watcher.start();
     await s.fake.until(() => s.watcher.mode === "streaming", 5000, "streaming");
-    t.deepEqual(s.deploys, ["web@2026-11-20T10:00:00Z", "web@2026-11-20T11:00:00Z"]);
+    t.deepEqual(s.deploys, ["web@2026-11-20T10:00:00Z baseline", "web@2026-11-20T11:00:00Z baseline"]);
 
     s.fake.modify("web", (a) => a.status.history?.push({ id: 2, revision: "r2", deployedAt: "2026-11-20T12:00:00Z", deployStartedAt: "2026-11-20T11:59:00Z" }));
     s.fake.dropStreams();
     await s.fake.until(() => s.fake.requestsTo("GET", "/api/v1/stream/applications").length === 2 && s.watcher.mode === "streaming", 5000, "reconnect");
-    t.deepEqual(s.deploys, ["web@2026-11-20T10:00:00Z", "web@2026-11-20T11:00:00Z", "web@2026-11-20T12:00:00Z"]);
+    t.deepEqual(s.deploys, ["web@2026-11-20T10:00:00Z baseline", "web@2026-11-20T11:00:00Z baseline", "web@2026-11-20T12:00:00Z"]);
 
     // A new book on the same store (a restart) announces nothing already counted.
     const again: string[] = [];

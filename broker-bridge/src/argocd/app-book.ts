@@ -10,6 +10,8 @@ import type { WatchEvent } from "./client";
 export interface NewDeploy {
   app: AppSummary;
   entry: HistoryEntry;
+  /** First sight of this app's history (the backlog at first start): counted, not news. */
+  baseline: boolean;
 }
 
 export interface BookListener {
@@ -90,6 +92,6 @@ export class AppBook {
     if (newest === undefined) return;
     this.#cursor[app.name] = newest.deployedAt;
     this.#kv.set(CURSOR_KEY, this.#cursor);
-    for (const entry of fresh) this.#listener.deploy({ app, entry });
+    for (const entry of fresh) this.#listener.deploy({ app, entry, baseline: last === undefined });
   }
 }

@@ -5,6 +5,7 @@
 
 import path from "node:path";
 import { Counter, Gauge } from "prom-client";
+import "../ci/ci-events";
 import { sectionOf } from "../config";
 import type { GadgetService } from "../gadgets/gadget-service";
 import type { GatesService } from "../gates/gates-service";
@@ -20,29 +21,18 @@ import { type SyncBatch, SyncRunner } from "./sync";
 import { argoContribution } from "./view";
 import { AppWatcher } from "./watcher";
 
-/** A deploy seen in an app's history: what the deploy counters count. */
-export interface DeployRecorded {
-  provider: "argocd";
-  app: string;
-  project: string;
-  /** The app's `environment` (or `env`) label, else its project. */
-  environment: string;
-  /** Unique per provider: "<app>#<history id or deployedAt>". */
-  id: string;
-  revision: string;
-  /** status.history[].deployedAt, ISO 8601. */
-  at: string;
-}
-
 declare module "../events" {
   interface BridgeEvents {
     /** An app the bridge watches appeared, changed or (removed) went away. */
     "argocd:app": { app: AppSummary; removed: boolean };
     /** A sync from a gadget started or finished (finished_at set). */
     "argocd:sync": { batch: SyncBatch };
-    /** A finished deploy, for the deploy counters. */
-    "deploy:recorded": DeployRecorded;
   }
+}
+
+/** The environment a deploy counts for: the app's `environment` (or `env`) label, else its project. */
+export function deployEnvironment(app: AppSummary): string {
+  return app.labels.environment ?? app.labels.env ?? app.project;
 }
 
 export interface ArgoServiceOptions {
@@ -106,11 +96,15 @@ export class ArgoCdService implements Service {
         if (!removed) this.#sync.appChanged(app);
         invalidate("argocd");
       },
-      deploy: ({ app, entry }) => {
-        ctx.bus.emit("deploy:recorded", {
-          provider: "argocd", app: app.name, project: app.project,
-          environment: app.labels.environment ?? app.labels.env ?? app.project,
-          id: `${app.name}#${entry.id ?? entry.deployedAt}`, revision: entry.revision, at: entry.deployedAt,
+      // Deploys go out as the CI service's ci:deploy, which the deploy counters count: an entry
+      // of status.history[] is a finished sync, its deployedAt the time it went live.
+      deploy: ({ app, entry, baseline }) => {
+        ctx.bus.emit("ci:deploy", {
+          deployment: {
+            provider: "argocd", pipeline: app.name, environment: deployEnvironment(app),
+            id: String(entry.id ?? entry.deployedAt), at: new Date(Date.parse(entry.deployedAt)).toISOString(), ok: true,
+          },
+          baseline,
         });
       },
     });
