@@ -8,6 +8,7 @@ import test from "ava";
 import type { GadgetView } from "@shipgate/protocol";
 import { startTwin, type TwinHandle } from "../../firmware/adapters/node/twin";
 import type { ArgoCdService } from "../src/argocd/argocd-service";
+import { formatArgoStatus } from "../src/argocd/status-text";
 import { INFO_APPROVED_BY } from "../src/argocd/sync";
 import type { AuditService } from "../src/audit/audit-service";
 import type { RunningBridge } from "../src/bridge";
@@ -129,6 +130,12 @@ if (swagger === null) {
     t.deepEqual(status.out_of_sync, ["api"]);
     t.deepEqual(status.sync.apps, [{ name: "web", state: "succeeded", message: "successfully synced (all tasks run)" }]);
     t.is(status.watch.mode, "streaming");
+    t.deepEqual(formatArgoStatus(status).slice(1), [
+      "  shop/api: OutOfSync, Healthy (not syncable from gadgets)",
+      "  shop/docs: Synced, Healthy",
+      "  shop/web: Synced, Healthy, last sync Succeeded",
+      `  last sync from desk-1 at ${at}: web succeeded`,
+    ]);
     t.deepEqual(audit(r.bridge, "argocd.sync"), [
       "gadget:desk-1 argocd.sync.request web",
       "gadget:desk-1 argocd.sync.accepted web",

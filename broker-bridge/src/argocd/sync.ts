@@ -328,6 +328,7 @@ export class SyncRunner {
       if (a.state === "requested" || a.state === "running") {
         a.state = "timeout";
         a.message = `no result within ${Math.round(this.#d.config.sync_timeout_ms / 1000)} s`;
+        this.#audit(`gadget:${batch.gadget}`, "argocd.sync.timeout", a.name, { at: batch.at, message: a.message });
       }
     }
     this.#progress();
