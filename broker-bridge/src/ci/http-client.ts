@@ -85,7 +85,8 @@ export class CiHttp {
       // Keep the order of recent use, so the oldest unused entry is the one evicted.
       this.#cache.delete(url);
       this.#cache.set(url, cached);
-      return { status: cached.status, headers: response.headers, text: cached.text, notModified: true };
+      // The cached answer's headers: a 304 need not repeat Link or x-next-page (RFC 9110 15.4.5).
+      return { status: cached.status, headers: cached.headers, text: cached.text, notModified: true };
     }
     const text = await this.#read("GET", url, response);
     this.#check("GET", url, response, text);
