@@ -32,7 +32,11 @@ export class GadgetService implements Service {
   readonly #intents = new Map<string, IntentHandler>();
   readonly #secrets = new Map<string, string>();
   #views!: ViewComposer;
-  #lastSeq!: { get(gadget: string): { boot: number; seq: number } | undefined; set(gadget: string, boot: number, seq: number): void };
+  #lastSeq!: {
+    get(gadget: string): { boot: number; seq: number; ack: string | null } | undefined;
+    set(gadget: string, boot: number, seq: number): void;
+    setAck(gadget: string, ack: string): void;
+  };
 
   get views(): ViewComposer {
     return this.#views;
@@ -53,10 +57,15 @@ export class GadgetService implements Service {
         throw new ConfigError(ctx.config.file, `gadgets.${g.id}.secret_file`, `cannot read ${g.secret_file} (${(err as NodeJS.ErrnoException).code ?? err})`);
       }
     }
-    ctx.store.migrate("gadget-seq", ["CREATE TABLE gadget_seq (gadget TEXT PRIMARY KEY, boot INTEGER NOT NULL, seq INTEGER NOT NULL)"]);
-    const get = ctx.store.db.prepare<[string], { boot: number; seq: number }>("SELECT boot, seq FROM gadget_seq WHERE gadget = ?");
-    const put = ctx.store.db.prepare("INSERT INTO gadget_seq (gadget, boot, seq) VALUES (?, ?, ?) ON CONFLICT(gadget) DO UPDATE SET boot = excluded.boot, seq = excluded.seq");
-    this.#lastSeq = { get: (g) => get.get(g), set: (g, b, s) => void put.run(g, b, s) };
+    ctx.store.migrate("gadget-seq", [
+      "CREATE TABLE gadget_seq (gadget TEXT PRIMARY KEY, boot INTEGER NOT NULL, seq INTEGER NOT NULL)",
+      // The answer to the last event, so a redelivered event gets the same answer again.
+      "ALTER TABLE gadget_seq ADD COLUMN ack TEXT",
+    ]);
+    const get = ctx.store.db.prepare<[string], { boot: number; seq: number; ack: string | null }>("SELECT boot, seq, ack FROM gadget_seq WHERE gadget = ?");
+    const put = ctx.store.db.prepare("INSERT INTO gadget_seq (gadget, boot, seq, ack) VALUES (?, ?, ?, NULL) ON CONFLICT(gadget) DO UPDATE SET boot = excluded.boot, seq = excluded.seq, ack = NULL");
+    const putAck = ctx.store.db.prepare("UPDATE gadget_seq SET ack = ? WHERE gadget = ?");
+    this.#lastSeq = { get: (g) => get.get(g), set: (g, b, s) => void put.run(g, b, s), setAck: (g, a) => void putAck.run(a, g) };
 
     this.#views = new ViewComposer(ctx);
     ctx.link.subscribe(ctx.topics.allGadgetEvents(), (m) => this.#onEvent(m));
@@ -126,7 +135,9 @@ export class GadgetService implements Service {
     const last = this.#lastSeq.get(gadget);
     if (last !== undefined && (event.boot < last.boot || (event.boot === last.boot && event.seq <= last.seq))) {
       if (event.boot === last.boot && event.seq === last.seq) {
-        // A QoS 1 redelivery of the event just handled: it was acted on once; nothing more to do.
+        // A QoS 1 redelivery of the event just handled: it was acted on once. Answer it again, in
+        // case the gadget lost the first answer; decide nothing.
+        if (last.ack !== null) this.#publishAck(gadget, last.ack);
         return;
       }
       bus.emit("audit", { actor: `gadget:${gadget}`, action: "gadget.replay", subject: gadget, detail: { boot: event.boot, seq: event.seq, last } });
@@ -159,7 +170,14 @@ export class GadgetService implements Service {
   }
 
   #ack(gadget: string, ack: GadgetAck): void {
-    this.#ctx.link.publish(this.#ctx.topics.gadgetAck(gadget), encode(ack), { qos: 1, retain: false }).catch((err: Error) => {
+    const payload = encode(ack);
+    const last = this.#lastSeq.get(gadget);
+    if (last !== undefined && last.boot === ack.boot && last.seq === ack.seq) this.#lastSeq.setAck(gadget, payload);
+    this.#publishAck(gadget, payload);
+  }
+
+  #publishAck(gadget: string, payload: string): void {
+    this.#ctx.link.publish(this.#ctx.topics.gadgetAck(gadget), payload, { qos: 1, retain: false }).catch((err: Error) => {
       this.#ctx.log.warn({ err: err.message, gadget }, "could not ack an event");
     });
   }
