@@ -1,27 +1,24 @@
 // The shipgate command line: one file per command, dispatched from this table.
 
 import { VERSION } from "../version";
-import { decideCommand, modeCommand, statusCommand } from "./admin";
-import { gadgetCommand } from "./gadget";
-import { gateCommand } from "./gate";
 import { type Io, processIo } from "./io";
-import { startCommand } from "./start";
-import { userCommand } from "./user";
 
 export interface Command {
   summary: string;
   run(argv: string[], io: Io): Promise<number>;
 }
 
+// Commands load their modules on demand: `shipgate gate` in a pipeline should not pay for
+// loading the broker, the dashboard and every CI provider.
 export const COMMANDS: Record<string, Command> = {
-  start: { summary: "run the bridge (embedded broker, gates, dashboard)", run: startCommand },
-  gate: { summary: "ask for approval and wait (for pipelines)", run: gateCommand },
-  approve: { summary: "approve a lock as an admin", run: (a, io) => decideCommand("approve", a, io) },
-  reject: { summary: "reject a lock as an admin", run: (a, io) => decideCommand("reject", a, io) },
-  mode: { summary: "set the mode: default, released or blocked", run: modeCommand },
-  status: { summary: "show mode, locks, gadgets, CI and Argo CD", run: statusCommand },
-  gadget: { summary: "run the gadget's app in this terminal", run: gadgetCommand },
-  user: { summary: "add, remove and list users; API tokens; Mosquitto files", run: userCommand },
+  start: { summary: "run the bridge (embedded broker, gates, dashboard)", run: async (a, io) => (await import("./start")).startCommand(a, io) },
+  gate: { summary: "ask for approval and wait (for pipelines)", run: async (a, io) => (await import("./gate")).gateCommand(a, io) },
+  approve: { summary: "approve a lock as an admin", run: async (a, io) => (await import("./admin")).decideCommand("approve", a, io) },
+  reject: { summary: "reject a lock as an admin", run: async (a, io) => (await import("./admin")).decideCommand("reject", a, io) },
+  mode: { summary: "set the mode: default, released or blocked", run: async (a, io) => (await import("./admin")).modeCommand(a, io) },
+  status: { summary: "show mode, locks, gadgets, CI and Argo CD", run: async (a, io) => (await import("./admin")).statusCommand(a, io) },
+  gadget: { summary: "run the gadget's app in this terminal", run: async (a, io) => (await import("./gadget")).gadgetCommand(a, io) },
+  user: { summary: "add, remove and list users; API tokens; Mosquitto files", run: async (a, io) => (await import("./user")).userCommand(a, io) },
 };
 
 export const HELP = () => `Usage: shipgate <command> [options]
