@@ -28,10 +28,10 @@ export class GithubFake {
 
   private constructor(readonly server: FakeCiServer) {}
 
-  static async start(options: FakeServerOptions & { limit?: number } = {}): Promise<GithubFake> {
+  static async start(options: FakeServerOptions & { limit?: number; windowMs?: number } = {}): Promise<GithubFake> {
     const server = await FakeCiServer.start({
       now: options.now,
-      rateLimit: options.rateLimit === null ? null : { prefix: "x-ratelimit-", reset: "epoch", exhaustedStatus: 403, freeNotModified: true, limit: options.limit ?? 5000, windowMs: 3_600_000 },
+      rateLimit: options.rateLimit === null ? null : { prefix: "x-ratelimit-", reset: "epoch", exhaustedStatus: 403, freeNotModified: true, limit: options.limit ?? 5000, windowMs: options.windowMs ?? 3_600_000 },
     });
     const fake = new GithubFake(server);
     server.route("GET", /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs$/, (req, m) => {
