@@ -6,6 +6,7 @@ import { ArgoCdService } from "./argocd/argocd-service";
 import { AuditService } from "./audit/audit-service";
 import { CiService } from "./ci/ci-service";
 import { CounterService } from "./counters/counter-service";
+import { DashboardService } from "./dashboard/dashboard-service";
 import { FeedService } from "./feeds/feed-service";
 import { NotifyService } from "./notify/notify-service";
 import { GadgetService } from "./gadgets/gadget-service";
@@ -26,5 +27,6 @@ export function defaultServices(_config: BridgeConfig): Service[] {
     new CounterService(),
     new NotifyService(),
     new FeedService(),
+    new DashboardService(),
   ];
 }

@@ -1,0 +1,86 @@
+// The dashboard's files, built once when the bridge starts and served from memory: the HTML page,
+// its stylesheet, and the TypeScript front end bundled by esbuild for the browser. There is no
+// separate build step and nothing is fetched from elsewhere (the page works without internet).
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+/** Where the browser sources live: broker-bridge/dashboard/. */
+export const DASHBOARD_SOURCES = fileURLToPath(new URL("../../dashboard/", import.meta.url));
+
+export interface Asset {
+  body: Buffer;
+  contentType: string;
+  /** A strong validator for If-None-Match (RFC 9110 section 8.8.3). */
+  etag: string;
+}
+
+export interface DashboardAssets {
+  /** By URL path. */
+  readonly files: ReadonlyMap<string, Asset>;
+}
+
+export const ASSET_PATHS = Object.freeze({ page: "/", script: "/dashboard/app.js", style: "/dashboard/app.css" });
+
+export class AssetBuildError extends Error {
+  readonly code = "DASHBOARD_BUILD";
+}
+
+function asset(body: string | Uint8Array, contentType: string): Asset {
+  const buf = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body);
+  return { body: buf, contentType, etag: `"${createHash("sha256").update(buf).digest("base64url").slice(0, 22)}"` };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function readSource(name: string): string {
+  const file = DASHBOARD_SOURCES + name;
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new AssetBuildError(`dashboard: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
+  }
+}
+
+/** Bundles the front end (main.ts and what it imports: protocol/, firmware/core/) for the browser. */
+export async function bundleScript(entry = DASHBOARD_SOURCES + "main.ts"): Promise<string> {
+  let result: esbuild.BuildResult<{ write: false }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      // Browsers of the last few years; the firmware core is ES2022 (class fields, no newer APIs).
+      target: ["es2022"],
+      write: false,
+      minify: false,
+      legalComments: "none",
+      logLevel: "silent",
+      charset: "utf8",
+    });
+  } catch (err) {
+    const failure = err as esbuild.BuildFailure;
+    const first = failure.errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}` : entry;
+    throw new AssetBuildError(`dashboard: cannot bundle the front end at ${where}: ${first?.text ?? String(err)}`, { cause: err });
+  }
+  const out = result.outputFiles[0];
+  if (out === undefined) throw new AssetBuildError(`dashboard: esbuild produced no output for ${entry}`);
+  return out.text;
+}
+
+export async function buildAssets(title: string): Promise<DashboardAssets> {
+  const script = await bundleScript();
+  const html = readSource("index.html").replaceAll("{{title}}", escapeHtml(title));
+  const files = new Map<string, Asset>([
+    [ASSET_PATHS.page, asset(html, "text/html; charset=utf-8")],
+    [ASSET_PATHS.script, asset(script, "text/javascript; charset=utf-8")],
+    [ASSET_PATHS.style, asset(readSource("dashboard.css"), "text/css; charset=utf-8")],
+  ]);
+  return { files };
+}

@@ -1,0 +1,86 @@
+// Support for the dashboard tests: Debian's Chromium driven by playwright-core (no browser
+// download), and a plain HTTP client for the Server-Sent Events stream.
+
+import { existsSync } from "node:fs";
+import http from "node:http";
+import { type Browser, chromium } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Why browser tests cannot run here, or null. CI installs Chromium (.ci/run). */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} is absent (apt-get install chromium); the dashboard's browser tests are skipped`;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export interface SseFrame {
+  event: string;
+  data: string;
+}
+
+/** An open /api/events stream: frames as they arrive, parsed per the SSE rules we use. */
+export interface SseStream {
+  status: number;
+  frames: SseFrame[];
+  /** Resolves with the first frame (already received or coming) that matches. */
+  next(match: (f: SseFrame) => boolean, timeoutMs?: number): Promise<SseFrame>;
+  close(): void;
+  closed: Promise<void>;
+}
+
+export function openSse(url: string): Promise<SseStream> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { accept: "text/event-stream" } }, (res) => {
+      const frames: SseFrame[] = [];
+      const waiters: { match: (f: SseFrame) => boolean; resolve: (f: SseFrame) => void }[] = [];
+      let buffer = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = "message";
+          const data: string[] = [];
+          for (const line of block.split("\n")) {
+            if (line.startsWith("event: ")) event = line.slice(7);
+            else if (line.startsWith("data: ")) data.push(line.slice(6));
+          }
+          if (data.length === 0) continue; // retry: and comments
+          const frame = { event, data: data.join("\n") };
+          frames.push(frame);
+          for (const w of [...waiters]) {
+            if (w.match(frame)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(frame);
+            }
+          }
+        }
+      });
+      const closed = new Promise<void>((r) => res.once("close", () => r()));
+      resolve({
+        status: res.statusCode ?? 0,
+        frames,
+        closed,
+        next(match, timeoutMs = 10_000) {
+          const seen = frames.find(match);
+          if (seen) return Promise.resolve(seen);
+          return new Promise((res2, rej2) => {
+            const timer = setTimeout(() => rej2(new Error(`no matching SSE frame within ${timeoutMs} ms; got ${frames.map((f) => f.event).join(", ")}`)), timeoutMs);
+            waiters.push({ match, resolve: (f) => (clearTimeout(timer), res2(f)) });
+          });
+        },
+        close: () => req.destroy(),
+      });
+    });
+    req.on("error", reject);
+  });
+}
