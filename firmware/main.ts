@@ -13,9 +13,9 @@ import type { ButtonName } from "@shipgate/protocol/messages";
 import { App } from "./core/app";
 import { Backoff } from "./core/backoff";
 import { loadConfig } from "./core/config";
-import type { DigitalInput, PixelStrip, SpiBus } from "./core/ports";
+import type { DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "./core/ports";
 import { ModdableClock } from "./adapters/moddable/clock";
-import { ModdableDigitalInput, type PullUp } from "./adapters/moddable/digital";
+import { ModdableDigitalInput, ModdableDigitalOutput, type PullUp } from "./adapters/moddable/digital";
 import { TraceLog } from "./adapters/moddable/log";
 import { ModdableMqtt } from "./adapters/moddable/mqtt";
 import { ModdableWifiNetwork, WIFI_DEFAULTS } from "./adapters/moddable/network";
@@ -54,6 +54,15 @@ for (const name of BUTTON_NAMES) {
   if (input !== undefined) buttons[name] = input;
 }
 
+// The buttons' LEDs: hardware/pinout.json's led_<button> pins.
+const leds: { [b in ButtonName]?: DigitalOutput } = {};
+for (const name of BUTTON_NAMES) {
+  const pin = c.pins[`led_${name}`];
+  if (pin === undefined) continue;
+  const output = attempt(`LED of button ${name} (GPIO ${pin})`, () => new ModdableDigitalOutput(pin));
+  if (output !== undefined) leds[name] = output;
+}
+
 function ring(name: "ring_a" | "ring_b"): PixelStrip | undefined {
   const pin = c.pins[name];
   if (pin === undefined) return undefined;
@@ -83,6 +92,7 @@ const app = new App({
   system: new ModdableSystem(version),
   settings,
   buttons,
+  leds,
   ringA: ring("ring_a"),
   // hardware/pinout.json's "rings": a one-ring build leaves ring_b's pin unused.
   ringB: rings >= 2 ? ring("ring_b") : undefined,

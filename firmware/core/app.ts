@@ -18,13 +18,14 @@ import {
 } from "@shipgate/protocol/messages";
 import { Topics } from "@shipgate/protocol/topics";
 import { Backoff, type BackoffOptions } from "./backoff";
+import { ButtonLeds, type ButtonLedTiming, LED_BUTTONS } from "./button-leds";
 import { Buttons, type ButtonSignal, type ButtonTiming } from "./buttons";
 import { type LoadedConfig, problemLine } from "./config";
 import { Display } from "./display";
-import { intentFor } from "./intents";
+import { buttonLit, intentFor } from "./intents";
 import { Max7219Matrix, Max7219Seg7 } from "./max7219";
 import { Outbox, type OutboxOptions } from "./outbox";
-import type { Clock, DigitalInput, Log, MqttPort, NetworkPort, PixelStrip, Settings, SpiBus, SystemPort, TimerHandle } from "./ports";
+import type { Clock, DigitalInput, DigitalOutput, Log, MqttPort, NetworkPort, PixelStrip, Settings, SpiBus, SystemPort, TimerHandle } from "./ports";
 import { type DisplayContent, type Presentation, present, presentStandby } from "./presentation";
 import { RingAnimator } from "./rings";
 import { Session } from "./session";
@@ -46,6 +47,7 @@ export interface AppTuning {
   outbox: Partial<OutboxOptions>;
   backoff: Partial<BackoffOptions>;
   buttons: Partial<ButtonTiming>;
+  leds: Partial<ButtonLedTiming>;
 }
 
 export const APP_TUNING: Readonly<AppTuning> = Object.freeze({
@@ -58,6 +60,7 @@ export const APP_TUNING: Readonly<AppTuning> = Object.freeze({
   outbox: {},
   backoff: {},
   buttons: {},
+  leds: {},
 });
 
 export interface AppOptions {
@@ -72,6 +75,8 @@ export interface AppOptions {
   settings: Settings;
   /** The button inputs that exist; a missing one is simply never pressed. */
   buttons: { [b in ButtonName]?: DigitalInput };
+  /** The buttons' LEDs that exist (core/button-leds.ts). */
+  leds?: { [b in ButtonName]?: DigitalOutput };
   ringA?: PixelStrip;
   ringB?: PixelStrip;
   /** The MAX7219's bus; no display without it. */
@@ -103,6 +108,7 @@ export class App {
   readonly #clock: Clock;
   readonly #log: Log;
   readonly #buttons: Buttons;
+  readonly #leds: ButtonLeds;
   readonly #ringA: RingAnimator | undefined;
   readonly #ringB: RingAnimator | undefined;
   readonly #display: Display | undefined;
@@ -134,6 +140,7 @@ export class App {
     this.#outbox = new Outbox<GadgetEvent>(this.#t.outbox);
     this.#buttons = new Buttons(options.clock, options.buttons, this.#t.buttons, ["sync"]);
     this.#buttons.onSignal(this.#onSignal);
+    this.#leds = new ButtonLeds(options.leds ?? {}, this.#t.leds);
     const cap = { brightnessCap: config.brightnessCap };
     this.#ringA = options.ringA === undefined ? undefined : new RingAnimator(options.ringA, cap);
     this.#ringB = options.ringB === undefined ? undefined : new RingAnimator(options.ringB, cap);
@@ -227,6 +234,7 @@ export class App {
     for (const a of this.#awaiting) this.#clock.cancel(a.timer);
     this.#awaiting.length = 0;
     this.#buttons.close();
+    this.#leds.close();
   }
 
   // --- frame loop -------------------------------------------------------------------------------
@@ -242,6 +250,7 @@ export class App {
       if (this.#ringA !== undefined) this.#ringA.frame(now);
       if (this.#ringB !== undefined) this.#ringB.frame(now);
       if (this.#display !== undefined) this.#display.frame(now);
+      this.#leds.frame(now);
     } catch (e) {
       // No exception may escape a timer callback; one bad frame must not stop the loop.
       this.#log.warn(`app: frame failed: ${String(e)}`);
@@ -293,6 +302,7 @@ export class App {
     if (this.#session.isOnline && this.#outbox.size === 0) {
       this.#display?.flash(intent.label, this.#t.flashMs);
       this.#send(event);
+      this.#refreshLeds();
       return;
     }
     const dropped = this.#outbox.push(event, this.#clock.now());
@@ -302,6 +312,7 @@ export class App {
     this.#display?.flash(intent.label + " QUEUED", this.#t.flashMs);
     this.#emit({ kind: "queued", event });
     if (this.#session.isOnline) this.#flushOutbox();
+    this.#refreshLeds();
   }
 
   #makeEvent(button: ButtonName, gesture: Gesture, lockId: string | undefined): GadgetEvent {
@@ -328,6 +339,7 @@ export class App {
     if (i < 0) return;
     this.#awaiting.splice(i, 1);
     this.#log.warn(`app: no ack for event seq ${event.seq} (${event.button} ${event.gesture}) within ${this.#t.ackTimeoutMs} ms`);
+    this.#refreshLeds();
     this.#error(event.button, "NO ANSWER", event);
   }
 
@@ -373,6 +385,7 @@ export class App {
       if (event === undefined) break;
       this.#send(event);
     }
+    this.#refreshLeds();
   }
 
   /** Drops events too old to send (outbox.ts) and says so: the person must press again. */
@@ -382,6 +395,7 @@ export class App {
     for (const event of expired) {
       this.#log.warn(`outbox: event seq ${event.seq} (${event.button} ${event.gesture}) older than ${this.#outbox.options.maxAgeMs} ms dropped unsent`);
     }
+    this.#refreshLeds();
     const last = expired[expired.length - 1];
     if (last !== undefined) this.#error(last.button, "TOO LATE", last);
   }
@@ -394,6 +408,7 @@ export class App {
     }
     this.#view = checked.value;
     this.#show(present(checked.value));
+    this.#refreshLeds();
   }
 
   #receiveAck(payload: Uint8Array): void {
@@ -410,6 +425,7 @@ export class App {
     const waiting = this.#awaiting[i]!;
     this.#awaiting.splice(i, 1);
     this.#clock.cancel(waiting.timer);
+    this.#refreshLeds();
     if (ack.ok) {
       this.#ringFor(waiting.event.button)?.blip("ack");
       // The bridge's word on what happened ("APPROVED", "NEEDS 1 MORE") replaces the local label.
@@ -418,6 +434,21 @@ export class App {
     } else {
       this.#error(waiting.event.button, ack.message !== undefined && ack.message !== "" ? ack.message.toUpperCase() : "REFUSED", waiting.event);
       this.#emit({ kind: "acked", ack });
+    }
+  }
+
+  /**
+   * What the button LEDs show: lit when a press would do something under the last view (none in
+   * setup, where every press is refused), blinking while one of the button's events is unanswered
+   * or queued. Called wherever the view, the awaited acks or the outbox change.
+   */
+  #refreshLeds(): void {
+    for (const button of LED_BUTTONS) {
+      this.#leds.setLit(button, this.#session !== undefined && buttonLit(button, this.#view));
+      let waiting = false;
+      for (const a of this.#awaiting) if (a.event.button === button) waiting = true;
+      if (!waiting) waiting = this.#outbox.some((e) => e.button === button);
+      this.#leds.setWaiting(button, waiting);
     }
   }
 

@@ -8,7 +8,11 @@ import { NODE_ID_PATTERN } from "@shipgate/protocol/messages";
 import { DEFAULT_PREFIX, prefixProblem } from "@shipgate/protocol/topics";
 import type { Settings } from "./ports";
 
-export const PIN_NAMES = ["approve", "reject", "release", "sync", "ring_a", "ring_b", "spi_clock", "spi_mosi", "spi_select"] as const;
+export const PIN_NAMES = [
+  "approve", "reject", "release", "sync", "ring_a", "ring_b", "spi_clock", "spi_mosi", "spi_select",
+  // The buttons' LEDs (hardware/pinout.json): GPIO -> 220 Ω -> LED -> GND.
+  "led_approve", "led_reject", "led_release", "led_sync",
+] as const;
 export type PinName = (typeof PIN_NAMES)[number];
 
 export type DisplayKind = "matrix" | "seg7";

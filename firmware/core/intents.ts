@@ -43,3 +43,22 @@ export function intentFor(button: ButtonName, gesture: Gesture, view: GadgetView
       return gesture === "hold" ? { kind: "send", button, gesture: "hold", label: "SYNC" } : { kind: "hint", message: MESSAGES.holdToSync };
   }
 }
+
+/**
+ * Whether a short press (a hold for sync) of the button would do something now, which its LED
+ * shows: approve and reject when there is a head lock this gadget may decide, release unless the
+ * mode already is released, sync when the bridge counts apps a hold would sync. Nothing is lit
+ * before the first view, because nothing is known yet.
+ */
+export function buttonLit(button: ButtonName, view: GadgetView | null): boolean {
+  if (view === null) return false;
+  switch (button) {
+    case "approve":
+    case "reject":
+      return view.head !== null && view.can_decide;
+    case "release":
+      return view.mode !== "released";
+    case "sync":
+      return view.sync_ready > 0;
+  }
+}

@@ -77,6 +77,12 @@ export class Outbox<T> {
     return this.#entries.shift()?.item;
   }
 
+  /** Whether any waiting event matches. */
+  some(matches: (item: T) => boolean): boolean {
+    for (const e of this.#entries) if (matches(e.item)) return true;
+    return false;
+  }
+
   /** The events waiting, oldest first (a copy). */
   items(): T[] {
     const out: T[] = [];

@@ -23,6 +23,15 @@ export interface DigitalInput {
   close(): void;
 }
 
+/**
+ * One digital output: a button's LED, driven from the GPIO through its 220 Ω resistor to ground
+ * (hardware/README.md, wiring), so 1 lights the LED and 0 turns it off.
+ */
+export interface DigitalOutput {
+  write(level: 0 | 1): void;
+  close(): void;
+}
+
 /** An SPI bus with one device selected by a chip-select pin. */
 export interface SpiBus {
   /** Writes bytes with chip-select asserted; select stays asserted until flush(true). */

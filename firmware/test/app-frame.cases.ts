@@ -4,7 +4,7 @@
 import { App } from "../core/app";
 import { loadConfig } from "../core/config";
 import type { Clock, MqttHandlers, SpiBus, TimerHandle } from "../core/ports";
-import { SimPin } from "../adapters/node/sim-pins";
+import { SimOutputPin, SimPin } from "../adapters/node/sim-pins";
 import { SimPixelStrip } from "../adapters/node/sim-pixels";
 
 let now = 0;
@@ -19,6 +19,7 @@ let handlers: MqttHandlers | undefined;
 const pins = { approve: new SimPin(), reject: new SimPin(), release: new SimPin(), sync: new SimPin() };
 /** A bus that drops the bytes: SimMax7219Chain records every latch, which would count as the app's. */
 const spi: SpiBus & { bytes: number } = { bytes: 0, write(b) { this.bytes += b.length; }, flush() {}, close() {} };
+const leds = { approve: new SimOutputPin(), reject: new SimOutputPin(), release: new SimOutputPin(), sync: new SimOutputPin() };
 const ringA = new SimPixelStrip(12);
 const ringB = new SimPixelStrip(12);
 const values: { [k: string]: number | string | boolean } = {};
@@ -30,7 +31,7 @@ const app = new App({
   network: { start: (up) => up(), rssi: () => 0, mac: () => "000000000000" },
   system: { freeHeap: () => 0, restartReason: () => "", version: () => "1" },
   settings: { get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: () => {} },
-  buttons: pins, ringA, ringB, spi,
+  buttons: pins, leds, ringA, ringB, spi,
   // A minute-long hold: the fill moves during the metered frames, the hold itself never completes.
   tuning: { buttons: { holdMs: 60_000 } },
 });
@@ -41,12 +42,17 @@ handlers!.onMessage("shipgate/v1/gadgets/desk-1/view", new TextEncoder().encode(
   queue: 1, rings: [{ scene: "locked" }, { scene: "syncing", progress: 400, segments: [{ start: 0, count: 3, scene: "building" }] }],
   display: { kind: "text", text: "" }, can_decide: true, sync_ready: 0, at: "2026-11-20T15:04:05.000Z",
 })));
+// A release press whose ack never comes: its LED blinks during the metered frames.
+pins.release.press();
+for (let i = 0; i < 10; i++) { now += 17; app.frame(); }
+pins.release.release();
+for (let i = 0; i < 10; i++) { now += 17; app.frame(); }
 pins.sync.press(); // held: the hold fill is live on ring B
 
 export default {
   frame: () => {
     now += 17;
     app.frame();
-    return spi.bytes > 0 && ringA.updates > 0;
+    return spi.bytes > 0 && ringA.updates > 0 && leds.release.toggles > 0;
   },
 };

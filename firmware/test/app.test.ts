@@ -134,6 +134,18 @@ test("the retained view drives the rings and the display; a pending lock shows p
   t.regex(frame, /\x1b\[38;2;\d+;\d+;\d+m●/, "truecolor ring glyphs in the terminal");
 });
 
+test("the button LEDs follow the view in the twin and are drawn lit or dark beside their keys", async (t) => {
+  const { bridge, twin } = await rig(t, "leds-1");
+  await bridge.publishView(view({ mode: "released", sync_ready: 0 }));
+  await twin.waitFor("LEDs", () => twin.leds.approve.level === 1);
+  t.deepEqual([twin.leds.approve.level, twin.leds.reject.level, twin.leds.release.level, twin.leds.sync.level], [1, 1, 0, 0]);
+  const plain = twin.render(false);
+  t.true(plain.includes("◉ [a] approve   ◉ [r] reject   ○ [l] release   ○ [s] sync"), plain);
+  await bridge.publishView(view({ head: null, sync_ready: 2 }));
+  await twin.waitFor("LEDs after the new view", () => twin.leds.sync.level === 1);
+  t.deepEqual([twin.leds.approve.level, twin.leds.reject.level, twin.leds.release.level], [0, 0, 1]);
+});
+
 test("approve sends the head lock's id with growing seq; the ack is recorded", async (t) => {
   const { bridge, twin } = await rig(t, "events-1");
   await bridge.publishView(view());

@@ -7,7 +7,7 @@
 // - Both edges wake us; edges that arrive before the callback runs are merged into one call and
 //   nothing debounces in hardware, so the core's Buttons reads the level and debounces in code.
 
-import type { DigitalInput } from "../../core/ports";
+import type { DigitalInput, DigitalOutput } from "../../core/ports";
 
 export type PullUp = "internal" | "external";
 
@@ -43,6 +43,30 @@ export class ModdableDigitalInput implements DigitalInput {
 
   close(): void {
     this.#listener = undefined;
+    this.#io.close();
+  }
+}
+
+/**
+ * DigitalOutput port on the device: one ECMA-419 Digital output per button LED. The LED hangs from
+ * the GPIO through 220 Ω to ground (hardware/README.md), about 6 mA at 3.3 V, within the ESP32's
+ * default drive strength (datasheet, "DC Characteristics": 20 mA at the default level), so the pin
+ * drives it directly. Starts off.
+ */
+export class ModdableDigitalOutput implements DigitalOutput {
+  readonly #io: InstanceType<typeof device.io.Digital>;
+
+  constructor(pin: number) {
+    const Digital = device.io.Digital;
+    this.#io = new Digital({ pin, mode: Digital.Output });
+    this.#io.write(0);
+  }
+
+  write(level: 0 | 1): void {
+    this.#io.write(level);
+  }
+
+  close(): void {
     this.#io.close();
   }
 }

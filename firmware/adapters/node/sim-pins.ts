@@ -1,7 +1,7 @@
 // Simulated button pins for the terminal twin and the tests. Plain TypeScript with no Node APIs, so
 // the same simulation also runs inside XS in the portable test cases.
 
-import type { DigitalInput } from "../../core/ports";
+import type { DigitalInput, DigitalOutput } from "../../core/ports";
 
 /**
  * One button input with a pull-up: released reads 1, pressed reads 0 (ports.ts). Setting a level
@@ -65,4 +65,35 @@ export interface Edge {
   /** Milliseconds from the start of the trace. */
   at: number;
   level: 0 | 1;
+}
+
+/** One output pin (a button's LED): keeps the level last written and counts the writes. */
+export class SimOutputPin implements DigitalOutput {
+  private current: 0 | 1 = 0;
+  private open = true;
+  /** write() calls so far (for tests: the app writes only changes). */
+  writes = 0;
+  /** Level changes so far (a blinking LED counts two per period). */
+  toggles = 0;
+
+  write(level: 0 | 1): void {
+    if (!this.open) throw new Error("SimOutputPin.write: the pin is closed");
+    if (level !== 0 && level !== 1) throw new RangeError(`SimOutputPin.write: level must be 0 or 1, got ${String(level)}`);
+    this.writes++;
+    if (level !== this.current) this.toggles++;
+    this.current = level;
+  }
+
+  /** The level on the pin: 1 lights the LED. */
+  get level(): 0 | 1 {
+    return this.current;
+  }
+
+  get closed(): boolean {
+    return !this.open;
+  }
+
+  close(): void {
+    this.open = false;
+  }
 }

@@ -20,7 +20,16 @@ export interface TerminalFrame {
   matrix: MatrixImage | null;
   /** Segment bits per digit, leftmost first: DP A B C D E F G in bits 7 to 0 (MAX7219 Table 6). */
   seg7?: readonly number[];
+  /** The buttons, each with its key and whether its LED is lit (0xRRGGBB when lit). */
+  buttons?: readonly ButtonLamp[];
   status: readonly string[];
+}
+
+export interface ButtonLamp {
+  key: string;
+  name: string;
+  lit: boolean;
+  rgb: number;
 }
 
 const RESET = "\x1b[0m";
@@ -106,8 +115,18 @@ export function renderFrame(f: TerminalFrame, colour = true): string {
   if (f.matrix !== null) for (const l of matrixLines(f.matrix, colour)) lines.push("  " + l);
   else for (const l of seg7Lines(f.seg7 ?? [], colour)) lines.push("  " + l);
   lines.push("");
+  if (f.buttons !== undefined && f.buttons.length > 0) {
+    lines.push("  " + f.buttons.map((b) => buttonLamp(b, colour)).join("   "));
+    lines.push("");
+  }
   for (const s of f.status) lines.push(s);
   return lines.map((l) => l + "\x1b[K").join("\r\n");
+}
+
+/** One button: its LED as a dot (lit in its colour, or dark), its key and its name. */
+export function buttonLamp(b: ButtonLamp, colour: boolean): string {
+  const dot = colour ? fg(b.lit ? b.rgb : DIM_LED) + (b.lit ? "◉" : "○") + RESET : b.lit ? "◉" : "○";
+  return `${dot} [${b.key}] ${b.name}`;
 }
 
 /** Characters that take a cell, ignoring SGR sequences. */

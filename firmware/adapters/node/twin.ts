@@ -15,7 +15,7 @@ import { KeyHolds, parseKeys, POP_KITTY_FLAGS, PUSH_KITTY_FLAGS } from "./keys";
 import { NodeMqtt } from "./mqtt";
 import { NodeNetwork } from "./network";
 import { FileSettings, MemorySettings } from "./settings";
-import { SimPin } from "./sim-pins";
+import { SimOutputPin, SimPin } from "./sim-pins";
 import { SimPixelStrip } from "./sim-pixels";
 import { SimMax7219Chain } from "./sim-spi";
 import { NodeSystem } from "./system";
@@ -69,6 +69,8 @@ export interface TwinHandle {
   /** Trace lines, oldest first (the last 200). */
   readonly logLines: readonly string[];
   readonly pins: Readonly<Record<ButtonName, SimPin>>;
+  /** The buttons' LEDs. */
+  readonly leds: Readonly<Record<ButtonName, SimOutputPin>>;
   readonly ringA: SimPixelStrip;
   readonly ringB: SimPixelStrip;
   readonly spi: SimMax7219Chain;
@@ -88,6 +90,9 @@ export interface TwinHandle {
 }
 
 const BUTTONS: readonly ButtonName[] = ["approve", "reject", "release", "sync"];
+const BUTTON_KEY: Readonly<Record<ButtonName, string>> = Object.freeze({ approve: "a", reject: "r", release: "l", sync: "s" });
+/** The LED colours hardware/README.md fits: green approve, red reject, orange release, yellow sync. */
+const LED_RGB: Readonly<Record<ButtonName, number>> = Object.freeze({ approve: 0x30e040, reject: 0xff3020, release: 0xff9010, sync: 0xffe020 });
 const KEY_TO_BUTTON: Readonly<Record<string, ButtonName>> = Object.freeze({ a: "approve", r: "reject", l: "release", s: "sync" });
 
 class KeepingLog implements Log {
@@ -136,6 +141,7 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
   });
   const config = loaded.config;
   const pins = { approve: new SimPin(), reject: new SimPin(), release: new SimPin(), sync: new SimPin() };
+  const leds = { approve: new SimOutputPin(), reject: new SimOutputPin(), release: new SimOutputPin(), sync: new SimOutputPin() };
   const ringA = new SimPixelStrip(config.ringLeds);
   const ringB = new SimPixelStrip(config.ringLeds);
   const spi = new SimMax7219Chain(config.display === "seg7" ? 1 : config.matrixModules);
@@ -151,6 +157,7 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
     system: new NodeSystem(),
     settings,
     buttons: pins,
+    leds,
     ringA,
     ringB,
     spi,
@@ -173,6 +180,7 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
     feedback,
     logLines: log.lines,
     pins,
+    leds,
     ringA,
     ringB,
     spi,
@@ -210,6 +218,7 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
         brightnessCap: config.brightnessCap,
         matrix: config.display === "seg7" ? null : { width: spi.chips * 8, height: 8, lit: (x, y) => spi.matrixPixel(x, y) },
         seg7: config.display === "seg7" ? spi.seg7Segments() : undefined,
+        buttons: BUTTONS.map((b) => ({ key: BUTTON_KEY[b], name: b, lit: leds[b].level === 1, rgb: LED_RGB[b] })),
         status,
       }, colour);
     },

@@ -1,0 +1,5 @@
+// Runs button-leds.cases.ts on Node and in XS 13.3 and checks both agree.
+import test from "ava";
+import { registerXsAndNodeTests } from "../../tools/xs/cases";
+
+await registerXsAndNodeTests(test, new URL("./button-leds.cases.ts", import.meta.url));
