@@ -92,10 +92,14 @@ function rowOf(item: unknown, sourceProblem: string | null): BuildRow | null {
       break;
     }
   }
+  const tones = parts.map(toneOf);
   const op = isObj(item.operation) ? str(item.operation.phase) : null;
-  if (op !== null && op !== "Succeeded") parts.push(`sync ${op}`);
+  if (op !== null && op !== "Succeeded") {
+    parts.push(`sync ${op}`);
+    tones.push(toneOf(op));
+  }
   const known = parts.length > 0 ? parts.join(" · ") : "unknown";
-  const tone = parts.length > 0 ? worstTone(parts.map(toneOf)) : "unknown";
+  const tone = tones.length > 0 ? worstTone(tones) : "unknown";
 
   const details: string[] = [];
   const provider = str(item.provider) ?? str(item.project);

@@ -87,8 +87,11 @@ browserTest("a gadget that comes online appears with its telemetry and what its 
   // The view the bridge composed for it: the head lock scrolls on the display.
   await card.locator(".matrix", { hasText: "api deploy-prod" }).waitFor();
   // Ring A is drawn by the firmware's animator: the "locked" scene lights blue LEDs.
-  const lit = await card.locator("canvas.ring").first().evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+  // (The root tsconfig has no DOM types; the canvas is typed by what this reads of it.)
+  type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+  const lit = await card.locator("canvas.ring").first().evaluate((element) => {
+    const c = element as unknown as Canvas;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     let blue = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i + 2]! > 120 && d[i]! < 60) blue++;
     return blue;

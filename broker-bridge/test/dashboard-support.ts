@@ -29,6 +29,8 @@ export interface SseFrame {
 export interface SseStream {
   status: number;
   frames: SseFrame[];
+  /** Comment lines received (": ping"). */
+  readonly pings: number;
   /** Resolves with the first frame (already received or coming) that matches. */
   next(match: (f: SseFrame) => boolean, timeoutMs?: number): Promise<SseFrame>;
   close(): void;
@@ -39,6 +41,7 @@ export function openSse(url: string): Promise<SseStream> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers: { accept: "text/event-stream" } }, (res) => {
       const frames: SseFrame[] = [];
+      let pings = 0;
       const waiters: { match: (f: SseFrame) => boolean; resolve: (f: SseFrame) => void }[] = [];
       let buffer = "";
       res.setEncoding("utf8");
@@ -54,6 +57,7 @@ export function openSse(url: string): Promise<SseStream> {
             if (line.startsWith("event: ")) event = line.slice(7);
             else if (line.startsWith("data: ")) data.push(line.slice(6));
           }
+          if (block.startsWith(":")) pings++;
           if (data.length === 0) continue; // retry: and comments
           const frame = { event, data: data.join("\n") };
           frames.push(frame);
@@ -69,6 +73,9 @@ export function openSse(url: string): Promise<SseStream> {
       resolve({
         status: res.statusCode ?? 0,
         frames,
+        get pings() {
+          return pings;
+        },
         closed,
         next(match, timeoutMs = 10_000) {
           const seen = frames.find(match);

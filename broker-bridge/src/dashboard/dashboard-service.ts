@@ -109,6 +109,7 @@ export class DashboardService implements Service {
   }
 
   started(): void {
+    this.#lastSentAt = this.#ctx.clock.now();
     this.#poll();
   }
 
@@ -158,6 +159,7 @@ export class DashboardService implements Service {
     });
     res.write(`retry: ${DASHBOARD_TIMING.retryMs}\n\n`);
     this.#hub.send(sink, this.#lastFrame ?? this.#frame());
+    if (this.#hub.size === 1) this.#lastSentAt = this.#ctx.clock.now();
     req.raw.on("close", () => this.#hub.remove(sink));
   }
 
@@ -174,7 +176,11 @@ export class DashboardService implements Service {
     if (this.#pushTimer !== undefined || this.#stopped) return;
     this.#pushTimer = this.#ctx.clock.setTimeout(() => {
       this.#pushTimer = undefined;
-      this.#push();
+      try {
+        this.#push();
+      } catch (err) {
+        this.#ctx.log.warn({ err }, "dashboard: could not push the live state");
+      }
     }, DASHBOARD_TIMING.coalesceMs);
   }
 
