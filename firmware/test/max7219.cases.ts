@@ -84,6 +84,20 @@ export default {
     return { latches: sim.latches.length, bad, misaligned: sim.misaligned };
   },
 
+  /** A long session keeps only the last latches (the twin runs for hours) but counts all of them. */
+  simKeepsOnlyTheLastLatches: () => {
+    const sim = new SimMax7219Chain(4, 8);
+    const m = new Max7219Matrix(sim, 4);
+    m.init();
+    for (let i = 0; i < 500; i++) {
+      m.clear();
+      m.drawText(String(i), 0, 0, 32);
+      m.render();
+    }
+    const last = sim.latches[sim.latches.length - 1]!;
+    return { kept: sim.latches.length, counted: sim.latchCount > 1000, lastHasAllChips: last.length, misaligned: sim.misaligned };
+  },
+
   /** "A" drawn at column 0 shows at columns 0-4 of the panel, the rest dark, for FC-16 wiring. */
   letterAOnPanel: () => {
     const sim = new SimMax7219Chain(4);

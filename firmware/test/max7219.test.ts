@@ -47,6 +47,10 @@ test("every packet addresses a register of Table 2, one packet per chip per latc
   t.true(r.latches >= 13);
 });
 
+test("the simulated chain keeps only its last latches and counts every one", (t) => {
+  t.deepEqual(cases.simKeepsOnlyTheLastLatches(), { kept: 8, counted: true, lastHasAllChips: 4, misaligned: 0 });
+});
+
 test("the letter A lands on columns 0-4 of the panel", (t) => {
   const img = cases.letterAOnPanel();
   t.deepEqual(img.map((row) => row.slice(0, 5)), [".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#", "....."]);

@@ -39,14 +39,24 @@ export class SimMax7219Chain implements SpiBus {
   private selected = false;
   private bitsSinceSelect = 0;
   private open = true;
-  /** Every latch: what each chip took, in chip order. */
-  readonly latches: LatchedPacket[][] = [];
+  /** The last `keepLatches` latches, oldest first: what each chip took, in chip order. */
+  readonly #kept: LatchedPacket[][] = [];
+  /**
+   * How many latches to keep for inspection. Bounded because the twin runs for hours at up to 60
+   * frames a second; every register change is a latch, and an unbounded record would grow by
+   * megabytes an hour. The counters below count every latch.
+   */
+  readonly keepLatches: number;
+  /** Latches since start. */
+  latchCount = 0;
   /** Latches where the bits clocked were not one 16-bit packet per chip (a driver bug). */
   misaligned = 0;
   writes = 0;
 
-  constructor(chips: number) {
+  constructor(chips: number, keepLatches = 64) {
+    if (!(Number.isInteger(keepLatches) && keepLatches >= 0)) throw new RangeError(`SimMax7219Chain: keepLatches must be a whole number >= 0, got ${keepLatches}`);
     this.chips = chips;
+    this.keepLatches = keepLatches;
     this.shift = [];
     this.regs = [];
     for (let i = 0; i < chips; i++) {
@@ -77,13 +87,22 @@ export class SimMax7219Chain implements SpiBus {
       packets.push({ chip, address, data });
       this.apply(this.regs[chip]!, address, data);
     }
-    this.latches.push(packets);
+    this.latchCount++;
+    if (this.keepLatches > 0) {
+      if (this.#kept.length >= this.keepLatches) this.#kept.shift();
+      this.#kept.push(packets);
+    }
     this.selected = false;
     this.bitsSinceSelect = 0;
   }
 
   close(): void {
     this.open = false;
+  }
+
+  /** The kept latches (at most keepLatches, the latest), oldest first. */
+  get latches(): readonly (readonly LatchedPacket[])[] {
+    return this.#kept;
   }
 
   registers(chip: number): ChipRegisters {
