@@ -16,6 +16,21 @@ export class StoreError extends Error {
   }
 }
 
+/** mkdir -p, one level at a time. Node's recursive mkdirSync spins forever on some paths that
+ *  refuse creation with ENOENT while their parent exists (under /proc, for one); this fails instead. */
+export function makeDirectory(dir: string): void {
+  const absolute = path.resolve(dir);
+  let current = path.parse(absolute).root;
+  for (const part of absolute.slice(current.length).split(path.sep).filter((p) => p.length > 0)) {
+    current = path.join(current, part);
+    try {
+      mkdirSync(current, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+}
+
 export class Store {
   readonly db: Db;
   readonly file: string;
@@ -29,7 +44,7 @@ export class Store {
   static open(stateDir: string): Store {
     const file = path.join(stateDir, "shipgate.db");
     try {
-      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      makeDirectory(stateDir);
       const db = new Database(file);
       db.pragma("journal_mode = WAL");
       // FULL: a decision acknowledged to anyone survives power loss, not only a process kill.
