@@ -92,15 +92,12 @@ export class CiService implements Service {
 
     const budgets = new Map<string, SharedBudget>();
     const random = this.#options.random ?? Math.random;
-    const byToken = new Map<string, number>();
     for (const s of this.#settings.pipelines) {
       // Pollers sharing a credential share its rate-limit budget and start spread over the interval.
       const key = `${s.provider} ${s.base_url} ${s.token ?? ""}`;
       let budget = budgets.get(key);
       if (budget === undefined) budgets.set(key, (budget = new SharedBudget(this.#settings.reserve)));
       budget.consumers++;
-      const slot = byToken.get(key) ?? 0;
-      byToken.set(key, slot + 1);
     }
     const slots = new Map<string, number>();
     for (const s of this.#settings.pipelines) {
