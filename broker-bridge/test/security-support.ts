@@ -8,6 +8,11 @@ import { DEFAULT_PREFIX, type GadgetEvent, Topics, eventSigningText } from "@shi
 import { type RunningBridge, startBridge } from "../src/bridge";
 import { checkConfig } from "../src/config";
 import type { Clock } from "../src/clock";
+import { AuditService } from "../src/audit/audit-service";
+import { GadgetService } from "../src/gadgets/gadget-service";
+import { GatesService } from "../src/gates/gates-service";
+import { PresenceService } from "../src/presence/presence-service";
+import { SecurityService } from "../src/security/security-service";
 import { type UserRole, UserStore } from "../src/security/user-store";
 import { quietLog, tempDir } from "./helpers/bridge";
 
@@ -35,7 +40,10 @@ export async function startSecureBridge(config: Record<string, unknown> = {}, op
   };
   const checked = checkConfig(raw, "<test>", stateDir);
   if (!checked.ok) throw new Error(`test config invalid: ${checked.field} ${checked.error}`);
-  const bridge = await startBridge({ config: checked.value, log: quietLog, ...(options.clock ? { clock: options.clock } : {}) });
+  // The services security concerns (no CI, Argo CD or dashboard to build); no authorizer given,
+  // so the bridge asks the security service, as in production.
+  const services = [new AuditService(), new SecurityService(), new PresenceService(), new GatesService(), new GadgetService()];
+  const bridge = await startBridge({ config: checked.value, log: quietLog, services, ...(options.clock ? { clock: options.clock } : {}) });
   const users = new UserStore(stateDir);
   const passwords = new Map<string, string>();
   const clients: MqttClient[] = [];
