@@ -215,6 +215,25 @@ if (swagger === null) {
     t.deepEqual(r.fake.problems, []);
   });
 
+  test.serial("an unreachable Argo CD shows on the gadget and in the status", async (t) => {
+    const fake = await new FakeArgo(swagger).start();
+    await fake.stop();
+    const dir = tempDir("shipgate-argocd-");
+    writeFileSync(path.join(dir, "token"), "api-token-1");
+    const bridge = await startTestBridge({ stateDir: dir, config: { gadgets: { "desk-1": {} }, argocd: { url: fake.url, token_file: path.join(dir, "token"), timeout: "2s" } } });
+    const twin = await startTwin({ id: "desk-1", broker: bridge.brokerUrl });
+    try {
+      await twin.waitFor("the unreachable view", () => shown(twin) === "ARGO CD UNREACHABLE");
+      t.is(ringB(twin)?.scene, "unknown");
+      const watch = (bridge.context.status.snapshot().argocd as { watch: { reachable: boolean; last_error: string } }).watch;
+      t.false(watch.reachable);
+      t.regex(watch.last_error, /ECONNREFUSED/);
+    } finally {
+      await twin.close();
+      await bridge.stop();
+    }
+  });
+
   test.serial("a freeze window refuses with FREEZE", async (t) => {
     // Saturday inside a weekend freeze; the bridge's clock is the test's.
     await using r = await rig({}, { gates: { timezone: "UTC", freeze: [{ name: "weekend", from: "fri 15:00", to: "mon 06:00" }] }, clock: new FakeClock("2026-11-21T10:00:00Z") });

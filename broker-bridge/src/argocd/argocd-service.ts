@@ -151,7 +151,7 @@ export class ArgoCdService implements Service {
         notice,
         resultUntil: this.#resultUntil,
         now: ctx.clock.now(),
-        unreachable: watch.reachable || watch.last_error === null ? null : watch.last_error,
+        unreachable: watch.reachable === false ? watch.last_error ?? "unreachable" : null,
       });
     });
 

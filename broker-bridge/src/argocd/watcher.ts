@@ -49,8 +49,8 @@ export class AppWatcher {
   #stream: OpenStream | null = null;
   #timer: NodeJS.Timeout | undefined;
   #pollingSince: number | null = null;
-  /** Whether the last attempt to reach Argo CD (a list, or opening the stream) succeeded. */
-  #reachable = false;
+  /** Whether the last attempt to reach Argo CD (a list) succeeded; null before the first. */
+  #reachable: boolean | null = null;
   #stopped = false;
 
   constructor(deps: { client: ArgoClient; clock: Clock; log: Logger; options: WatcherOptions; handlers: WatcherHandlers }) {
@@ -65,7 +65,7 @@ export class AppWatcher {
     return this.#mode;
   }
 
-  status(): { mode: WatchMode; reachable: boolean; failures: number; last_error: string | null; last_ok_at: string | null } {
+  status(): { mode: WatchMode; reachable: boolean | null; failures: number; last_error: string | null; last_ok_at: string | null } {
     return {
       mode: this.#mode,
       reachable: this.#reachable,
