@@ -162,6 +162,12 @@ export class SyncRunner {
         summary: `sync ${apps.join(", ")} pressed on ${gadget}`.slice(0, 200),
         timeout_s: Math.max(1, Math.round(this.#d.config.approval_timeout_ms / 1000)),
       }, null).lock;
+    } catch (err) {
+      // The gates refused the lock (too many pending): forget it; the gadget service shows why.
+      const left = this.pendingApprovals();
+      delete left[id];
+      this.#d.kv.set(PENDING_KEY, left);
+      throw err;
     } finally {
       this.#requesting = null;
     }
