@@ -5,10 +5,10 @@ import test from "ava";
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import type { GatesService } from "../src/gates/gates-service";
-import { closed, collect, grants, sleep, startSecureBridge, topics } from "./security-support";
+import { type SecureRig, closed, collect, grants, sleep, startSecureBridge, topics } from "./security-support";
 import { waitFor } from "./helpers/bridge";
 
-const gatesOf = (rig: { bridge: { context: { services: { get<T>(n: string): T | undefined } } } }) => rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+const gatesOf = (rig: SecureRig) => rig.bridge.context.services.get<GatesService>("gates") as GatesService;
 
 async function requestLock(client: mqtt.MqttClient, pipeline = "api"): Promise<string> {
   const id = randomUUID();
