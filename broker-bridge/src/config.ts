@@ -195,12 +195,14 @@ export function brokerUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-function duration(f: Fields, key: string, fallback: number, path: string): number {
+/** A duration setting ("90s", "30m", "1h", "500ms") in milliseconds; fallback when absent. Shared by
+ *  every service's section so durations read the same everywhere. */
+export function durationField(f: Fields, key: string, fallback: number, at: string): number {
   if (!f.has(key)) return fallback;
   const text = f.string(key, { min: 1, max: 40 });
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0) {
-    f.failure ??= { ok: false, field: joinPath(path, key), error: 'must be a duration such as "30m", "1h" or "90s"' };
+    f.failure ??= { ok: false, field: joinPath(at, key), error: 'must be a duration such as "90s", "30m", "1h" or "500ms"' };
     return fallback;
   }
   return ms;
@@ -220,7 +222,8 @@ function checkTls(value: unknown, at: string, base: string): Checked<TlsFiles | 
   return f.done(() => ({ cert: path.resolve(base, cert), key: path.resolve(base, key) }));
 }
 
-function unknownKey(value: unknown, at: string, allowed: readonly string[]): Invalid | undefined {
+/** The first key of a mapping that is not among the allowed settings, as a failure naming it. */
+export function unknownKey(value: unknown, at: string, allowed: readonly string[]): Invalid | undefined {
   if (!isObject(value)) return undefined;
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) return { ok: false, field: joinPath(at, key), error: "is not a known setting (known: " + allowed.join(", ") + ")" };
@@ -307,8 +310,8 @@ function checkGates(value: unknown): Checked<GatesConfig> {
   if (unknown) return unknown;
   const f = object(value ?? {}, at);
   if (!(f instanceof Fields)) return f;
-  const timeout = duration(f, "default_timeout", DEFAULTS.default_timeout_ms, at);
-  const grace = duration(f, "grace", DEFAULTS.grace_ms, at);
+  const timeout = durationField(f, "default_timeout", DEFAULTS.default_timeout_ms, at);
+  const grace = durationField(f, "grace", DEFAULTS.grace_ms, at);
   const maxPending = f.optionalInteger("max_pending_per_pipeline", 1, 100_000) ?? DEFAULTS.max_pending_per_pipeline;
   const rules = f.has("rules") ? f.array("rules", 100, checkRule) : [];
   const timezone = f.optionalString("timezone", { min: 1, max: 64 }) ?? DEFAULTS.timezone;

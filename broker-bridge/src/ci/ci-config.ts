@@ -3,7 +3,7 @@
 // start with the file, the key and the reason.
 
 import { type Checked, Fields, isObject, joinPath, object, valid } from "@shipgate/protocol";
-import { parseDuration } from "../duration";
+import { durationField, unknownKey } from "../config";
 import { PROVIDERS } from "./providers/index";
 import type { PipelineSettings } from "./providers/provider";
 import { requireEnv } from "./providers/provider";
@@ -37,24 +37,7 @@ export const CI_DEFAULTS = Object.freeze({
 const COMMON_KEYS = ["provider", "base_url", "branch", "token_env", "interval", "timeout"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-function durationKey(f: Fields, key: string, fallback: number, at: string): number {
-  if (!f.has(key)) return fallback;
-  const text = f.string(key, { min: 1, max: 40 });
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    f.failure ??= { ok: false, field: joinPath(at, key), error: 'must be a duration such as "60s", "5m" or "500ms"' };
-    return fallback;
-  }
-  return ms;
-}
 
-function unknownKeys(value: unknown, at: string, allowed: readonly string[]): Checked<never> | undefined {
-  if (!isObject(value)) return undefined;
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) return { ok: false, field: joinPath(at, key), error: `is not a known setting (known: ${allowed.join(", ")})` };
-  }
-  return undefined;
-}
 
 function checkPipeline(name: string, value: unknown, at: string, env: NodeJS.ProcessEnv, defaults: { interval: number; timeout: number }): Checked<PipelineSettings> {
   if (!NAME.test(name)) return { ok: false, field: at, error: "pipeline names are letters, digits, '_', '.' or '-'" };
@@ -64,15 +47,15 @@ function checkPipeline(name: string, value: unknown, at: string, env: NodeJS.Pro
   if (f.failure) return f.failure;
   const definition = PROVIDERS.get(kind);
   if (definition === undefined) return { ok: false, field: joinPath(at, "provider"), error: `must be one of ${[...PROVIDERS.keys()].join(", ")}` };
-  const unknown = unknownKeys(value, at, [...COMMON_KEYS, ...definition.keys]);
+  const unknown = unknownKey(value, at, [...COMMON_KEYS, ...definition.keys]);
   if (unknown) return unknown;
   const baseUrl = f.optionalString("base_url", { min: 1, max: 1000 }) ?? definition.defaultBaseUrl;
   if (baseUrl === null) return { ok: false, field: joinPath(at, "base_url"), error: `is required for ${kind} (self-hosted)` };
   if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) return { ok: false, field: joinPath(at, "base_url"), error: "must be an http:// or https:// URL" };
   const branch = f.has("branch") ? f.string("branch", { min: 1, max: 250 }) : kind === "cctray" || kind === "bamboo" || kind === "concourse" ? null : "main";
   const token = requireEnv(f, at, "token_env", env);
-  const interval = durationKey(f, "interval", defaults.interval, at);
-  const timeout = durationKey(f, "timeout", defaults.timeout, at);
+  const interval = durationField(f, "interval", defaults.interval, at);
+  const timeout = durationField(f, "timeout", defaults.timeout, at);
   const options = definition.check(f, at, env);
   return f.done(() => ({
     name, provider: kind, base_url: baseUrl.replace(/\/+$/, ""), branch, token, interval_ms: interval, timeout_ms: timeout, options,
@@ -85,14 +68,14 @@ export function checkCiSection(value: unknown, at: string, env: NodeJS.ProcessEn
     webhooks: { github_secret: null, gitlab_token: null }, pipelines: [],
   };
   if (value === undefined || value === null) return valid(empty);
-  const unknown = unknownKeys(value, at, ["freshness", "interval", "timeout", "reserve", "backoff_cap", "webhooks", "pipelines"]);
+  const unknown = unknownKey(value, at, ["freshness", "interval", "timeout", "reserve", "backoff_cap", "webhooks", "pipelines"]);
   if (unknown) return unknown;
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
-  const freshness = durationKey(f, "freshness", CI_DEFAULTS.freshness_ms, at);
-  const interval = durationKey(f, "interval", CI_DEFAULTS.interval_ms, at);
-  const timeout = durationKey(f, "timeout", CI_DEFAULTS.timeout_ms, at);
-  const cap = durationKey(f, "backoff_cap", CI_DEFAULTS.backoff_cap_ms, at);
+  const freshness = durationField(f, "freshness", CI_DEFAULTS.freshness_ms, at);
+  const interval = durationField(f, "interval", CI_DEFAULTS.interval_ms, at);
+  const timeout = durationField(f, "timeout", CI_DEFAULTS.timeout_ms, at);
+  const cap = durationField(f, "backoff_cap", CI_DEFAULTS.backoff_cap_ms, at);
   const reserve = f.optionalInteger("reserve", 0, 100_000) ?? CI_DEFAULTS.reserve;
   const webhooks = f.nested("webhooks", (v, p) => checkWebhooks(v, p, env));
   if (f.failure) return f.failure;
@@ -109,7 +92,7 @@ export function checkCiSection(value: unknown, at: string, env: NodeJS.ProcessEn
 
 function checkWebhooks(value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<WebhookSettings> {
   if (value === undefined || value === null) return valid({ github_secret: null, gitlab_token: null });
-  const unknown = unknownKeys(value, at, ["github", "gitlab"]);
+  const unknown = unknownKey(value, at, ["github", "gitlab"]);
   if (unknown) return unknown;
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
@@ -120,7 +103,7 @@ function checkWebhooks(value: unknown, at: string, env: NodeJS.ProcessEnv): Chec
 
 function secretOf(value: unknown, at: string, key: string, env: NodeJS.ProcessEnv): Checked<string | null> {
   if (value === undefined || value === null) return valid(null);
-  const unknown = unknownKeys(value, at, [key]);
+  const unknown = unknownKey(value, at, [key]);
   if (unknown) return unknown;
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;

@@ -5,6 +5,7 @@
 //     slack: { url_env: SLACK_WEBHOOK, events: [lock.pending, lock.approved, build.failed, build.recovered] }
 
 import { type Checked, Fields, isObject, joinPath, object, valid } from "@shipgate/protocol";
+import { unknownKey } from "../config";
 
 export const NOTIFY_EVENTS = ["lock.pending", "lock.approved", "lock.rejected", "lock.expired", "build.failed", "build.recovered"] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
@@ -19,11 +20,8 @@ export interface NotifyTarget {
 }
 
 function checkTarget(name: string, value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<NotifyTarget> {
-  if (isObject(value)) {
-    for (const key of Object.keys(value)) {
-      if (!["url", "url_env", "events", "attempts", "timeout_ms"].includes(key)) return { ok: false, field: joinPath(at, key), error: "is not a known setting (known: url, url_env, events, attempts, timeout_ms)" };
-    }
-  }
+  const unknown = unknownKey(value, at, ["url", "url_env", "events", "attempts", "timeout_ms"]);
+  if (unknown) return unknown;
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
   let url = f.optionalString("url", { min: 1, max: 2000 });
