@@ -18,6 +18,7 @@ import { ModdableClock } from "./adapters/moddable/clock";
 import { ModdableDigitalInput, ModdableDigitalOutput, type PullUp } from "./adapters/moddable/digital";
 import { TraceLog } from "./adapters/moddable/log";
 import { ModdableMqtt } from "./adapters/moddable/mqtt";
+import { installMqttsTransport } from "./adapters/moddable/mqtts";
 import { ModdableWifiNetwork, WIFI_DEFAULTS } from "./adapters/moddable/network";
 import { ModdablePixelStrip } from "./adapters/moddable/pixels";
 import { PreferenceSettings } from "./adapters/moddable/settings";
@@ -75,6 +76,17 @@ function spiBus(): SpiBus | undefined {
   return attempt(`MAX7219 SPI (port ${c.spiPort}, ${c.spiHz} Hz)`, () => new ModdableSpiBus({ clock: clockPin, mosi, select }, c.spiPort, c.spiHz));
 }
 
+// mqtts://: mqtt/js needs device.network.mqtts (adapters/moddable/mqtts.ts), trusting the CA from
+// the "ca" key, and TLS needs a set clock, so the Wi-Fi adapter asks SNTP first.
+const tls = c.broker !== undefined && c.broker.startsWith("mqtts:");
+if (tls) {
+  if (c.ca === undefined) {
+    log.warn("config: ca is missing: an mqtts:// broker needs its CA certificate (mcconfig ca=<base64 DER> or the \"ca\" setting); the gadget trusts no server until then");
+  } else {
+    attempt("mqtts transport", () => installMqttsTransport(c.ca!));
+  }
+}
+
 const rings = config.rings === 1 || config.rings === "1" ? 1 : 2;
 const version = typeof config.version === "string" ? config.version : "0.0.0";
 
@@ -84,7 +96,7 @@ const app = new App({
   log,
   mqtt: new ModdableMqtt(),
   network: new ModdableWifiNetwork(
-    { ssid: c.ssid, password: c.wifiPassword, joinTimeoutMs: WIFI_DEFAULTS.joinTimeoutMs },
+    { ssid: c.ssid, password: c.wifiPassword, joinTimeoutMs: WIFI_DEFAULTS.joinTimeoutMs, timeServer: tls ? (c.sntp ?? WIFI_DEFAULTS.timeServer) : undefined },
     clock,
     log,
     new Backoff(),

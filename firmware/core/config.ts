@@ -6,6 +6,7 @@
 
 import { NODE_ID_PATTERN } from "@shipgate/protocol/messages";
 import { DEFAULT_PREFIX, prefixProblem } from "@shipgate/protocol/topics";
+import { decodeCertificate } from "./certificate";
 import type { Settings } from "./ports";
 
 export const PIN_NAMES = [
@@ -43,6 +44,10 @@ export interface GadgetConfig {
   mqttPassword?: string;
   /** Shared secret for signing events (HMAC-SHA256); absent means events go unsigned. */
   secret?: string;
+  /** The CA certificate (DER) that signed the broker's, for mqtts:// (certificate.ts). */
+  ca?: Uint8Array;
+  /** NTP server that sets the clock before TLS checks certificate dates. */
+  sntp?: string;
   /** Topic prefix, ending in "/". */
   prefix: string;
   /** Seconds between heartbeats. */
@@ -78,7 +83,7 @@ export interface LoadedConfig {
 }
 
 /** The Settings keys that override config at run time (NVS keys are at most 15 characters). */
-export const SETTING_KEYS = ["ssid", "password", "broker", "gadget", "username", "mqtt_password", "secret", "prefix", "heartbeat_s"] as const;
+export const SETTING_KEYS = ["ssid", "password", "broker", "gadget", "username", "mqtt_password", "secret", "prefix", "heartbeat_s", "ca", "sntp"] as const;
 
 const BROKER_PATTERN = /^mqtts?:\/\/[^\s/:@?#]+(:(\d{1,5}))?\/?$/;
 
@@ -177,6 +182,21 @@ function checkPrefix(value: unknown): { value: string } | { reason: string } {
   return problem === undefined ? { value } : { reason: `${problem}, got ${describe(value)}` };
 }
 
+function checkCa(value: unknown): { value: Uint8Array } | { reason: string } {
+  if (typeof value !== "string") return { reason: `must be PEM or base64 text, got ${describe(value)}` };
+  // An NVS string holds up to 4000 bytes (moddable.md); a PEM CA certificate is about 0.6-2 KB.
+  if (value.length > 4000) return { reason: `must have at most 4000 characters, has ${value.length}` };
+  const decoded = decodeCertificate(value);
+  return "der" in decoded ? { value: decoded.der } : decoded;
+}
+
+const HOST_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$/;
+
+function checkHost(value: unknown): { value: string } | { reason: string } {
+  if (typeof value !== "string" || value.length > 253 || !HOST_PATTERN.test(value)) return { reason: `must be a host name or IPv4 address, got ${describe(value)}` };
+  return { value };
+}
+
 function checkDisplay(value: unknown): { value: DisplayKind } | { reason: string } {
   return value === "matrix" || value === "seg7" ? { value } : { reason: `must be "matrix" or "seg7", got ${describe(value)}` };
 }
@@ -234,6 +254,10 @@ export function loadConfig(raw: unknown, settings?: Pick<Settings, "get">): Load
     const value = r.read(key, check, settingKey);
     if (value !== undefined) (config as unknown as { [k: string]: unknown })[field] = value;
   }
+  const ca = r.read("ca", checkCa, "ca");
+  if (ca !== undefined) config.ca = ca;
+  const sntp = r.read("sntp", checkHost, "sntp");
+  if (sntp !== undefined) config.sntp = sntp;
   const reported = (key: string): boolean => r.problems.some((p) => p.key === key);
   if (config.broker === undefined && !reported("broker")) r.problem("broker", "config", "is missing: give mcconfig broker=mqtt://host:1883 or provision the setting");
   if (config.gadget === undefined && !reported("gadget")) r.problem("gadget", "config", "is missing: give mcconfig gadget=<id> or provision the setting");

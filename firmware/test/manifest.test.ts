@@ -41,6 +41,10 @@ const SDK_MODULES: Record<string, string> = {
   resetReason: "$(BUILD)/devices/esp32/modules/resetReason/manifest.json",
   "text/decoder": "$(MODDABLE)/modules/data/text/decoder/manifest.json",
   "text/encoder": "$(MODDABLE)/modules/data/text/encoder/manifest.json",
+  // mqtts:// (adapters/moddable/mqtts.ts): the SDK's TLS socket (which brings tls_419.json, the
+  // ssl modules and the CA index resource) and SNTP for the clock that certificate dates need.
+  "embedded:io/socket/tcp/tls": "$(MODDABLE)/examples/io/tcp/tlssocket/manifest.json (esp32 platforms)",
+  sntp: "$(MODDABLE)/modules/network/sntp/manifest.json (esp32 platforms)",
 };
 
 /** Module specifier -> repository file (.ts), from the manifest's "./" module entries. */
@@ -195,9 +199,17 @@ test("each board's config loads without a single problem", (t) => {
   }
 });
 
+test("both esp32 platforms include the TLS socket and SNTP that mqtts:// needs", (t) => {
+  for (const platform of ["esp32", "esp32/*"]) {
+    const include = (manifest.platforms?.[platform] as { include?: string[] } | undefined)?.include ?? [];
+    t.true(include.includes("$(MODDABLE)/examples/io/tcp/tlssocket/manifest.json"), `${platform}: TLS socket`);
+    t.true(include.includes("$(MODDABLE)/modules/network/sntp/manifest.json"), `${platform}: SNTP`);
+  }
+});
+
 test("the manifest carries no site secrets or addresses, and the version matches the package", (t) => {
   const config = manifest.config ?? {};
-  for (const key of ["ssid", "password", "broker", "gadget", "username", "mqtt_password", "secret"]) {
+  for (const key of ["ssid", "password", "broker", "gadget", "username", "mqtt_password", "secret", "ca"]) {
     t.false(key in config, `manifest config must not hold ${key}: give it to mcconfig on the command line`);
   }
   const pkg = readJson<{ version: string }>("firmware/package.json");

@@ -9,8 +9,17 @@
 // connect() throws "already connecting" while a join is under way; a wrong password or a missing
 // network ends the join with a change back to 200. A join that hangs is given up after
 // joinTimeoutMs.
+//
+// With `timeServer` set (an mqtts:// broker: TLS checks certificate dates against Date.now(), and
+// an ESP32 starts in 1970), the link is reported up only after SNTP has set the clock, as the
+// SDK's own setup/network does with config.sntp (build/devices/esp32/setup/network.js). The legacy
+// "sntp" module ($(MODDABLE)/modules/network/sntp) retries by itself and ends in `SNTP.time` or
+// `SNTP.error`; after an error the link is reported up anyway and TLS fails with a date error,
+// retried with backoff, and the next rejoin tries SNTP again.
 
 import WiFi from "embedded:network/interface/wifi";
+import SNTP from "sntp";
+import Time from "time";
 import type { Backoff } from "../../core/backoff";
 import type { Clock, Log, NetworkPort, TimerHandle } from "../../core/ports";
 
@@ -20,9 +29,14 @@ export interface WifiOptions {
   password: string | undefined;
   /** Milliseconds a join may take before it is abandoned and retried. */
   joinTimeoutMs: number;
+  /** NTP server to set the clock from before reporting the link up; none skips it. */
+  timeServer?: string;
 }
 
-export const WIFI_DEFAULTS = Object.freeze({ joinTimeoutMs: 20_000 });
+/** A clock before this (2023-01-03, the SDK's own threshold in setup/network.js) was never set. */
+const CLOCK_SET_AFTER_MS = 1_672_722_071_000;
+
+export const WIFI_DEFAULTS = Object.freeze({ joinTimeoutMs: 20_000, timeServer: "pool.ntp.org" });
 
 const CONNECTION_HAS_ADDRESS = 500;
 const MAC_UNKNOWN = "000000000000";
@@ -38,6 +52,7 @@ export class ModdableWifiNetwork implements NetworkPort {
   #up = false;
   #joinTimer: TimerHandle | undefined;
   #retryTimer: TimerHandle | undefined;
+  #sntp: SNTP | undefined;
 
   constructor(options: WifiOptions, clock: Clock, log: Log, backoff: Backoff) {
     this.#options = options;
@@ -114,7 +129,7 @@ export class ModdableWifiNetwork implements NetworkPort {
       this.#cancel();
       this.#backoff.reset();
       this.#log.info(`wifi: joined "${this.#options.ssid ?? ""}" as ${this.#wifi.address ?? "?"}, RSSI ${this.rssi()} dBm`);
-      this.#onUp();
+      this.#setClockThenUp();
       return;
     }
     if (this.#up) {
@@ -125,6 +140,26 @@ export class ModdableWifiNetwork implements NetworkPort {
     }
     // A join that ended without an address (wrong password, network gone): try again later.
     if (connection === 200 && this.#joinTimer !== undefined) this.#retry(`join of "${this.#options.ssid ?? ""}" failed`);
+  }
+
+  #setClockThenUp(): void {
+    const server = this.#options.timeServer;
+    if (server === undefined || server === "" || Date.now() > CLOCK_SET_AFTER_MS) {
+      this.#onUp?.();
+      return;
+    }
+    this.#log.info(`sntp: setting the clock from ${server} (TLS checks certificate dates)`);
+    this.#sntp = new SNTP({ host: server }, (message, value) => {
+      if (message === SNTP.retry) return;
+      this.#sntp = undefined;
+      if (message === SNTP.time && value !== undefined) {
+        Time.set(value);
+        this.#log.info(`sntp: clock set to ${new Date(value * 1000).toISOString()}`);
+      } else {
+        this.#log.warn(`sntp: no time from ${server}; TLS will refuse certificates until the clock is set`);
+      }
+      if (this.#up) this.#onUp?.();
+    });
   }
 
   #retry(why: string): void {

@@ -12,6 +12,11 @@ export interface NodeMqttOptions {
   connectTimeoutMs?: number;
   /** For mqtts:// against a private CA: whether to check the broker's certificate. */
   rejectUnauthorized?: boolean;
+  /**
+   * For mqtts://: the CA certificate(s), PEM, that the broker's certificate must chain to
+   * (Node's tls.connect `ca`); without it Node's built-in CA list applies.
+   */
+  ca?: string | Buffer;
 }
 
 export class NodeMqtt implements MqttPort {
@@ -35,6 +40,7 @@ export class NodeMqtt implements MqttPort {
       connectTimeout: this.#options.connectTimeoutMs ?? 30_000,
       protocolVersion: 4,
       rejectUnauthorized: this.#options.rejectUnauthorized ?? true,
+      ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}),
       will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
     });
     this.#client = client;

@@ -5,6 +5,7 @@
 // l release, s sync; q quits after publishing offline); startTwin gives a handle for programs and
 // tests that press buttons without a TTY.
 
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ButtonName, GadgetAck, GadgetView } from "@shipgate/protocol/messages";
 import { App, type AppTuning, type Feedback } from "../../core/app";
@@ -32,6 +33,13 @@ export interface TwinOptions {
   secret?: string;
   /** Topic prefix (default shipgate/v1/). */
   prefix?: string;
+  /** For mqtts://: the broker's CA certificate, PEM text. */
+  ca?: string;
+  /**
+   * For mqtts://: a file holding the broker's CA certificate (PEM). runTwin falls back to
+   * $SHIPGATE_CA_FILE. Without either, Node's built-in CA list applies.
+   */
+  caFile?: string;
   /** Seconds between heartbeats (default 30). */
   heartbeatS?: number;
   /** LEDs per ring (default 12). */
@@ -145,7 +153,15 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
   const ringA = new SimPixelStrip(config.ringLeds);
   const ringB = new SimPixelStrip(config.ringLeds);
   const spi = new SimMax7219Chain(config.display === "seg7" ? 1 : config.matrixModules);
-  const mqtt = new NodeMqtt({ log });
+  let ca = options.ca;
+  if (ca === undefined && options.caFile !== undefined && options.caFile !== "") {
+    try {
+      ca = readFileSync(options.caFile, "utf8");
+    } catch (e) {
+      throw new Error(`twin ${options.id}: cannot read the CA file ${options.caFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+    }
+  }
+  const mqtt = new NodeMqtt({ log, ca });
   const clock = new NodeClock();
   const settings = options.settingsFile !== undefined ? new FileSettings(options.settingsFile) : new MemorySettings();
   const app = new App({
@@ -245,7 +261,11 @@ export function defaultSettingsFile(id: string): string {
 export async function runTwin(options: TwinOptions): Promise<number> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
-  const twin = await startTwin({ ...options, settingsFile: options.settingsFile ?? defaultSettingsFile(options.id) });
+  const twin = await startTwin({
+    ...options,
+    settingsFile: options.settingsFile ?? defaultSettingsFile(options.id),
+    caFile: options.caFile ?? process.env.SHIPGATE_CA_FILE,
+  });
   const interactive = input.isTTY === true && output.isTTY === true;
   const clock = new NodeClock();
 
