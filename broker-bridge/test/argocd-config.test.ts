@@ -18,7 +18,7 @@ test("a token config gets the documented defaults and resolves files against the
     url: "https://argocd.example.com",
     auth: { kind: "token", env: null, file: "/etc/shipgate/argocd-token" },
     projects: [], selector: null, allow: ["web-*"], require_approval: false,
-    poll_interval_ms: 30_000, segment: { start: 9, count: 3 }, insecure: false, ca: null,
+    poll_interval_ms: 30_000, segment: { start: 20, count: 4 }, insecure: false, ca: null,
   });
 });
 

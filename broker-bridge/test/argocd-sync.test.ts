@@ -91,7 +91,7 @@ if (swagger === null) {
   test.serial("out-of-sync apps light the amber segment and are named; holding sync sends exactly one sync, followed to success", async (t) => {
     await using r = await rig();
     await readyToSync(r, 1);
-    t.deepEqual(ringB(r.twin)?.segments, [{ start: 9, count: 3, scene: "out_of_sync" }]);
+    t.deepEqual(ringB(r.twin)?.segments, [{ start: 20, count: 4, scene: "out_of_sync" }]);
     t.is(shown(r.twin), "OUT OF SYNC: api web");
 
     const deploys: string[] = [];

@@ -4,7 +4,7 @@
 
 import path from "node:path";
 import { type Checked, Fields, isObject, joinPath, object, valid } from "@shipgate/protocol";
-import { parseDuration } from "../duration";
+import { durationField, unknownKey } from "../config";
 import { type LabelSelector, parseSelector } from "./labels";
 
 export type ArgoAuthConfig =
@@ -67,7 +67,8 @@ export const ARGO_DEFAULTS = Object.freeze({
   stream_failures: 3,
   stream_retry_ms: 5 * 60_000,
   ack_wait_ms: 2_500,
-  segment: Object.freeze({ start: 9, count: 3 }),
+  // The last four LEDs of ring B (24 LEDs); segments listed later draw over the CI segments.
+  segment: Object.freeze({ start: 20, count: 4 }),
   timeout_ms: 10_000,
 });
 
@@ -84,16 +85,6 @@ function stringItem(value: unknown, at: string): Checked<string> {
   return valid(value);
 }
 
-function duration(f: Fields, key: string, fallback: number, at: string): number {
-  if (!f.has(key)) return fallback;
-  const text = f.string(key, { min: 1, max: 40 });
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    f.failure ??= { ok: false, field: joinPath(at, key), error: 'must be a duration such as "30s", "2m" or "1h"' };
-    return fallback;
-  }
-  return ms;
-}
 
 function checkSegment(value: unknown, at: string): Checked<ArgoSegment> {
   if (value === undefined || value === null) return valid({ ...ARGO_DEFAULTS.segment });
@@ -108,11 +99,8 @@ function checkSegment(value: unknown, at: string): Checked<ArgoSegment> {
 export function checkArgoConfig(value: unknown, at: string, base: string): Checked<ArgoConfig> {
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
-  if (isObject(value)) {
-    for (const key of Object.keys(value)) {
-      if (!KEYS.includes(key)) return { ok: false, field: joinPath(at, key), error: `is not a known setting (known: ${KEYS.join(", ")})` };
-    }
-  }
+  const unknown = unknownKey(value, at, KEYS);
+  if (unknown) return unknown;
   const url = f.string("url", { min: 1, max: 500 });
   if (f.failure === undefined) {
     let parsed: URL | null = null;
@@ -168,18 +156,18 @@ export function checkArgoConfig(value: unknown, at: string, base: string): Check
   }
   const gadgets = f.has("gadgets") ? f.array("gadgets", 100, stringItem) : [];
   const requireApproval = f.has("require_approval") ? f.boolean("require_approval") : false;
-  const approvalTimeout = duration(f, "approval_timeout", ARGO_DEFAULTS.approval_timeout_ms, at);
-  const pollInterval = duration(f, "poll_interval", ARGO_DEFAULTS.poll_interval_ms, at);
-  const followInterval = duration(f, "follow_interval", ARGO_DEFAULTS.follow_interval_ms, at);
-  const syncTimeout = duration(f, "sync_timeout", ARGO_DEFAULTS.sync_timeout_ms, at);
-  const resultMs = duration(f, "result_time", ARGO_DEFAULTS.result_ms, at);
+  const approvalTimeout = durationField(f, "approval_timeout", ARGO_DEFAULTS.approval_timeout_ms, at);
+  const pollInterval = durationField(f, "poll_interval", ARGO_DEFAULTS.poll_interval_ms, at);
+  const followInterval = durationField(f, "follow_interval", ARGO_DEFAULTS.follow_interval_ms, at);
+  const syncTimeout = durationField(f, "sync_timeout", ARGO_DEFAULTS.sync_timeout_ms, at);
+  const resultMs = durationField(f, "result_time", ARGO_DEFAULTS.result_ms, at);
   const streamFailures = f.optionalInteger("stream_failures", 1, 100) ?? ARGO_DEFAULTS.stream_failures;
-  const streamRetry = duration(f, "stream_retry", ARGO_DEFAULTS.stream_retry_ms, at);
-  const ackWait = duration(f, "ack_wait", ARGO_DEFAULTS.ack_wait_ms, at);
+  const streamRetry = durationField(f, "stream_retry", ARGO_DEFAULTS.stream_retry_ms, at);
+  const ackWait = durationField(f, "ack_wait", ARGO_DEFAULTS.ack_wait_ms, at);
   const segment = f.nested("segment", checkSegment) ?? { ...ARGO_DEFAULTS.segment };
   const ca = file("ca");
   const insecure = f.has("insecure") ? f.boolean("insecure") : false;
-  const timeout = duration(f, "timeout", ARGO_DEFAULTS.timeout_ms, at);
+  const timeout = durationField(f, "timeout", ARGO_DEFAULTS.timeout_ms, at);
   return f.done(() => ({
     url: url.replace(/\/+$/, ""),
     auth,

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { type AdminCommandName, type AdminReply, MODES, type LockState, type ModeState, checkAdminReply, decode } from "@shipgate/protocol";
+import { formatArgoStatus } from "../argocd/status-text";
 import { formatDuration, parseDuration } from "../duration";
 import { connectOnce, resolveConnection } from "./connection";
 import type { Io } from "./io";
@@ -184,8 +185,9 @@ export function formatStatus(status: Record<string, unknown>, now: number): stri
   const gadgets = (status.gadgets as { id: string; online: boolean; last_seen: string | null }[] | undefined) ?? [];
   lines.push(`gadgets: ${gadgets.length === 0 ? "none" : ""}`);
   for (const g of gadgets) lines.push(`  ${g.id}: ${g.online ? "online" : "offline"}${g.last_seen ? ` (last seen ${g.last_seen})` : ""}`);
+  if (status.argocd !== undefined) lines.push(...formatArgoStatus(status.argocd));
   for (const key of Object.keys(status)) {
-    if (["mode", "locks", "gadgets", "views", "bridge", "nodes"].includes(key)) continue;
+    if (["mode", "locks", "gadgets", "views", "bridge", "nodes", "argocd"].includes(key)) continue;
     lines.push(`${key}: ${JSON.stringify(status[key])}`);
   }
   return lines.join("\n");
