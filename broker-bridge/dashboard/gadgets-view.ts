@@ -58,8 +58,9 @@ class GadgetCard {
     const t = presence?.telemetry;
     this.#telemetry.replaceChildren(...(t
       ? [
-          h("span", { title: "Wi-Fi signal" }, `RSSI ${t.rssi} dBm`),
-          h("span", { title: "free heap" }, `heap ${Math.round(t.free_heap / 1024)} KB`),
+          // 0 means unknown for both (firmware/core/ports.ts): a virtual gadget has no radio or heap figure.
+          t.rssi !== 0 ? h("span", { title: "Wi-Fi signal" }, `RSSI ${t.rssi} dBm`) : null,
+          t.free_heap > 0 ? h("span", { title: "free heap" }, `heap ${Math.round(t.free_heap / 1024)} KB`) : null,
           h("span", { title: "firmware" }, `fw ${t.version}`),
           h("span", { title: `restart reason: ${t.restart_reason}` }, `up ${formatSpan(t.uptime_s * 1000)}`),
           t.outbox > 0 ? h("span", { class: "warn", title: "events waiting to be sent" }, `outbox ${t.outbox}`) : null,

@@ -123,6 +123,47 @@ function wireForms(): void {
   });
 }
 
+/** The virtual gadget's module is loaded on first use (a separate bundle with MQTT.js). */
+type VirtualGadgetModule = typeof import("./virtual-gadget");
+let virtualGadget: { stop(): void } | null = null;
+
+function wireVirtualGadget(): void {
+  const form = byId<HTMLFormElement>("vg-form");
+  const root = byId("vg");
+  const stop = byId("vg-stop");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const id = String(data.get("id") ?? "").trim();
+    const secret = String(data.get("secret") ?? "");
+    void run(async () => {
+      // A non-literal specifier: esbuild leaves it to the browser instead of bundling it in.
+      const url = "/dashboard/gadget.js";
+      const mod = (await import(url)) as VirtualGadgetModule;
+      virtualGadget?.stop();
+      root.hidden = false;
+      virtualGadget = mod.startVirtualGadget(root, {
+        id,
+        username: String(data.get("username") ?? "").trim() || id,
+        password: String(data.get("password") ?? ""),
+        ...(secret ? { secret } : {}),
+        prefix: state?.prefix ?? "shipgate/v1/",
+      });
+      // The password and secret now live only in the running App; the form forgets them.
+      form.reset();
+      form.hidden = true;
+      stop.hidden = false;
+    }, `virtual gadget ${id} started`);
+  });
+  stop.addEventListener("click", () => {
+    virtualGadget?.stop();
+    virtualGadget = null;
+    root.hidden = true;
+    stop.hidden = true;
+    form.hidden = false;
+  });
+}
+
 function connection(up: boolean): void {
   const el = byId("connection");
   el.dataset.state = up ? "live" : "down";
@@ -136,6 +177,7 @@ function animate(t: number): void {
 
 function main(): void {
   wireForms();
+  wireVirtualGadget();
   connectLive("/api/events", {
     state: (raw) => {
       state = readPageState(raw);

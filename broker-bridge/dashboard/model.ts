@@ -24,6 +24,7 @@ export interface FreezeInfo {
 export interface PageState {
   at: string;
   title: string;
+  prefix: string;
   mode: ModeState | null;
   locks: LockState[];
   recent: LockState[];
@@ -54,6 +55,7 @@ export function readPageState(raw: unknown): PageState {
   return {
     at: typeof o.at === "string" ? o.at : new Date().toISOString(),
     title: typeof o.title === "string" ? o.title : "shipgate",
+    prefix: typeof o.prefix === "string" ? o.prefix : "shipgate/v1/",
     mode,
     locks: arr<LockState>(status.locks),
     recent: arr<LockState>(o.recent),

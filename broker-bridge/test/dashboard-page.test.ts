@@ -10,22 +10,24 @@ import test from "ava";
 import type { Browser, Page } from "playwright-core";
 import { encode } from "@shipgate/protocol";
 import type { GatesService } from "../src/gates/gates-service";
-import { chromiumMissing, launchChromium } from "./dashboard-support";
-import { nextMessage } from "./helpers/bridge";
-import { type SecureRig, startSecureBridge, topics } from "./security-support";
+import { DEFAULT_PREFIX, Topics } from "@shipgate/protocol";
+import { type DashboardRig, chromiumMissing, launchChromium, startDashboardBridge } from "./dashboard-support";
+import { nextMessage, waitFor } from "./helpers/bridge";
+
+const topics = new Topics(DEFAULT_PREFIX);
 
 const missing = chromiumMissing();
 if (missing !== null) console.warn(`dashboard-page.test.ts: ${missing}`);
 const browserTest = missing === null ? test.serial : test.skip;
 
-let rig: SecureRig;
+let rig: DashboardRig;
 let browser: Browser;
 let page: Page;
 let admin: { username: string; password: string };
 
 test.before(async () => {
   if (missing !== null) return;
-  rig = await startSecureBridge({ dashboard: { title: "Team <Rocket>" }, gadgets: { "desk-1": {} } });
+  rig = await startDashboardBridge({ dashboard: { title: "Team <Rocket>" }, gadgets: { "desk-1": {}, "desk-2": {} } });
   admin = rig.addUser("alice", "admin");
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
@@ -67,7 +69,7 @@ browserTest("the page loads with the mode banner, escapes the configured title, 
   t.regex((await lockCard(id).textContent()) ?? "", /api \/ deploy-prod/);
   t.regex((await lockCard(id).textContent()) ?? "", /v1\.4\.2 by alice/);
   // Nobody can decide yet: the gates say why it waits.
-  t.regex((await lockCard(id).locator(".wait-reason").textContent()) ?? "", /desk-1 offline/);
+  t.regex((await lockCard(id).locator(".wait-reason").textContent()) ?? "", /no gadget that may decide it is online \(desk-1, desk-2 offline\)/);
   t.is(await page.locator("#queue-count").textContent(), "1");
   // Admin buttons are hidden until an admin logs in.
   t.false(await lockCard(id).locator("button.approve").isVisible());
@@ -97,7 +99,7 @@ browserTest("a gadget that comes online appears with its telemetry and what its 
     return blue;
   });
   t.true(lit > 0, "ring A shows the locked scene's blue");
-  t.regex(await page.locator("#gadget-count").textContent() ?? "", /1\/1 online/);
+  t.regex(await page.locator("#gadget-count").textContent() ?? "", /1\/2 online/);
   // With a gadget online, the lock no longer says nobody can decide it.
   await page.locator("#queue li.lock .wait-reason").waitFor({ state: "detached" });
 });
@@ -167,6 +169,45 @@ browserTest("an admin rejects with a reason through the dialog", async (t) => {
   await decided.waitFor();
   t.is(await decided.locator(".pill").textContent(), "rejected");
   t.regex((await decided.textContent()) ?? "", /not during the demo/);
+});
+
+browserTest("the virtual gadget (the firmware's App in the page) comes online and approves with a signed press", async (t) => {
+  const account = rig.addUser("desk-2", "gadget");
+  const { secret } = rig.users.createGadgetSecret("desk-2");
+  await page.fill("#vg-form input[name=id]", "desk-2");
+  await page.fill("#vg-form input[name=password]", account.password);
+  await page.fill("#vg-form input[name=secret]", secret);
+  await page.click("#vg-form button[type=submit]");
+  await page.locator("#vg[data-online=true]").waitFor();
+  await page.locator('.gadget[data-id="desk-2"][data-online="true"]').waitFor();
+
+  const id = await requestLock("api", "deploy-eu", "v1.5.0");
+  await lockCard(id).waitFor();
+  const gates = rig.bridge.context.services.get<GatesService>("gates")!;
+  // The firmware draws the head lock on its MAX7219 matrix (through the simulated chip chain).
+  type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+  const litPixels = () => page.locator("canvas.vg-matrix").evaluate((element) => {
+    const c = element as unknown as Canvas;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i]! > 200) lit++;
+    return lit;
+  });
+  t.true(await waitFor("the matrix to light", async () => (await litPixels()) > 0), "the matrix shows text");
+
+  // A press of the approve key, held long enough for the firmware's debouncer.
+  await page.locator("#virtual-panel h2").click();
+  await page.keyboard.down("a");
+  await new Promise((r) => setTimeout(r, 150));
+  await page.keyboard.up("a");
+  await page.locator(`#recent li.decided[data-id="${id}"]`).waitFor();
+  t.is(gates.locks.get(id)?.state, "approved");
+  t.regex(gates.locks.get(id)?.decided_by ?? "", /desk-2/);
+  t.true(rig.audit("lock.approve").some((r) => r.subject === id && /desk-2/.test(r.actor)));
+
+  await page.click("#vg-stop");
+  await page.locator('.gadget[data-id="desk-2"][data-online="false"]').waitFor();
+  t.true(await page.locator("#vg-form").isVisible());
 });
 
 browserTest("mode changes show on the page, from the page's form and from elsewhere", async (t) => {

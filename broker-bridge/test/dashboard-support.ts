@@ -1,9 +1,16 @@
 // Support for the dashboard tests: Debian's Chromium driven by playwright-core (no browser
-// download), and a plain HTTP client for the Server-Sent Events stream.
+// download), a plain HTTP client for the Server-Sent Events stream, and a secure bridge with
+// every default service.
 
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
+import mqtt, { type MqttClient } from "mqtt";
 import { type Browser, chromium } from "playwright-core";
+import { type RunningBridge, startBridge } from "../src/bridge";
+import { checkConfig } from "../src/config";
+import { type UserRole, UserStore } from "../src/security/user-store";
+import { quietLog, tempDir } from "./helpers/bridge";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -90,4 +97,50 @@ export function openSse(url: string): Promise<SseStream> {
     });
     req.on("error", reject);
   });
+}
+
+/** A bridge with every default service (the dashboard among them) and the secure broker, users
+ *  made through the product's own UserStore, and clients connected as them. */
+export interface DashboardRig {
+  bridge: RunningBridge;
+  users: UserStore;
+  addUser(name: string, role: UserRole): { username: string; password: string };
+  connectAs(name: string, role: UserRole): Promise<MqttClient>;
+  audit(action: string): { actor: string; subject: string; detail: Record<string, unknown> | null }[];
+  stop(): Promise<void>;
+}
+
+export async function startDashboardBridge(config: Record<string, unknown>): Promise<DashboardRig> {
+  const stateDir = tempDir("shipgate-dash-");
+  const checked = checkConfig({ state_dir: stateDir, ...config, broker: { port: 0, host: "127.0.0.1" }, http: { port: 0 } }, "<test>", stateDir);
+  if (!checked.ok) throw new Error(`test config invalid: ${checked.field} ${checked.error}`);
+  // No services and no authorizer given: the product's defaults, secure broker included.
+  const bridge = await startBridge({ config: checked.value, log: quietLog });
+  const users = new UserStore(stateDir);
+  const passwords = new Map<string, string>();
+  const clients: MqttClient[] = [];
+  const rig: DashboardRig = {
+    bridge,
+    users,
+    addUser(name, role) {
+      const { password } = users.add(name, role);
+      passwords.set(name, password);
+      return { username: name, password };
+    },
+    async connectAs(name, role) {
+      if (!passwords.has(name)) rig.addUser(name, role);
+      const client = await mqtt.connectAsync(bridge.brokerUrl, { username: name, password: passwords.get(name), reconnectPeriod: 0, connectTimeout: 5000, clientId: `${name}-${randomUUID().slice(0, 8)}` });
+      clients.push(client);
+      return client;
+    },
+    audit(action) {
+      const rows = bridge.context.store.db.prepare("SELECT actor, subject, detail FROM audit WHERE action = ? ORDER BY id").all(action) as { actor: string; subject: string; detail: string | null }[];
+      return rows.map((r) => ({ ...r, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+      await bridge.stop();
+    },
+  };
+  return rig;
 }

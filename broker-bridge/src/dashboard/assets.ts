@@ -22,7 +22,7 @@ export interface DashboardAssets {
   readonly files: ReadonlyMap<string, Asset>;
 }
 
-export const ASSET_PATHS = Object.freeze({ page: "/", script: "/dashboard/app.js", style: "/dashboard/app.css" });
+export const ASSET_PATHS = Object.freeze({ page: "/", script: "/dashboard/app.js", style: "/dashboard/app.css", gadget: "/dashboard/gadget.js" });
 
 export class AssetBuildError extends Error {
   readonly code = "DASHBOARD_BUILD";
@@ -46,7 +46,7 @@ function readSource(name: string): string {
   }
 }
 
-/** Bundles the front end (main.ts and what it imports: protocol/, firmware/core/) for the browser. */
+/** Bundles a browser entry (main.ts and what it imports: protocol/, firmware/core/) into one ES module. */
 export async function bundleScript(entry = DASHBOARD_SOURCES + "main.ts"): Promise<string> {
   let result: esbuild.BuildResult<{ write: false }>;
   try {
@@ -75,12 +75,15 @@ export async function bundleScript(entry = DASHBOARD_SOURCES + "main.ts"): Promi
 }
 
 export async function buildAssets(title: string): Promise<DashboardAssets> {
-  const script = await bundleScript();
+  // The virtual gadget (the firmware's App with MQTT.js's browser build) is a separate bundle,
+  // loaded by the page only when someone starts it.
+  const [script, gadget] = await Promise.all([bundleScript(), bundleScript(DASHBOARD_SOURCES + "virtual-gadget.ts")]);
   const html = readSource("index.html").replaceAll("{{title}}", escapeHtml(title));
   const files = new Map<string, Asset>([
     [ASSET_PATHS.page, asset(html, "text/html; charset=utf-8")],
     [ASSET_PATHS.script, asset(script, "text/javascript; charset=utf-8")],
     [ASSET_PATHS.style, asset(readSource("dashboard.css"), "text/css; charset=utf-8")],
+    [ASSET_PATHS.gadget, asset(gadget, "text/javascript; charset=utf-8")],
   ]);
   return { files };
 }

@@ -22,6 +22,8 @@ export interface DashboardState {
   /** The bridge's clock when this was made, so the page can correct its own clock for ages. */
   at: string;
   title: string;
+  /** The MQTT topic prefix, for the virtual gadget. */
+  prefix: string;
   /** ctx.status.snapshot(): mode, locks, gadgets, views, ci, argocd, ... (the same as /api/status). */
   status: Record<string, unknown>;
   /** Locks decided since the bridge started, newest first. */
@@ -47,10 +49,13 @@ export const DASHBOARD_TIMING = Object.freeze({
 });
 
 /** Headers for every dashboard file. The CSP allows only this origin's script, style and
- *  connections (no inline script, no external hosts), and no framing (clickjacking). */
+ *  connections (no inline script, no external hosts), and no framing (clickjacking).
+ *  `worker-src blob:`: MQTT.js's browser build (the virtual gadget) runs its keep-alive timers in
+ *  a worker made from a blob, so that a background tab's throttled timers do not drop the
+ *  connection; a blob URL can only be made by script already running here. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "content-security-policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "same-origin",
@@ -130,6 +135,7 @@ export class DashboardService implements Service {
     return {
       at: iso(now),
       title: this.#settings.title,
+      prefix: this.#ctx.config.prefix,
       status: this.#ctx.status.snapshot(),
       recent: this.#recent.list(),
       freeze: freezeInfo(this.#ctx.config.gates, now),
