@@ -46,8 +46,23 @@ function readSource(name: string): string {
   }
 }
 
+/** Bundles made in this process, by entry: bridges started again in one process (tests, a
+ *  restart of the service) reuse them; a failed bundle is not kept. */
+const bundles = new Map<string, Promise<string>>();
+
 /** Bundles a browser entry (main.ts and what it imports: protocol/, firmware/core/) into one ES module. */
-export async function bundleScript(entry = DASHBOARD_SOURCES + "main.ts"): Promise<string> {
+export function bundleScript(entry = DASHBOARD_SOURCES + "main.ts", minify = false): Promise<string> {
+  const key = `${entry}\0${minify}`;
+  let bundle = bundles.get(key);
+  if (bundle === undefined) {
+    bundle = runEsbuild(entry, minify);
+    bundles.set(key, bundle);
+    bundle.catch(() => bundles.delete(key));
+  }
+  return bundle;
+}
+
+async function runEsbuild(entry: string, minify: boolean): Promise<string> {
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
@@ -58,7 +73,7 @@ export async function bundleScript(entry = DASHBOARD_SOURCES + "main.ts"): Promi
       // Browsers of the last few years; the firmware core is ES2022 (class fields, no newer APIs).
       target: ["es2022"],
       write: false,
-      minify: false,
+      minify,
       legalComments: "none",
       logLevel: "silent",
       charset: "utf8",
@@ -77,7 +92,8 @@ export async function bundleScript(entry = DASHBOARD_SOURCES + "main.ts"): Promi
 export async function buildAssets(title: string): Promise<DashboardAssets> {
   // The virtual gadget (the firmware's App with MQTT.js's browser build) is a separate bundle,
   // loaded by the page only when someone starts it.
-  const [script, gadget] = await Promise.all([bundleScript(), bundleScript(DASHBOARD_SOURCES + "virtual-gadget.ts")]);
+  // The page's own script stays readable (40 KB); the gadget bundle, mostly MQTT.js, is minified.
+  const [script, gadget] = await Promise.all([bundleScript(), bundleScript(DASHBOARD_SOURCES + "virtual-gadget.ts", true)]);
   const html = readSource("index.html").replaceAll("{{title}}", escapeHtml(title));
   const files = new Map<string, Asset>([
     [ASSET_PATHS.page, asset(html, "text/html; charset=utf-8")],
