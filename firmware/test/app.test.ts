@@ -107,7 +107,9 @@ async function rig(t: { teardown(fn: () => Promise<void>): void }, id: string, o
   const twin = await startTwin({
     id,
     broker: `mqtt://127.0.0.1:${broker.port}`,
-    tuning: { ackTimeoutMs: 400, backoff: { initialMs: 50, maxMs: 200 }, outbox: { maxAgeMs: 30_000 } },
+    // 1.5 s: room for a loaded machine (the whole suite runs XS workers and child processes in
+    // parallel) while "no ack in time" still fails within its 3 s wait.
+    tuning: { ackTimeoutMs: 1500, backoff: { initialMs: 50, maxMs: 200 }, outbox: { maxAgeMs: 30_000 } },
     ...options,
   });
   const r = { broker, bridge, twin };
