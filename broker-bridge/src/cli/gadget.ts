@@ -13,6 +13,7 @@ keys press the buttons (a approve, r reject, l release, s sync; hold a key to ho
 Options:
   --id ID               gadget id (default: twin-<host name>)
   --secret-file F       file holding the gadget's HMAC secret, when the bridge expects signed events
+  --ca-file F           CA certificate (PEM) for an mqtts:// broker (default: $SHIPGATE_CA_FILE)
   --broker URL          broker URL (default: $SHIPGATE_BROKER_URL or mqtt://127.0.0.1:1883)
   --username U          the gadget's user (default: the local credentials in the state directory)
   --password-file F     file holding the password
@@ -23,7 +24,7 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { id: { type: "string" }, "secret-file": { type: "string" }, broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" } },
+      options: { id: { type: "string" }, "secret-file": { type: "string" }, "ca-file": { type: "string" }, broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" } },
       strict: true,
     }));
   } catch (err) {
@@ -40,6 +41,7 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   const code = await twin.runTwin({
     id: values.id ?? `twin-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40)}`,
     broker: conn.url, username: conn.username, password: conn.password, secret, prefix: conn.topics.prefix,
+    ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
   });
   return typeof code === "number" ? code : 0;
 }
