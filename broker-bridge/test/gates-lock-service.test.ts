@@ -120,6 +120,9 @@ test("an admin's explicit mode during a freeze overrides it (an incident)", (t) 
   service.setMode({ mode: "default", actor: "user:oncall", reason: "hotfix", until: clock.now() + 3_600_000 });
   t.is(service.mode().mode, "default");
   t.is(service.request({ id: ID(1), pipeline: "api", step: "prod" }, null).lock.state, "pending");
+  clock.advance(3_600_001);
+  t.is(service.mode().mode, "blocked", "when the override ends, the freeze window takes over again");
+  t.is(service.mode().changed_by, "freeze:freeze");
 });
 
 test("two-person rule: two distinct approvals, the same person twice is refused", (t) => {

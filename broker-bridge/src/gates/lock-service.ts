@@ -134,14 +134,16 @@ export class LockService {
     return undefined;
   }
 
-  /** The mode in force now: a freeze window blocks unless an admin set a mode after it began. */
+  /** The mode in force now: a freeze window blocks unless an admin set a mode after it began and it has not ended. */
   mode(): ModeState {
     const now = this.#clock.now();
     let stored = this.#storedMode();
     // A mode whose `until` passed is default, even before tick() has written that down.
     if (stored.until !== null && stored.until <= now) stored = { mode: "default", changed_at: stored.until, changed_by: "schedule", until: null, reason: null };
     const freeze = activeFreeze(this.#config.freeze, this.#config.timezone, now);
-    if (freeze !== null && stored.changed_at < freeze.started_at) {
+    // An admin's mode set during a window overrides it until that mode ends; a mode that merely
+    // reverted on its own ("schedule") is no override, so the window takes over again.
+    if (freeze !== null && (stored.changed_at < freeze.started_at || stored.changed_by === "schedule")) {
       return { mode: "blocked", changed_at: iso(freeze.started_at), changed_by: `freeze:${freeze.name}`, until: iso(freeze.ends_at), reason: `freeze window ${freeze.name}` };
     }
     return {
@@ -260,7 +262,8 @@ export class LockService {
     }
     const stored: StoredMode = {
       mode: input.mode, changed_at: now, changed_by: input.actor,
-      until: input.mode === "default" ? null : input.until ?? null, reason: input.reason ?? null,
+      // `until` on default only matters during a freeze window: the override ends then.
+      until: input.until ?? null, reason: input.reason ?? null,
     };
     this.#kv.set("gates.mode", stored);
     this.#audit(input.actor, "mode.change", "mode", { mode: input.mode, until: stored.until === null ? null : iso(stored.until), reason: stored.reason });
