@@ -192,3 +192,16 @@ test("state survives a new service on the same store: pending stays pending in o
   const second = setup({}, store);
   t.deepEqual(second.service.pending().map((l) => [l.id, l.position, l.state]), [[ID(1), 1, "pending"], [ID(2), 2, "pending"]]);
 });
+
+test("recently decided locks come from the store, newest first, and survive a restart", (t) => {
+  const store = Store.memory();
+  const first = setup({}, store);
+  for (let i = 1; i <= 3; i++) first.service.request({ id: ID(i), pipeline: "api", step: `s${i}` }, null);
+  first.service.decide({ decision: "approve", decider: admin("alice"), id: ID(2) });
+  first.clock.advance(1000);
+  first.service.decide({ decision: "reject", decider: admin("alice"), id: ID(1) });
+  first.service.stop();
+  const second = setup({}, store, new FakeClock(first.clock.now()));
+  t.deepEqual(second.service.recent(5).map((l) => [l.id, l.state]), [[ID(1), "rejected"], [ID(2), "approved"]]);
+  t.deepEqual(second.service.recent(1).map((l) => l.id), [ID(1)]);
+});

@@ -9,12 +9,12 @@ import type { LockState } from "@shipgate/protocol";
 import { iso } from "../clock";
 import { sectionOf } from "../config";
 import type { AuditEntry } from "../events";
+import type { GatesService } from "../gates/gates-service";
 import type { Service, ServiceContext } from "../service";
 import { type DashboardAssets, buildAssets } from "./assets";
 import { type DashboardSettings, checkDashboardSection } from "./dashboard-config";
 import { EventStreamHub, SSE_PING, type StreamSink, sseFrame } from "./event-stream";
 import { type FreezeInfo, freezeInfo } from "./freeze-info";
-import { RecentLocks } from "./recent-locks";
 
 /** What the page renders; sent whole on every change (a few kilobytes: simpler than diffs, and
  *  the page is never left half-updated after a missed frame). */
@@ -26,7 +26,7 @@ export interface DashboardState {
   prefix: string;
   /** ctx.status.snapshot(): mode, locks, gadgets, views, ci, argocd, ... (the same as /api/status). */
   status: Record<string, unknown>;
-  /** Locks decided since the bridge started, newest first. */
+  /** The locks decided last, newest first (kept in the store across restarts). */
   recent: readonly LockState[];
   freeze: FreezeInfo;
 }
@@ -68,7 +68,6 @@ export class DashboardService implements Service {
   #settings!: DashboardSettings;
   #assets!: DashboardAssets;
   #hub!: EventStreamHub;
-  readonly #recent = new RecentLocks(DASHBOARD_TIMING.recentLocks);
   /** The last state frame sent, without its `at`, to send only changes. */
   #lastKey = "";
   #lastFrame: string | null = null;
@@ -96,10 +95,7 @@ export class DashboardService implements Service {
     ctx.http.get("/api/events", (req, reply) => this.#openStream(req, reply));
 
     const { bus } = ctx;
-    bus.on("lock:decided", ({ lock }) => {
-      this.#recent.add(lock);
-      this.#schedule();
-    });
+    bus.on("lock:decided", () => this.#schedule());
     bus.on("lock:changed", () => this.#schedule());
     bus.on("lock:cleared", () => this.#schedule());
     bus.on("mode:changed", () => this.#schedule());
@@ -137,7 +133,7 @@ export class DashboardService implements Service {
       title: this.#settings.title,
       prefix: this.#ctx.config.prefix,
       status: this.#ctx.status.snapshot(),
-      recent: this.#recent.list(),
+      recent: this.#ctx.services.get<GatesService>("gates")?.locks.recent(DASHBOARD_TIMING.recentLocks) ?? [],
       freeze: freezeInfo(this.#ctx.config.gates, now),
     };
   }

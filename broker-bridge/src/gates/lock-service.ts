@@ -118,6 +118,11 @@ export class LockService {
     return row !== undefined && !row.cleared;
   }
 
+  /** The locks decided last, newest first (from the store, so a restart keeps them). */
+  recent(limit: number): LockState[] {
+    return this.#locks.recentDecided(limit).map((row) => this.#toState(row));
+  }
+
   pendingCount(): number {
     return this.#queue.length;
   }

@@ -64,6 +64,7 @@ export class LockStore {
   readonly #unclearedDecided;
   readonly #setCleared;
   readonly #decidedBefore;
+  readonly #recent;
   readonly #oldestDecision;
 
   constructor(store: Store) {
@@ -83,6 +84,7 @@ export class LockStore {
     this.#unclearedDecided = db.prepare<[], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 ORDER BY decided_at");
     this.#setCleared = db.prepare("UPDATE locks SET cleared = 1 WHERE id = ?");
     this.#decidedBefore = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 AND decided_at <= ? ORDER BY decided_at");
+    this.#recent = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' ORDER BY decided_at DESC, seq DESC LIMIT ?");
     this.#oldestDecision = db.prepare<[], { at: number | null }>("SELECT MIN(decided_at) AS at FROM locks WHERE state != 'pending' AND cleared = 0");
   }
 
@@ -119,6 +121,11 @@ export class LockStore {
   /** Decided locks whose retained state is still up and that were decided at or before `at`. */
   decidedBefore(at: number): LockRow[] {
     return this.#decidedBefore.all(at).map(fromRaw);
+  }
+
+  /** The most recently decided locks, newest first. */
+  recentDecided(limit: number): LockRow[] {
+    return this.#recent.all(limit).map(fromRaw);
   }
 
   oldestUnclearedDecision(): number | null {
