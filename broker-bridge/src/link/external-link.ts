@@ -63,6 +63,8 @@ export class ExternalLink implements Link {
           resolve();
         });
       };
+      // The client may have connected while the services were starting: then "connect" has fired already.
+      if (this.#client.connected) return onConnect();
       this.#client.once("connect", onConnect);
       this.#client.once("error", fail);
     });
