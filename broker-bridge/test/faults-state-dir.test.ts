@@ -58,6 +58,9 @@ test("a full disk refuses new locks with a logged error, keeps the bridge up, co
   const pages = db.pragma("page_count", { simple: true }) as number;
   db.pragma(`max_page_count = ${pages}`);
 
+  const answers: string[] = [];
+  client.on("message", (_topic, payload) => answers.push(payload.toString()));
+  await client.subscribeAsync(topics.errors(client.options.clientId as string), { qos: 1 });
   const big = "x".repeat(190);
   const refused: string[] = [];
   for (let i = 0; i < 40; i++) {
@@ -72,6 +75,8 @@ test("a full disk refuses new locks with a logged error, keeps the bridge up, co
   t.is(gates.locks.get(before)?.state, "pending", "what was stored before is intact");
   const stored = refused.filter((id) => gates.locks.get(id) !== undefined).length;
   t.true(stored < refused.length, "some requests could not be stored");
+  await waitFor("the pipeline to hear it", () => answers.some((a) => /could not store the request/.test(a)));
+  t.true(answers.some((a) => /could not store the request/.test(a)), "the pipeline is told on its errors topic");
 
   // Space again: a repeated request (as `shipgate gate` sends on reconnect) now goes through.
   db.pragma("max_page_count = 1073741823");

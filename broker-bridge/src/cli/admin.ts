@@ -185,9 +185,20 @@ export function formatStatus(status: Record<string, unknown>, now: number): stri
   const gadgets = (status.gadgets as { id: string; online: boolean; last_seen: string | null }[] | undefined) ?? [];
   lines.push(`gadgets: ${gadgets.length === 0 ? "none" : ""}`);
   for (const g of gadgets) lines.push(`  ${g.id}: ${g.online ? "online" : "offline"}${g.last_seen ? ` (last seen ${g.last_seen})` : ""}`);
+  const ci = status.ci as { pipelines?: { name: string; provider: string; health: string; fresh: boolean; failing?: string | null; last_error?: string | null }[] } | undefined;
+  if (ci?.pipelines !== undefined) {
+    lines.push(`ci: ${ci.pipelines.length === 0 ? "no pipelines watched" : ""}`);
+    for (const p of ci.pipelines) {
+      lines.push(`  ${p.name} (${p.provider}): ${p.fresh ? p.health : "unknown (no fresh data)"}${p.last_error ? ` — last error: ${p.last_error}` : ""}`);
+    }
+  }
+  const counters = status.counters as Record<string, { text: string; value?: number } | null> | undefined;
+  for (const [name, view] of Object.entries(counters ?? {})) lines.push(`counter ${name}: ${view === null ? "no data" : `${view.value ?? "-"} ${view.text}`}`);
   if (status.argocd !== undefined) lines.push(...formatArgoStatus(status.argocd));
+  const security = status.security as { users?: Record<string, number> } | undefined;
+  if (security?.users !== undefined) lines.push(`users: ${Object.entries(security.users).map(([role, n]) => `${n} ${role}`).join(", ") || "none"}`);
   for (const key of Object.keys(status)) {
-    if (["mode", "locks", "gadgets", "views", "bridge", "nodes", "argocd"].includes(key)) continue;
+    if (["mode", "locks", "gadgets", "views", "bridge", "nodes", "argocd", "ci", "counters", "security"].includes(key)) continue;
     lines.push(`${key}: ${JSON.stringify(status[key])}`);
   }
   return lines.join("\n");

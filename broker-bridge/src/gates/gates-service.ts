@@ -80,7 +80,9 @@ export class GatesService implements Service {
       if (!created) this.#publish(this.#ctx.topics.lockState(lock.id), encode(lock), this.#locks.isRetained(lock.id));
     } catch (err) {
       if (err instanceof GateRefusal) return this.reject(message, err.field, err.message, checked.value.id);
-      throw err;
+      // The store refused the write (disk full, read-only): the pipeline hears it and may retry.
+      this.#ctx.log.error({ err, id: checked.value.id }, "could not store a lock request");
+      return this.reject(message, "", `the bridge could not store the request: ${(err as Error).message}`, checked.value.id);
     }
   }
 
@@ -95,7 +97,12 @@ export class GatesService implements Service {
       this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "lock.cancel.denied", subject: parsed.id, detail: { requester } });
       return this.reject(message, "id", `lock ${parsed.id} belongs to ${requester}; only its pipeline or an admin may cancel it`, parsed.id);
     }
-    this.#locks.cancel(parsed.id, from?.username ? `user:${from.username}` : "pipeline");
+    try {
+      this.#locks.cancel(parsed.id, from?.username ? `user:${from.username}` : "pipeline");
+    } catch (err) {
+      this.#ctx.log.error({ err, id: parsed.id }, "could not store a cancel");
+      this.reject(message, "", `the bridge could not store the cancel: ${(err as Error).message}`, parsed.id);
+    }
   }
 
   #requesterOf(id: string): string | null {
@@ -122,7 +129,8 @@ export class GatesService implements Service {
       answer({ ok: true, result: this.runAdmin(parsed.user, parsed.command, json.value) });
     } catch (err) {
       if (err instanceof GateRefusal || err instanceof AdminInputError) return answer({ ok: false, error: err.message });
-      throw err;
+      this.#ctx.log.error({ err, command: parsed.command }, "admin command failed");
+      answer({ ok: false, error: `the bridge could not carry it out: ${(err as Error).message}` });
     }
   }
 
