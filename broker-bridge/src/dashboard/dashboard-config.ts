@@ -1,7 +1,8 @@
 // The `dashboard` section of the bridge's config (optional): a title for the page and a cap on
 // live connections. Checked at start; a bad key names the file, the key and the reason.
 
-import { type Checked, Fields, isObject, joinPath, object } from "@shipgate/protocol";
+import { type Checked, Fields, object } from "@shipgate/protocol";
+import { unknownKey } from "../config";
 
 export interface DashboardSettings {
   /** Shown in the page's header and title, e.g. the team's name. */
@@ -22,11 +23,8 @@ export function checkDashboardSection(value: unknown, at: string): Checked<Dashb
   if (value === undefined || value === null) return { ok: true, value: DASHBOARD_DEFAULTS };
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
-  if (isObject(value)) {
-    for (const key of Object.keys(value)) {
-      if (!KNOWN.includes(key)) return { ok: false, field: joinPath(at, key), error: `is not a known setting (known: ${KNOWN.join(", ")})` };
-    }
-  }
+  const unknown = unknownKey(value, at, KNOWN);
+  if (unknown) return unknown;
   const title = f.optionalString("title", { min: 1, max: 60 }) ?? DASHBOARD_DEFAULTS.title;
   const maxStreams = f.optionalInteger("max_streams", 1, 10_000) ?? DASHBOARD_DEFAULTS.maxStreams;
   return f.done(() => ({ title, maxStreams }));

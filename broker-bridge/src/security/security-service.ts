@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Checked, type ErrorReply, Fields, encode, object } from "@shipgate/protocol";
 import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker";
-import { sectionOf } from "../config";
+import { sectionOf, unknownKey } from "../config";
 import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
 import type { Service, ServiceContext } from "../service";
@@ -41,9 +41,8 @@ export function checkSecuritySection(value: unknown, at: string): Checked<Securi
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
   const known = ["lock_requests_per_minute", "lock_request_burst", "events_per_minute", "event_burst", "session_ttl"];
-  for (const key of Object.keys(value as object)) {
-    if (!known.includes(key)) return { ok: false, field: `${at}.${key}`, error: `is not a known setting (known: ${known.join(", ")})` };
-  }
+  const unknown = unknownKey(value, at, known);
+  if (unknown) return unknown;
   const d = SECURITY_DEFAULTS;
   const lockPerMinute = f.optionalInteger("lock_requests_per_minute", 1, 1_000_000) ?? d.lockRequests.perMinute;
   const lockBurst = f.optionalInteger("lock_request_burst", 1, 1_000_000) ?? d.lockRequests.burst;
