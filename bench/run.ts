@@ -1,0 +1,95 @@
+// `npm run bench`: every figure of issue 9 in one run, side by side, written down.
+//   bench/results.json           this run's figures: [{name, value, unit, better, section, conditions}]
+//   bench/results.previous.json  the run before (the results.json this run replaced)
+//   docs/performance.md          the tables, the machine, and the comparison with the run before
+// A figure more than 20 % worse than before is flagged on the console and in the document.
+// `npm run bench -- --quick` runs a small version of everything and writes nothing (a smoke test).
+
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_DECISION_OPTIONS, type DecisionOptions, measureDecisions } from "./decisions";
+import { FigureSink, describeMachine, machineLine } from "./figures";
+import { measureFrames } from "./frames";
+import { measurePolling } from "./polling";
+import { compare, comparisonSummary, comparisonTable, readFigures, updatePerformanceDoc } from "./report";
+import { DEFAULT_SCALE_OPTIONS, type ScaleOptions, measureMemoryGrowth, measureThroughput } from "./scale";
+import { measureStartup } from "./startup";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const RESULTS = here("./results.json");
+const PREVIOUS = here("./results.previous.json");
+const DOC = here("../docs/performance.md");
+
+interface Plan {
+  decisions: DecisionOptions;
+  diagnosisDecisions: number;
+  scale: ScaleOptions;
+  frameRepeats: number;
+  startRuns: number;
+  idleMs: number;
+  polling: boolean;
+}
+
+const FULL: Plan = {
+  decisions: DEFAULT_DECISION_OPTIONS,
+  diagnosisDecisions: 300,
+  scale: { ...DEFAULT_SCALE_OPTIONS, headDecisions: 10 },
+  frameRepeats: 2000,
+  startRuns: 3,
+  idleMs: 5000,
+  polling: true,
+};
+
+const QUICK: Plan = {
+  decisions: { decisions: 30, warmup: 5, rttSamples: 30, cliRuns: 1 },
+  diagnosisDecisions: 30,
+  scale: { pipelines: 50, window: 16, levels: [10, 100], headDecisions: 3 },
+  frameRepeats: 100,
+  startRuns: 1,
+  idleMs: 500,
+  polling: false,
+};
+
+async function main(): Promise<number> {
+  const quick = process.argv.includes("--quick");
+  const plan = quick ? QUICK : FULL;
+  const machine = describeMachine();
+  const date = new Date();
+  const sink = new FigureSink(machine, date);
+  const t0 = performance.now();
+  const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+  log(`bench on ${machineLine(machine)}${quick ? " (quick: nothing is written)" : ""}`);
+
+  await measureStartup(sink, plan.startRuns, plan.idleMs, log);
+  await measureFrames(sink, plan.frameRepeats, log);
+  await measureDecisions(sink, "embedded", plan.decisions, log);
+  await measureDecisions(sink, "mosquitto", plan.decisions, log);
+  const diagnosis = { ...plan.decisions, decisions: plan.diagnosisDecisions, rttSamples: plan.diagnosisDecisions, cliRuns: 0 };
+  await measureDecisions(sink, "embedded", diagnosis, log, true);
+  await measureDecisions(sink, "mosquitto", diagnosis, log, true);
+  await measureThroughput(sink, plan.scale, log);
+  await measureMemoryGrowth(sink, plan.scale, log);
+  if (plan.polling) await measurePolling(sink, log);
+  const durationS = (performance.now() - t0) / 1000;
+  log(`done in ${durationS.toFixed(0)} s`);
+
+  const previous = readFigures(RESULTS);
+  const comparisons = compare(previous, sink.figures);
+  const previousDate = previous[0]?.conditions.date ?? null;
+  process.stdout.write(`${comparisonTable(comparisons)}\n\n${comparisonSummary(comparisons, previousDate)}\n`);
+  if (quick) return 0;
+  if (existsSync(RESULTS)) copyFileSync(RESULTS, PREVIOUS);
+  writeFileSync(RESULTS, JSON.stringify(sink.figures, null, 2) + "\n");
+  updatePerformanceDoc(DOC, machine, date.toISOString(), durationS, sink.figures, comparisons, previousDate);
+  log(`wrote ${RESULTS} and ${DOC}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
