@@ -5,6 +5,7 @@ export default {
     'firmware/test/**/*.test.ts',
     'broker-bridge/test/**/*.test.ts',
     'hardware/test/**/*.test.ts',
+    'bench/test/**/*.test.ts',
   ],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],

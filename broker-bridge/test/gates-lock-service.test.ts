@@ -205,3 +205,23 @@ test("recently decided locks come from the store, newest first, and survive a re
   t.deepEqual(second.service.recent(5).map((l) => [l.id, l.state]), [[ID(1), "rejected"], [ID(2), "approved"]]);
   t.deepEqual(second.service.recent(1).map((l) => l.id), [ID(1)]);
 });
+
+test("with a long queue, every lock behind a decided head learns its new position, a slice per turn", async (t) => {
+  const { service, published } = setup({ gates: { max_pending_per_pipeline: 10_000 } });
+  const n = 700;
+  for (let i = 1; i <= n; i++) service.request({ id: ID(i), pipeline: "api", step: `s${i}` }, null);
+  service.decide({ decision: "approve", decider: admin("alice") });
+  service.decide({ decision: "reject", decider: admin("alice"), id: ID(350) });
+  const settled = () => [...published.values()].filter((l) => l.state === "pending").every((l) => {
+    const i = Number(l.id.slice(-12));
+    return l.position === (i < 350 ? i - 1 : i - 2);
+  });
+  let turns = 0;
+  while (!settled() && turns < 50) {
+    await new Promise((r) => setImmediate(r));
+    turns++;
+  }
+  t.true(settled(), "every retained position is right");
+  t.true(turns >= 2, "the pass was spread over several turns of the event loop");
+  t.is(published.get(ID(n))?.position, n - 2);
+});

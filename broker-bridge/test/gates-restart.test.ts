@@ -21,12 +21,19 @@ test("SIGKILL while three pipelines wait: after a restart all three are still pe
   const stateDir = tempDir();
   const env = { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()) };
   let bridge = startBridgeProcess(env);
+  const children: ReturnType<typeof runShipgate>[] = [];
+  t.teardown(() => {
+    // A failed assertion must not leave waiting gates behind.
+    for (const c of children) if (c.child.exitCode === null) c.child.kill("SIGKILL");
+  });
   try {
     await listening(bridge);
     const gates = [1, 2, 3].map((n) => {
       const id = randomUUID();
       const record = path.join(stateDir, `record-${n}.json`);
-      return { id, record, run: runShipgate(["gate", "--id", id, "--pipeline", `p${n}`, "--step", "deploy", "--record", record], env) };
+      const run = runShipgate(["gate", "--id", id, "--pipeline", `p${n}`, "--step", "deploy", "--record", record], env);
+      children.push(run);
+      return { id, record, run };
     });
     for (const g of gates) await waitFor(`gate ${g.id} waiting`, () => /waiting for approval/.test(g.run.stderr()), 30_000);
 

@@ -153,7 +153,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   aedes.on("clientError", (client, err) => log.debug({ client: client.id, err: err.message }, "client error"));
 
-  const tcp = createNetServer(aedes.handle as (socket: import("node:net").Socket) => void);
+  // noDelay: no Nagle delay on the broker's side of each hop (see link/no-delay.ts).
+  const tcp = createNetServer({ noDelay: true }, aedes.handle as (socket: import("node:net").Socket) => void);
   let port: number;
   try {
     port = await listen(tcp, options.port, options.host, "MQTT broker");
@@ -166,7 +167,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   let tlsPort: number | null = null;
   if (options.tls) {
     tlsServer = createTlsServer(
-      { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+      { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), noDelay: true },
       aedes.handle as (socket: import("node:net").Socket) => void,
     );
     tlsPort = await listen(tlsServer, options.tls.port, options.host, "MQTT over TLS");

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { DEFAULT_PREFIX, Topics } from "@shipgate/protocol";
+import { sendWithoutDelay } from "../link/no-delay";
 
 export interface ConnectionFlags {
   broker?: string | undefined;
@@ -81,9 +82,9 @@ const REFUSALS: Record<number, string> = {
 /** Connects once; rejects with a clear error when the broker is unreachable or refuses us. */
 export function connectOnce(conn: Connection, clientId: string, extra: IClientOptions = {}, timeoutMs = 10_000): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(conn.url, {
+    const client = sendWithoutDelay(mqtt.connect(conn.url, {
       clientId, username: conn.username, password: conn.password, connectTimeout: timeoutMs, reconnectPeriod: 1000, ...extra,
-    });
+    }));
     const timer = setTimeout(() => fail(new ConnectError(`cannot reach the broker at ${conn.url} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);

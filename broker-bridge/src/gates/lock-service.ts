@@ -50,6 +50,9 @@ interface StoredMode {
   reason: string | null;
 }
 
+/** Locks re-announced per turn of the event loop when positions shift. */
+const POSITION_SLICE = 250;
+
 /** Which gadgets are online now: the presence service answers it. */
 export type OnlineGadgets = () => ReadonlySet<string>;
 
@@ -70,6 +73,8 @@ export class LockService {
   /** Positions last announced, so only locks whose place changed are republished. */
   readonly #announced = new Map<string, number>();
   #positionsDirty = false;
+  /** Where the running position pass has got to in the queue. */
+  #positionsFrom = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -86,7 +91,8 @@ export class LockService {
   #enqueue(row: LockRow): void {
     this.#queue.push(row.id);
     this.#meta.set(row.id, { pipeline: row.pipeline, expires_at: row.expires_at });
-    this.#positions = null;
+    // Joining at the back moves nobody: extend the position map instead of rebuilding it.
+    this.#positions?.set(row.id, this.#queue.length);
   }
 
   #positionOf(id: string): number {
@@ -196,12 +202,10 @@ export class LockService {
       base.decided_by = mode.changed_by.startsWith("freeze:") ? mode.changed_by : "mode:blocked";
       base.reason = mode.reason ?? "blocked mode";
     }
+    // The wait reason is known before the row is written, so a request costs one commit.
+    if (base.state === "pending") base.reason = this.#waitReason({ ...base, seq: 0, cleared: false });
     const row = this.#locks.insert(base);
-    if (row.state === "pending") {
-      this.#enqueue(row);
-      row.reason = this.#waitReason(row);
-      if (row.reason !== null) this.#locks.save(row);
-    }
+    if (row.state === "pending") this.#enqueue(row);
     const lock = this.#announce(row);
     if (row.state !== "pending") this.#bus.emit("lock:decided", { lock });
     this.#audit(requester === null ? "pipeline" : `user:${requester}`, "lock.request", row.id, { pipeline: row.pipeline, step: row.step, state: row.state });
@@ -386,19 +390,31 @@ export class LockService {
     return lock;
   }
 
-  /** Positions behind a removed lock shift; announce them once per burst of decisions. */
+  /**
+   * Positions behind a removed lock shift; announce them once per burst of decisions, a slice per
+   * turn of the event loop. With thousands waiting, one synchronous pass would hold up every other
+   * message (and overflowed aedes' stack in the scale benchmark); a decision made meanwhile simply
+   * restarts the pass from the head.
+   */
   #schedulePositions(): void {
+    this.#positionsFrom = 0;
     if (this.#positionsDirty) return;
     this.#positionsDirty = true;
-    setImmediate(() => {
-      this.#positionsDirty = false;
+    const step = () => {
       if (this.#stopped) return;
-      this.#queue.forEach((id, i) => {
-        if (this.#announced.get(id) === i + 1) return;
+      const from = this.#positionsFrom;
+      const to = Math.min(this.#queue.length, from + POSITION_SLICE);
+      for (let i = from; i < to; i++) {
+        const id = this.#queue[i] as string;
+        if (this.#announced.get(id) === i + 1) continue;
         const row = this.#locks.get(id);
         if (row !== undefined && row.state === "pending") this.#announce(row);
-      });
-    });
+      }
+      this.#positionsFrom = to;
+      if (to < this.#queue.length) setImmediate(step);
+      else this.#positionsDirty = false;
+    };
+    setImmediate(step);
   }
 
   #waitReason(row: LockRow): string | null {

@@ -85,7 +85,7 @@ export class LockStore {
     this.#setCleared = db.prepare("UPDATE locks SET cleared = 1 WHERE id = ?");
     this.#decidedBefore = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 AND decided_at <= ? ORDER BY decided_at");
     this.#recent = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' ORDER BY decided_at DESC, seq DESC LIMIT ?");
-    this.#oldestDecision = db.prepare<[], { at: number | null }>("SELECT MIN(decided_at) AS at FROM locks WHERE state != 'pending' AND cleared = 0");
+    this.#oldestDecision = db.prepare<[], { at: number | null }>("SELECT MIN(decided_at) AS at FROM locks WHERE cleared = 0 AND decided_at IS NOT NULL");
   }
 
   insert(row: Omit<LockRow, "seq" | "cleared">): LockRow {

@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Link, MessageHandler, PublishOptions } from "./link";
+import { sendWithoutDelay } from "./no-delay";
 import { Router } from "./router";
 
 export interface ExternalLinkOptions {
@@ -39,6 +40,7 @@ export class ExternalLink implements Link {
       connectTimeout: 10_000,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
     });
+    sendWithoutDelay(this.#client);
     this.#client.on("message", (topic, payload) => this.#router.dispatch({ topic, payload, from: null }));
     this.#client.on("error", (err) => this.#log.warn({ err: err.message }, "external broker error"));
     this.#client.on("reconnect", () => this.#log.info("reconnecting to the external broker"));

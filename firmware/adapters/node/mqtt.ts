@@ -2,6 +2,7 @@
 // The session owns reconnecting (backoff with jitter), so MQTT.js's own reconnect is off
 // (reconnectPeriod 0) and each connect() makes a fresh client after ending the previous one.
 
+import type { Socket } from "node:net";
 import { connect as mqttConnect, type MqttClient } from "mqtt";
 import type { Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
 
@@ -45,6 +46,9 @@ export class NodeMqtt implements MqttPort {
     });
     this.#client = client;
     client.on("connect", () => {
+      // An event and its ack are single small packets: without TCP_NODELAY, Nagle's algorithm holds
+      // each one back until the previous one is acknowledged (docs/performance.md).
+      (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
       if (this.#client === client) handlers.onConnect();
     });
     client.on("close", () => {
