@@ -12,36 +12,14 @@ export type ChildReply =
 
 const send = (reply: ChildReply) => process.send?.(reply);
 
-import net from "node:net";
 
 export interface ChildOptions {
   config: Record<string, unknown>;
-  /**
-   * Diagnosis only: turn Nagle's algorithm off (TCP_NODELAY) on every socket the bridge accepts or
-   * opens (the embedded broker's clients, the external link), to show what the bridge would gain
-   * from it. The product's sockets are measured without it.
-   */
-  noDelay: boolean;
 }
 
-function noDelayOnEverySocket(): void {
-  const connect = net.Socket.prototype.connect;
-  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-    this.setNoDelay(true); // Node keeps it until the socket connects
-    return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof connect;
-  type Emit = (this: net.Server, event: string | symbol, ...args: unknown[]) => boolean;
-  const emit = net.Server.prototype.emit as Emit;
-  const patched: Emit = function (event, ...args) {
-    if (event === "connection" && args[0] instanceof net.Socket) args[0].setNoDelay(true);
-    return emit.call(this, event, ...args);
-  };
-  net.Server.prototype.emit = patched as typeof net.Server.prototype.emit;
-}
 
 try {
   const options = JSON.parse(process.argv[2] ?? "{}") as ChildOptions;
-  if (options.noDelay) noDelayOnEverySocket();
   const bridge = await startTestBridge({ config: options.config });
   process.on("message", (request: ChildRequest) => {
     if (request.op === "memory") {

@@ -17,8 +17,8 @@ export interface BridgeProcess {
   stop(): Promise<void>;
 }
 
-export async function startBridgeProcess(config: Record<string, unknown>, noDelay = false): Promise<BridgeProcess> {
-  const options: ChildOptions = { config, noDelay };
+export async function startBridgeProcess(config: Record<string, unknown>): Promise<BridgeProcess> {
+  const options: ChildOptions = { config };
   const execArgv = process.execArgv.includes("--expose-gc") ? process.execArgv : [...process.execArgv, "--expose-gc"];
   const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"], env: { ...process.env, SHIPGATE_TEST_LOG: process.env.BENCH_BRIDGE_LOG ?? "silent" } });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

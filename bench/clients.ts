@@ -4,6 +4,7 @@
 
 import { performance } from "node:perf_hooks";
 import mqtt, { type MqttClient } from "mqtt";
+import { sendWithoutDelay } from "../broker-bridge/src/link/no-delay";
 
 interface Waiter {
   topic: string;
@@ -33,10 +34,9 @@ export class BenchClient {
     });
   }
 
-  /** noDelay: diagnosis only (TCP_NODELAY on this client's socket); mqtt.js, and so the CLI, leaves Nagle on. */
-  static async connect(url: string, options: mqtt.IClientOptions = {}, noDelay = false): Promise<BenchClient> {
-    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
-    if (noDelay) (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  /** Connects as the product's clients do: TCP_NODELAY on, like `shipgate gate` and the twin. */
+  static async connect(url: string, options: mqtt.IClientOptions = {}): Promise<BenchClient> {
+    const client = sendWithoutDelay(await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...options }));
     return new BenchClient(client);
   }
 

@@ -29,9 +29,9 @@ export interface DecisionOptions {
 export const DEFAULT_DECISION_OPTIONS: DecisionOptions = Object.freeze({ decisions: 1000, warmup: 50, rttSamples: 1000, cliRuns: 5 });
 
 /** Sequential QoS 1 round trips from one client to another through the broker, in ms. */
-export async function rawRoundTrips(url: string, samples: number, warmup: number, noDelay = false): Promise<number[]> {
-  const subscriber = await BenchClient.connect(url, { clientId: `bench-rtt-sub-${randomUUID().slice(0, 6)}` }, noDelay);
-  const publisher = await BenchClient.connect(url, { clientId: `bench-rtt-pub-${randomUUID().slice(0, 6)}` }, noDelay);
+export async function rawRoundTrips(url: string, samples: number, warmup: number): Promise<number[]> {
+  const subscriber = await BenchClient.connect(url, { clientId: `bench-rtt-sub-${randomUUID().slice(0, 6)}` });
+  const publisher = await BenchClient.connect(url, { clientId: `bench-rtt-pub-${randomUUID().slice(0, 6)}` });
   const topic = `bench/rtt/${randomUUID().slice(0, 8)}`;
   await subscriber.client.subscribeAsync(topic, { qos: 1 });
   const out: number[] = [];
@@ -56,9 +56,9 @@ export interface DecisionSamples {
   approveToApproved: number[];
 }
 
-export async function decisionRoundTrips(url: string, decisions: number, warmup: number, noDelay = false): Promise<DecisionSamples> {
-  const gadget = await BenchGadget.connect(url, noDelay);
-  const pipeline = await BenchPipeline.connect(url, noDelay);
+export async function decisionRoundTrips(url: string, decisions: number, warmup: number): Promise<DecisionSamples> {
+  const gadget = await BenchGadget.connect(url);
+  const pipeline = await BenchPipeline.connect(url);
   const out: DecisionSamples = { requestToView: [], approveToApproved: [] };
   const viewTopic = topics.gadgetView(gadget.id);
   try {
@@ -120,21 +120,17 @@ export async function gateCliRuns(url: string, runs: number): Promise<CliSamples
   return out;
 }
 
-/**
- * One broker's figures. With noDelay (a diagnosis run), TCP_NODELAY is set on the bridge's accepted
- * sockets and on the bench's clients: what the paths cost without Nagle's algorithm holding small
- * writes back until the peer's delayed ACK (RFC 896; RFC 1122 section 4.2.3.2, Linux waits 40 ms).
- */
-export async function measureDecisions(sink: FigureSink, kind: BrokerKind, o: DecisionOptions, log: (line: string) => void, noDelay = false): Promise<void> {
-  const rig = await startRig(kind, {}, noDelay);
-  const label = noDelay ? `${kind} + TCP_NODELAY (diagnosis)` : kind;
+/** One broker's figures. Every socket runs with TCP_NODELAY, as the product's do (link/no-delay.ts). */
+export async function measureDecisions(sink: FigureSink, kind: BrokerKind, o: DecisionOptions, log: (line: string) => void): Promise<void> {
+  const rig = await startRig(kind, {});
+  const label = kind;
   try {
     log(`decisions on ${label}: raw round trip x ${o.rttSamples}`);
-    const rtt = await rawRoundTrips(rig.brokerUrl, o.rttSamples, o.warmup, noDelay);
+    const rtt = await rawRoundTrips(rig.brokerUrl, o.rttSamples, o.warmup);
     log(`decisions on ${label}: ${o.decisions} decisions`);
-    const d = await decisionRoundTrips(rig.brokerUrl, o.decisions, o.warmup, noDelay);
+    const d = await decisionRoundTrips(rig.brokerUrl, o.decisions, o.warmup);
 
-    const on = { broker: kind, n: o.decisions, ...(noDelay ? { note: "TCP_NODELAY on the bridge's and the clients' sockets" } : {}) };
+    const on = { broker: kind, n: o.decisions };
     const rttP50 = percentile(rtt, 50);
     const rttP99 = percentile(rtt, 99);
     sink.add(SECTION, `${label}: raw MQTT round trip p50`, rttP50, "ms", "lower", { ...on, n: rtt.length, note: "QoS 1 publish to a subscriber on the same broker" });
@@ -150,7 +146,7 @@ export async function measureDecisions(sink: FigureSink, kind: BrokerKind, o: De
     sink.add(SECTION, `${label}: approve p50 / (2 x raw round trip p50)`, percentile(d.approveToApproved, 50) / (2 * rttP50), "x", "lower", {
       ...on, note: "1.0 = exactly the two broker hops the approve needs",
     });
-    if (noDelay || o.cliRuns === 0) return;
+    if (o.cliRuns === 0) return;
     log(`decisions on ${label}: ${o.cliRuns} shipgate gate runs`);
     const cli = await gateCliRuns(rig.brokerUrl, o.cliRuns);
     sink.add(SECTION, `${label}: shipgate gate spawn -> view shows its lock (median)`, median(cli.spawnToView), "ms", "lower", {

@@ -14,8 +14,6 @@ export const GADGET_ID = "bench-desk";
 
 export interface Rig {
   kind: BrokerKind;
-  /** Diagnosis: TCP_NODELAY on every socket: the bridge's, Mosquitto's (set_tcp_nodelay) and the bench's clients. */
-  noDelay: boolean;
   brokerUrl: string;
   bridge: BridgeProcess;
   stop(): Promise<void>;
@@ -25,21 +23,21 @@ export interface Rig {
  * The embedded broker runs with the test helpers' open authorizer (no passwords, ACLs or rate
  * limits), Mosquitto with anonymous access: both measure the message path, not authentication.
  */
-export async function startRig(kind: BrokerKind, config: Record<string, unknown> = {}, noDelay = false): Promise<Rig> {
+export async function startRig(kind: BrokerKind, config: Record<string, unknown> = {}): Promise<Rig> {
   let mosquitto: Mosquitto | null = null;
-  if (kind === "mosquitto") mosquitto = await startMosquitto(noDelay ? ["allow_anonymous true", "set_tcp_nodelay true"] : undefined);
+  // set_tcp_nodelay: as docs/deploy.md recommends (Mosquitto leaves Nagle's algorithm on by default).
+  if (kind === "mosquitto") mosquitto = await startMosquitto(["allow_anonymous true", "set_tcp_nodelay true"]);
   const raw: Record<string, unknown> = { gadgets: { [GADGET_ID]: {} }, ...config };
   if (mosquitto !== null) raw.broker = { url: mosquitto.url };
   let bridge: BridgeProcess;
   try {
-    bridge = await startBridgeProcess(raw, noDelay);
+    bridge = await startBridgeProcess(raw);
   } catch (err) {
     await mosquitto?.stop();
     throw err;
   }
   return {
     kind,
-    noDelay,
     brokerUrl: mosquitto?.url ?? bridge.brokerUrl,
     bridge,
     async stop() {
@@ -58,10 +56,10 @@ export class BenchGadget {
   readonly #boot = ++boots;
   private constructor(readonly id: string, readonly mqtt: BenchClient) {}
 
-  static async connect(url: string, noDelay = false, id = GADGET_ID): Promise<BenchGadget> {
+  static async connect(url: string, id = GADGET_ID): Promise<BenchGadget> {
     const offline = Buffer.from('{"state":"offline"}');
     const will = { topic: topics.gadgetStatus(id), payload: offline, qos: 1 as const, retain: true };
-    const client = await BenchClient.connect(url, { clientId: id, will }, noDelay);
+    const client = await BenchClient.connect(url, { clientId: id, will });
     await client.client.publishAsync(topics.gadgetStatus(id), '{"state":"online","version":"bench"}', { qos: 1, retain: true });
     await client.client.subscribeAsync([topics.gadgetView(id), topics.gadgetAck(id)], { qos: 1 });
     return new BenchGadget(id, client);
@@ -85,8 +83,8 @@ export class BenchPipeline {
     this.clientId = clientId;
   }
 
-  static async connect(url: string, noDelay = false, clientId = `bench-gate-${randomUUID().slice(0, 8)}`): Promise<BenchPipeline> {
-    return new BenchPipeline(await BenchClient.connect(url, { clientId }, noDelay), clientId);
+  static async connect(url: string, clientId = `bench-gate-${randomUUID().slice(0, 8)}`): Promise<BenchPipeline> {
+    return new BenchPipeline(await BenchClient.connect(url, { clientId }), clientId);
   }
 
   /** The CLI's subscription before its request (not part of the timed path). */

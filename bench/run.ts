@@ -23,7 +23,6 @@ const DOC = here("../docs/performance.md");
 
 interface Plan {
   decisions: DecisionOptions;
-  diagnosisDecisions: number;
   scale: ScaleOptions;
   frameRepeats: number;
   startRuns: number;
@@ -33,7 +32,6 @@ interface Plan {
 
 const FULL: Plan = {
   decisions: DEFAULT_DECISION_OPTIONS,
-  diagnosisDecisions: 300,
   scale: { ...DEFAULT_SCALE_OPTIONS, headDecisions: 10 },
   frameRepeats: 2000,
   startRuns: 3,
@@ -43,7 +41,6 @@ const FULL: Plan = {
 
 const QUICK: Plan = {
   decisions: { decisions: 30, warmup: 5, rttSamples: 30, cliRuns: 1 },
-  diagnosisDecisions: 30,
   scale: { pipelines: 50, window: 16, levels: [10, 100], headDecisions: 3 },
   frameRepeats: 100,
   startRuns: 1,
@@ -65,9 +62,6 @@ async function main(): Promise<number> {
   await measureFrames(sink, plan.frameRepeats, log);
   await measureDecisions(sink, "embedded", plan.decisions, log);
   await measureDecisions(sink, "mosquitto", plan.decisions, log);
-  const diagnosis = { ...plan.decisions, decisions: plan.diagnosisDecisions, rttSamples: plan.diagnosisDecisions, cliRuns: 0 };
-  await measureDecisions(sink, "embedded", diagnosis, log, true);
-  await measureDecisions(sink, "mosquitto", diagnosis, log, true);
   await measureThroughput(sink, plan.scale, log);
   await measureMemoryGrowth(sink, plan.scale, log);
   if (plan.polling) await measurePolling(sink, log);

@@ -42,6 +42,8 @@ export function mosquittoConf(dir: string, port: number): string {
     `acl_file ${path.join(dir, "acl_file")}`,
     "persistence true",
     `persistence_location ${dir}${path.sep}`,
+    // Decisions are single small packets; Nagle's algorithm would hold each hop back tens of ms.
+    "set_tcp_nodelay true",
     "",
   ].join("\n");
 }
