@@ -16,8 +16,9 @@ export interface AuditEntry {
 }
 
 export interface BridgeEvents {
-  /** A lock was created or its state, position or approvals changed. */
-  "lock:changed": { lock: LockState };
+  /** A lock was created or its state, position or approvals changed (positionOnly: only its place
+   *  in the queue moved, because a lock ahead of it left). */
+  "lock:changed": { lock: LockState; positionOnly?: boolean };
   /** A lock left the queue: approved, rejected, expired or cancelled (once per lock). */
   "lock:decided": { lock: LockState };
   /** A lock's retained state is gone (cleared after the grace period). */

@@ -39,7 +39,7 @@ export class GatesService implements Service {
     link.subscribe(topics.allLockCancels(), (m) => this.#onCancel(m));
     link.subscribe(topics.allAdminCommands(), (m) => this.#onAdmin(m));
 
-    bus.on("lock:changed", ({ lock }) => this.#publish(topics.lockState(lock.id), encode(lock), true));
+    bus.on("lock:changed", ({ lock, positionOnly }) => this.#publish(topics.lockState(lock.id), encode(lock), true, positionOnly === true));
     // An empty retained payload deletes the retained message (MQTT 3.1.1 section 3.3.1.3).
     bus.on("lock:cleared", ({ id }) => this.#publish(topics.lockState(id), "", true));
     bus.on("mode:changed", ({ mode }) => this.#publish(topics.mode(), encode(mode), true));
@@ -56,8 +56,8 @@ export class GatesService implements Service {
     this.#locks?.stop();
   }
 
-  #publish(topic: string, payload: string, retain: boolean): void {
-    this.#ctx.link.publish(topic, payload, { qos: 1, retain }).catch((err: Error) => {
+  #publish(topic: string, payload: string, retain: boolean, bulk = false): void {
+    this.#ctx.link.publish(topic, payload, bulk ? { qos: 1, retain, bulk } : { qos: 1, retain }).catch((err: Error) => {
       this.#ctx.log.warn({ err: err.message, topic }, "publish failed");
     });
   }

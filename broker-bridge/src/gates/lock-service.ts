@@ -382,10 +382,10 @@ export class LockService {
     this.#bus.emit("lock:decided", { lock });
   }
 
-  #announce(row: LockRow): LockState {
+  #announce(row: LockRow, positionOnly = false): LockState {
     const lock = this.#toState(row);
     if (lock.position !== null) this.#announced.set(lock.id, lock.position);
-    this.#bus.emit("lock:changed", { lock });
+    this.#bus.emit("lock:changed", positionOnly ? { lock, positionOnly } : { lock });
     this.#bus.emit("view:invalidate", { reason: "lock" });
     return lock;
   }
@@ -408,7 +408,7 @@ export class LockService {
         const id = this.#queue[i] as string;
         if (this.#announced.get(id) === i + 1) continue;
         const row = this.#locks.get(id);
-        if (row !== undefined && row.state === "pending") this.#announce(row);
+        if (row !== undefined && row.state === "pending") this.#announce(row, true);
       }
       this.#positionsFrom = to;
       if (to < this.#queue.length) setImmediate(step);

@@ -5,10 +5,17 @@ import type { EmbeddedBroker } from "../broker/embedded-broker";
 import type { InboundMessage, Link, MessageHandler, PublishOptions } from "./link";
 import { Router } from "./router";
 
+/** Below aedes' default mqemitter concurrency (100), so the bridge alone never fills its queue. */
+export const MAX_IN_FLIGHT = 64;
+
 export class EmbeddedLink implements Link {
   readonly kind = "embedded";
   readonly #router: Router;
   #broker: EmbeddedBroker | null = null;
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
+  /** Bulk refreshes by topic, oldest first; `drop` settles one that a newer publish replaced. */
+  readonly #bulk = new Map<string, { run: () => void; drop: () => void }>();
 
   constructor(log: Logger) {
     this.#router = new Router(log);
@@ -27,9 +34,54 @@ export class EmbeddedLink implements Link {
     this.#router.add(filter, handler);
   }
 
+  /**
+   * Publishes in order with at most MAX_IN_FLIGHT publishes inside the broker at once. A burst of
+   * thousands (every position in a long queue shifting) would otherwise pile up in mqemitter's
+   * queue, whose synchronous releases recurse once per queued message and overflowed the stack at
+   * 10,000 waiting locks (docs/performance.md); past the limit, publishes wait here instead.
+   * Bulk refreshes wait behind every other publish, and a newer publish on their topic replaces
+   * them, so a decision never queues behind a thousand position updates nor is undone by one.
+   */
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
-    if (this.#broker === null) return Promise.reject(new Error(`cannot publish ${topic}: the broker is not running`));
-    return this.#broker.publish(topic, payload, options.qos, options.retain);
+    return new Promise<void>((resolve, reject) => {
+      const run = () => {
+        const broker = this.#broker;
+        if (broker === null) return reject(new Error(`cannot publish ${topic}: the broker is not running`));
+        this.#inFlight++;
+        broker.publish(topic, payload, options.qos, options.retain).then(resolve, reject).finally(() => {
+          this.#inFlight--;
+          this.#next();
+        });
+      };
+      const superseded = this.#bulk.get(topic);
+      if (superseded !== undefined) {
+        this.#bulk.delete(topic);
+        superseded.drop();
+      }
+      if (options.bulk) {
+        this.#bulk.set(topic, { run, drop: resolve });
+        this.#next();
+      } else if (this.#inFlight < MAX_IN_FLIGHT && this.#waiting.length === 0) {
+        run();
+      } else {
+        this.#waiting.push(run);
+      }
+    });
+  }
+
+  #next(): void {
+    if (this.#inFlight >= MAX_IN_FLIGHT) return;
+    const urgent = this.#waiting.shift();
+    if (urgent !== undefined) return urgent();
+    for (const [topic, entry] of this.#bulk) {
+      this.#bulk.delete(topic);
+      return entry.run();
+    }
+  }
+
+  /** Publishes waiting for room (for tests and metrics). */
+  get backlog(): number {
+    return this.#waiting.length + this.#bulk.size;
   }
 
   ready(): Promise<void> {

@@ -19,6 +19,9 @@ export interface InboundMessage {
 export interface PublishOptions {
   qos: 0 | 1;
   retain: boolean;
+  /** A refresh that may wait behind other publishes and is dropped when a later publish on the
+   *  same topic comes first (queue positions shifting); never for a state change. */
+  bulk?: boolean;
 }
 
 export type MessageHandler = (message: InboundMessage) => void;
