@@ -92,7 +92,7 @@ export class GatesService implements Service {
     const lock = this.#locks.get(parsed.id);
     if (lock === undefined) return this.reject(message, "id", `no lock ${parsed.id}`, parsed.id);
     const from = message.from;
-    const requester = this.#requesterOf(parsed.id);
+    const requester = this.#locks.requesterOf(parsed.id);
     if (from !== null && from.role !== "admin" && requester !== null && from.username !== requester) {
       this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "lock.cancel.denied", subject: parsed.id, detail: { requester } });
       return this.reject(message, "id", `lock ${parsed.id} belongs to ${requester}; only its pipeline or an admin may cancel it`, parsed.id);
@@ -105,10 +105,7 @@ export class GatesService implements Service {
     }
   }
 
-  #requesterOf(id: string): string | null {
-    const row = this.#ctx.store.db.prepare<[string], { requester: string | null }>("SELECT requester FROM locks WHERE id = ?").get(id);
-    return row?.requester ?? null;
-  }
+
 
   #onAdmin(message: InboundMessage): void {
     const parsed = this.#ctx.topics.parse(message.topic);

@@ -124,6 +124,11 @@ export class LockService {
     return row !== undefined && !row.cleared;
   }
 
+  /** Who requested the lock: pipelines may cancel and read only their own. */
+  requesterOf(id: string): string | null {
+    return this.#locks.requesterOf(id);
+  }
+
   /** The locks decided last, newest first (from the store, so a restart keeps them). */
   recent(limit: number): LockState[] {
     return this.#locks.recentDecided(limit).map((row) => this.#toState(row));

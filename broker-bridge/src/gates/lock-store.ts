@@ -65,6 +65,7 @@ export class LockStore {
   readonly #setCleared;
   readonly #decidedBefore;
   readonly #recent;
+  readonly #requester;
   readonly #oldestDecision;
 
   constructor(store: Store) {
@@ -84,6 +85,7 @@ export class LockStore {
     this.#unclearedDecided = db.prepare<[], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 ORDER BY decided_at");
     this.#setCleared = db.prepare("UPDATE locks SET cleared = 1 WHERE id = ?");
     this.#decidedBefore = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' AND cleared = 0 AND decided_at <= ? ORDER BY decided_at");
+    this.#requester = db.prepare<[string], { requester: string | null }>("SELECT requester FROM locks WHERE id = ?");
     this.#recent = db.prepare<[number], RawRow>("SELECT * FROM locks WHERE state != 'pending' ORDER BY decided_at DESC, seq DESC LIMIT ?");
     this.#oldestDecision = db.prepare<[], { at: number | null }>("SELECT MIN(decided_at) AS at FROM locks WHERE cleared = 0 AND decided_at IS NOT NULL");
   }
@@ -121,6 +123,11 @@ export class LockStore {
   /** Decided locks whose retained state is still up and that were decided at or before `at`. */
   decidedBefore(at: number): LockRow[] {
     return this.#decidedBefore.all(at).map(fromRaw);
+  }
+
+  /** The user who requested the lock (embedded broker), or null when unknown. */
+  requesterOf(id: string): string | null {
+    return this.#requester.get(id)?.requester ?? null;
   }
 
   /** The most recently decided locks, newest first. */

@@ -14,6 +14,7 @@ import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker
 import { sectionOf, unknownKey } from "../config";
 import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
+import type { GatesService } from "../gates/gates-service";
 import type { Service, ServiceContext } from "../service";
 import { aclDenied } from "./acl";
 import { registerHttpAuth } from "./http-auth";
@@ -72,7 +73,6 @@ export class SecurityService implements Service {
   readonly #cacheKey = randomBytes(32);
   /** Rate-limit refusals per client already in the audit log this minute (the log is not a flood target). */
   readonly #limitAudited = new Map<string, number>();
-  #requesterOf: ((id: string) => string | null) | null = null;
 
   get users(): UserStore {
     return this.#users;
@@ -170,16 +170,10 @@ export class SecurityService implements Service {
   }
 
   #requester(id: string): string | null {
-    if (this.#requesterOf === null) {
-      try {
-        const stmt = this.#ctx.store.db.prepare<[string], { requester: string | null }>("SELECT requester FROM locks WHERE id = ?");
-        this.#requesterOf = (lockId) => stmt.get(lockId)?.requester ?? null;
-      } catch {
-        return null; // no gates running: no locks to read
-      }
-    }
-    return this.#requesterOf(id);
+    // No gates running: there are no locks to read.
+    return this.#ctx.services.get<GatesService>("gates")?.locks.requesterOf(id) ?? null;
   }
+
 
   #admit(message: InboundMessage): boolean {
     const from = message.from;
