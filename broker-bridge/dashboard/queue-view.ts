@@ -58,5 +58,5 @@ export function renderQueue(state: PageState, actions: QueueActions): void {
   const pending = [...state.locks].sort((a, b) => (a.position ?? 1e9) - (b.position ?? 1e9));
   byId("queue-count").textContent = pending.length > 0 ? String(pending.length) : "";
   byId("queue").replaceChildren(...(pending.length > 0 ? pending.map((l) => pendingCard(l, actions)) : [h("li", { class: "empty" }, "Nothing waiting.")]));
-  byId("recent").replaceChildren(...(state.recent.length > 0 ? state.recent.map(decidedRow) : [h("li", { class: "empty" }, "No decisions since the bridge started.")]));
+  byId("recent").replaceChildren(...(state.recent.length > 0 ? state.recent.map(decidedRow) : [h("li", { class: "empty" }, "No decisions yet.")]));
 }

@@ -158,8 +158,9 @@ export class LockService {
     if (stored.until !== null && stored.until <= now) stored = { mode: "default", changed_at: stored.until, changed_by: "schedule", until: null, reason: null };
     const freeze = activeFreeze(this.#config.freeze, this.#config.timezone, now);
     // An admin's mode set during a window overrides it until that mode ends; a mode that merely
-    // reverted on its own ("schedule") is no override, so the window takes over again.
-    if (freeze !== null && (stored.changed_at < freeze.started_at || stored.changed_by === "schedule")) {
+    // reverted on its own ("schedule") or was never set ("default") is no override.
+    const override = stored.changed_at >= (freeze?.started_at ?? 0) && stored.changed_by !== "schedule" && stored.changed_by !== "default";
+    if (freeze !== null && !override) {
       return { mode: "blocked", changed_at: iso(freeze.started_at), changed_by: `freeze:${freeze.name}`, until: iso(freeze.ends_at), reason: `freeze window ${freeze.name}` };
     }
     return {
@@ -311,6 +312,10 @@ export class LockService {
 
   /** Announces everything at start: the mode and every pending or not yet cleared lock. */
   start(): void {
+    // The first start records the default mode, so "set by default" carries a real time.
+    if (this.#kv.get<StoredMode>("gates.mode") === undefined) {
+      this.#kv.set("gates.mode", { mode: "default", changed_at: this.#clock.now(), changed_by: "default", until: null, reason: null } satisfies StoredMode);
+    }
     this.#bus.emit("mode:changed", { mode: this.mode() });
     this.#lastMode = this.mode().mode;
     for (const row of this.#locks.decidedNotCleared()) this.#bus.emit("lock:changed", { lock: this.#toState(row) });
