@@ -13,7 +13,7 @@ import { decode, encode } from "@shipgate/protocol/codec";
 import { hmacHex } from "@shipgate/protocol/hmac";
 import { GADGET_VIEW_MAX_BYTES, HEARTBEAT_MAX_BYTES } from "@shipgate/protocol/limits";
 import {
-  type ButtonName, checkGadgetAck, checkGadgetView, eventSigningText, type GadgetAck, type GadgetEvent, type GadgetView,
+  type ButtonName, checkAvailability, checkGadgetAck, checkGadgetView, eventSigningText, type GadgetAck, type GadgetEvent, type GadgetView,
   type Gesture, type Telemetry,
 } from "@shipgate/protocol/messages";
 import { Topics } from "@shipgate/protocol/topics";
@@ -126,6 +126,8 @@ export class App {
   #started = false;
   #stopped = false;
   #view: GadgetView | null = null;
+  /** The bridge's retained status said offline; cleared when it says online. */
+  #bridgeDown = false;
   #lastAck: GadgetAck | null = null;
   #shownKey = "";
 
@@ -169,6 +171,7 @@ export class App {
           offline: () => this.#offline(),
           view: (payload) => this.#receiveView(payload),
           ack: (payload) => this.#receiveAck(payload),
+          bridge: (payload) => this.#receiveBridge(payload),
         },
       );
     }
@@ -288,6 +291,10 @@ export class App {
       this.#error(button, "SETUP");
       return;
     }
+    if (this.#bridgeDown) {
+      this.#error(button, "BRIDGE OFFLINE");
+      return;
+    }
     const intent = intentFor(button, gesture, this.#view);
     if (intent.kind === "refuse") {
       this.#error(button, intent.message);
@@ -362,8 +369,7 @@ export class App {
 
   #online(): void {
     this.#setOffline(false);
-    if (this.#view !== null) this.#show(present(this.#view));
-    else this.#show(presentStandby("waiting"));
+    this.#showCurrent();
     this.#heartbeat();
     this.#flushOutbox();
   }
@@ -407,8 +413,34 @@ export class App {
       return;
     }
     this.#view = checked.value;
-    this.#show(present(checked.value));
+    this.#showCurrent();
     this.#refreshLeds();
+  }
+
+  /**
+   * The bridge's availability. While its retained status says offline (its Will, through an
+   * external broker), the last view is no longer current: the rings show "unknown" and the display
+   * says so, rather than a stale green; presses are refused locally instead of queueing decisions.
+   */
+  #receiveBridge(payload: Uint8Array): void {
+    if (payload.byteLength === 0) return;
+    const checked = decode(payload, HEARTBEAT_MAX_BYTES, checkAvailability);
+    if (!checked.ok) {
+      this.#log.warn(`bridge status: ignored, ${checked.field === "" ? "payload" : checked.field} ${checked.error}`);
+      return;
+    }
+    const down = checked.value.state === "offline";
+    if (down === this.#bridgeDown) return;
+    this.#bridgeDown = down;
+    this.#log.info(`bridge: ${checked.value.state}`);
+    this.#showCurrent();
+    this.#refreshLeds();
+  }
+
+  #showCurrent(): void {
+    if (this.#bridgeDown) this.#show(presentStandby("bridge"));
+    else if (this.#view !== null) this.#show(present(this.#view));
+    else this.#show(presentStandby("waiting"));
   }
 
   #receiveAck(payload: Uint8Array): void {
@@ -444,7 +476,7 @@ export class App {
    */
   #refreshLeds(): void {
     for (const button of LED_BUTTONS) {
-      this.#leds.setLit(button, this.#session !== undefined && buttonLit(button, this.#view));
+      this.#leds.setLit(button, this.#session !== undefined && !this.#bridgeDown && buttonLit(button, this.#view));
       let waiting = false;
       for (const a of this.#awaiting) if (a.event.button === button) waiting = true;
       if (!waiting) waiting = this.#outbox.some((e) => e.button === button);

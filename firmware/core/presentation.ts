@@ -13,9 +13,9 @@ export interface Presentation {
 }
 
 /** Why the gadget has no view to show. */
-export type Standby = "setup" | "offline" | "waiting";
+export type Standby = "setup" | "offline" | "waiting" | "bridge";
 
-export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({ setup: "SETUP", offline: "OFFLINE", waiting: "WAIT" });
+export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({ setup: "SETUP", offline: "OFFLINE", waiting: "WAIT", bridge: "BRIDGE OFFLINE" });
 
 const UNKNOWN: RingView = Object.freeze({ scene: "unknown" }) as RingView;
 const OFFLINE: RingView = Object.freeze({ scene: "offline" }) as RingView;
@@ -37,6 +37,6 @@ export function present(view: GadgetView): Presentation {
 
 /** What to show with no usable view: the setup prompt, the offline scene, or waiting for the first view. */
 export function presentStandby(why: Standby): Presentation {
-  const ring = why === "waiting" ? UNKNOWN : OFFLINE;
+  const ring = why === "waiting" || why === "bridge" ? UNKNOWN : OFFLINE;
   return { ringA: ring, ringB: ring, display: { kind: "text", text: STANDBY_TEXT[why] } };
 }

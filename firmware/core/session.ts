@@ -44,6 +44,8 @@ export interface SessionEvents {
   offline(): void;
   view(payload: Uint8Array): void;
   ack(payload: Uint8Array): void;
+  /** The bridge's retained availability (online, or its offline Will). */
+  bridge(payload: Uint8Array): void;
 }
 
 export type SessionState = "idle" | "waiting-network" | "connecting" | "online" | "retrying" | "stopped";
@@ -54,6 +56,7 @@ export class Session {
   readonly #viewTopic: string;
   readonly #ackTopic: string;
   readonly #statusTopic: string;
+  readonly #bridgeTopic: string;
   readonly #online: string;
   #state: SessionState = "idle";
   #networkUp = false;
@@ -69,6 +72,7 @@ export class Session {
     this.#viewTopic = options.topics.gadgetView(options.gadgetId);
     this.#ackTopic = options.topics.gadgetAck(options.gadgetId);
     this.#statusTopic = options.topics.gadgetStatus(options.gadgetId);
+    this.#bridgeTopic = options.topics.bridgeStatus();
     this.#online = encode({ state: "online", version: options.version });
   }
 
@@ -145,6 +149,7 @@ export class Session {
         if (attempt !== this.#attempt || this.#state !== "online") return;
         if (topic === this.#viewTopic) this.#events.view(payload);
         else if (topic === this.#ackTopic) this.#events.ack(payload);
+        else if (topic === this.#bridgeTopic) this.#events.bridge(payload);
       },
     };
     this.#timer = o.clock.after(o.connectTimeoutMs, () => {
@@ -183,6 +188,8 @@ export class Session {
       this.#o.mqtt.publish(this.#statusTopic, this.#online, 1, true);
       this.#o.mqtt.subscribe(this.#viewTopic, 1);
       this.#o.mqtt.subscribe(this.#ackTopic, 1);
+      // With an external broker the bridge can be gone while MQTT is up: its retained status says so.
+      this.#o.mqtt.subscribe(this.#bridgeTopic, 1);
     } catch (e) {
       this.#o.log.warn(`mqtt: announcing on ${this.#statusTopic} failed: ${String(e)}`);
     }

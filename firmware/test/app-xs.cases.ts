@@ -101,12 +101,33 @@ export default {
     same([g.mqtt.options!.clientId, g.mqtt.options!.will], ["shipgate-a0b1c2d3e4f5",
       { topic: "shipgate/v1/gadgets/desk-1/status", payload: '{"state":"offline"}', qos: 1, retain: true }], "connect options");
     g.mqtt.accept();
-    same(g.mqtt.subscribed, ["shipgate/v1/gadgets/desk-1/view", "shipgate/v1/gadgets/desk-1/ack"], "subscriptions");
+    same(g.mqtt.subscribed, ["shipgate/v1/gadgets/desk-1/view", "shipgate/v1/gadgets/desk-1/ack", "shipgate/v1/bridge/status"], "subscriptions");
     const [status, telemetry] = g.mqtt.published;
     same([status!.payload, status!.retain], ['{"state":"online","version":"1.0.0"}', true], "online state");
     const t = JSON.parse(telemetry!.payload);
     same([t.rssi, t.free_heap, t.outbox, t.interval_s, t.restart_reason, g.app.boot], [-61, 41000, 0, 30, "power-on", 7], "telemetry and boot");
     return g.mqtt.published.map((p) => p.topic);
+  },
+  "the bridge's offline Will hides the last view and refuses presses locally; online restores it": () => {
+    const g = gadget();
+    g.app.start();
+    g.mqtt.accept();
+    g.mqtt.deliver("shipgate/v1/gadgets/desk-1/view", VIEW);
+    g.clock.advance(100);
+    const lockedImage = g.spi.matrixImage();
+    g.mqtt.deliver("shipgate/v1/bridge/status", { state: "offline" });
+    g.clock.advance(100);
+    const downImage = g.spi.matrixImage();
+    same(JSON.stringify(downImage) === JSON.stringify(lockedImage), false, "the display no longer shows the lock");
+    g.tap("approve");
+    same(g.mqtt.events().length, 0, "no event is sent while the bridge is offline");
+    same(g.feedback.filter((f) => f.kind === "error").map((f) => (f as { message: string }).message), ["BRIDGE OFFLINE"], "the press is refused locally");
+    g.mqtt.deliver("shipgate/v1/bridge/status", { state: "online", version: "0.1.0" });
+    g.clock.advance(3000);
+    g.tap("approve");
+    same(g.mqtt.events().length, 1, "presses work again once the bridge is back");
+    same(JSON.stringify(downImage) === JSON.stringify(g.spi.matrixImage()), false, "the display changed back from BRIDGE OFFLINE");
+    return { downImage, log: g.log.filter((l) => l.startsWith("bridge:")) };
   },
   "a view, an approve with the head's id and a valid signature, an ack": () => {
     const g = gadget();
@@ -176,7 +197,7 @@ export default {
     g.mqtt.accept();
     const events = g.mqtt.events().map((e) => [e.button, e.gesture, e.seq, e.lock_id ?? null]);
     same(events, [["approve", "short", 1, LOCK], ["reject", "long", 2, null]], "sent after reconnect");
-    same(g.mqtt.subscribed.length, 4, "subscribed again");
+    same(g.mqtt.subscribed.length, 6, "subscribed again");
     return events;
   },
   "events older than 30 s are dropped unsent and shown as an error": () => {

@@ -87,6 +87,7 @@ function makeSession(port: number, id: string, backoff = new Backoff({ initialMs
     offline: () => received.push({ kind: "offline", text: "" }),
     view: (p) => received.push({ kind: "view", text: new TextDecoder().decode(p) }),
     ack: (p) => received.push({ kind: "ack", text: new TextDecoder().decode(p) }),
+    bridge: (p) => received.push({ kind: "bridge", text: new TextDecoder().decode(p) }),
   };
   const network = new NodeNetwork(id);
   const session = new Session({
