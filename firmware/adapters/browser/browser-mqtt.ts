@@ -7,6 +7,7 @@
 // The browser build (dist/mqtt.esm.js, picked by the package's "browser" field) has a default export only.
 import mqtt, { type MqttClient } from "mqtt";
 import type { Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
+import { sessionClientOptions } from "../mqttjs-options";
 
 export class BrowserMqtt implements MqttPort {
   readonly #url: string;
@@ -21,17 +22,7 @@ export class BrowserMqtt implements MqttPort {
 
   connect(o: MqttConnectOptions, handlers: MqttHandlers): void {
     this.#client?.end(true);
-    const client = mqtt.connect(this.#url, {
-      clientId: o.clientId,
-      username: o.username,
-      password: o.password,
-      keepalive: o.keepalive,
-      clean: true,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      protocolVersion: 4,
-      will: { topic: o.will.topic, payload: o.will.payload, qos: o.will.qos, retain: o.will.retain },
-    });
+    const client = mqtt.connect(this.#url, sessionClientOptions(o, 10_000));
     this.#client = client;
     client.on("connect", () => this.#client === client && handlers.onConnect());
     client.on("close", () => this.#client === client && handlers.onClose());

@@ -5,6 +5,7 @@
 import type { Socket } from "node:net";
 import { connect as mqttConnect, type MqttClient } from "mqtt";
 import type { Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
+import { sessionClientOptions } from "../mqttjs-options";
 
 export interface NodeMqttOptions {
   /** Where connection errors are traced (they also end in a close, which the session handles). */
@@ -32,17 +33,9 @@ export class NodeMqtt implements MqttPort {
   connect(o: MqttConnectOptions, handlers: MqttHandlers): void {
     this.#drop();
     const client = mqttConnect(o.url, {
-      clientId: o.clientId,
-      username: o.username,
-      password: o.password,
-      keepalive: o.keepalive,
-      clean: true,
-      reconnectPeriod: 0,
-      connectTimeout: this.#options.connectTimeoutMs ?? 30_000,
-      protocolVersion: 4,
+      ...sessionClientOptions(o, this.#options.connectTimeoutMs ?? 30_000),
       rejectUnauthorized: this.#options.rejectUnauthorized ?? true,
       ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}),
-      will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
     });
     this.#client = client;
     client.on("connect", () => {
