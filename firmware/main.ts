@@ -11,7 +11,7 @@ import "./adapters/moddable/text-globals";
 import config from "mc/config";
 import type { ButtonName } from "@shipgate/protocol/messages";
 import { App } from "./core/app";
-import { Backoff } from "./core/backoff";
+import { Backoff } from "@shipgate/protocol/backoff";
 import { loadConfig } from "./core/config";
 import type { DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "./core/ports";
 import { ModdableClock } from "./adapters/moddable/clock";

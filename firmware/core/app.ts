@@ -17,7 +17,7 @@ import {
   type Gesture, type Telemetry,
 } from "@shipgate/protocol/messages";
 import { Topics } from "@shipgate/protocol/topics";
-import { Backoff, type BackoffOptions } from "./backoff";
+import { Backoff, type BackoffOptions } from "@shipgate/protocol/backoff";
 import { ButtonLeds, type ButtonLedTiming, LED_BUTTONS } from "./button-leds";
 import { Buttons, type ButtonSignal, type ButtonTiming } from "./buttons";
 import { type LoadedConfig, problemLine } from "./config";

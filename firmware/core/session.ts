@@ -13,7 +13,7 @@
 
 import type { Topics } from "@shipgate/protocol/topics";
 import { encode } from "@shipgate/protocol/codec";
-import type { Backoff } from "./backoff";
+import type { Backoff } from "@shipgate/protocol/backoff";
 import type { Clock, Log, MqttHandlers, MqttPort, NetworkPort, TimerHandle } from "./ports";
 
 export interface SessionOptions {

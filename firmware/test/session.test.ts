@@ -8,7 +8,7 @@ import { Aedes } from "aedes";
 import test from "ava";
 import { connectAsync, type MqttClient } from "mqtt";
 import { Topics } from "@shipgate/protocol/topics";
-import { Backoff } from "../core/backoff";
+import { Backoff } from "@shipgate/protocol/backoff";
 import type { Log } from "../core/ports";
 import { Session, type SessionEvents } from "../core/session";
 import { NodeClock } from "../adapters/node/clock";

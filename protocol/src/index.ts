@@ -5,3 +5,4 @@ export * from "./messages";
 export * from "./topics";
 export * from "./codec";
 export * from "./hmac";
+export * from "./backoff";

@@ -20,7 +20,7 @@
 import WiFi from "embedded:network/interface/wifi";
 import SNTP from "sntp";
 import Time from "time";
-import type { Backoff } from "../../core/backoff";
+import type { Backoff } from "@shipgate/protocol/backoff";
 import type { Clock, Log, NetworkPort, TimerHandle } from "../../core/ports";
 
 export interface WifiOptions {

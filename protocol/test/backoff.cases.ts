@@ -1,5 +1,5 @@
-// Reconnect backoff policy: portable cases, run on Node and in XS (backoff.test.ts).
-import { Backoff } from "../core/backoff";
+// The shared backoff policy (gadget reconnect, CI polls, Argo CD watch, the links and the CLI): portable cases, run on Node and in XS (backoff.test.ts).
+import { Backoff } from "../src/backoff";
 
 function same(actual: unknown, expected: unknown, what: string): void {
   const a = JSON.stringify(actual);
@@ -70,5 +70,20 @@ export default {
     }
     same(errors, ["RangeError", "RangeError", "RangeError"], "errors");
     return errors;
+  },
+  "full jitter with a floor: the CI poller's shape": () => {
+    const b = new Backoff({ initialMs: 10_000, maxMs: 900_000, jitter: 1, floorMs: 1000 }, replay([0.999, 0.5, 0, 0.9999]));
+    const delays = [b.next(), b.next(), b.next(), b.next()];
+    // 10 s * 0.001 hits the 1 s floor; 20 s * 0.5; 40 s * 1; 80 s * 0.0001 rounds to 8 ms, floored
+    same(delays, [1000, 10000, 40000, 1000], "delays");
+    return delays;
+  },
+  "rejects a floor above the cap": () => {
+    try {
+      new Backoff({ maxMs: 1000, floorMs: 2000 });
+    } catch (e) {
+      return (e as Error).name;
+    }
+    throw new Error("accepted floorMs > maxMs");
   },
 };
