@@ -9,19 +9,19 @@ import type { BridgeConfig } from "./config";
 import { ConfigError } from "./config";
 import { type Clock, systemClock } from "./clock";
 import { EventBus } from "./events";
-import type { GatesService } from "./gates/gates-service";
 import { createHttpServer, listenHttp, registerMetrics } from "./http/http-server";
 import { EmbeddedLink } from "./link/embedded-link";
 import { ExternalLink } from "./link/external-link";
 import type { InboundMessage, Link } from "./link/link";
 import { makeRefuse } from "./link/refuse";
 import { type Logger, createLogger } from "./log";
-import type { PresenceService } from "./presence/presence-service";
-import { type Service, type ServiceContext, ServiceDirectory } from "./service";
+import { BrokerAuthorization } from "./ports/security";
+import type { Service, ServiceContext } from "./service";
 import { defaultServices } from "./services";
 import { StatusBoard } from "./status";
 import { Store } from "./store";
 import { VERSION } from "./version";
+import { PortBoard, startOrder } from "./wiring";
 
 export interface BridgeOptions {
   config: BridgeConfig;
@@ -42,11 +42,15 @@ export interface RunningBridge {
   readonly httpUrl: string;
   readonly httpPort: number;
   readonly broker: EmbeddedBroker | null;
+  /** The running service of this class (for tests and tools), or undefined. */
+  service<T extends Service>(kind: abstract new (...args: never[]) => T): T | undefined;
   stop(): Promise<void>;
 }
 
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { config } = options;
+  // Before anything opens: a missing or circular need is a wiring error, not a half-started bridge.
+  const list = startOrder(options.services ?? defaultServices(config));
   const log = options.log ?? createLogger(config.log_level);
   const clock = options.clock ?? systemClock;
   const store = Store.open(config.state_dir);
@@ -55,7 +59,6 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: "shipgate_process_" });
   const status = new StatusBoard();
-  const services = new ServiceDirectory();
   const http = createHttpServer(config.http, log);
   registerMetrics(http, metrics);
 
@@ -83,8 +86,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     });
   }
 
+  const board = new PortBoard(list);
   const context: ServiceContext = {
-    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status, services,
+    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status,
+    ports: board.accessFor({ name: "bridge", start() {} }),
     refuse: makeRefuse(link, topics, log, (m: InboundMessage, field, error) => {
       bus.emit("audit", { actor: m.from?.username ? `user:${m.from.username}` : "unknown", action: "message.refused", subject: m.topic, detail: { field, error } });
     }),
@@ -92,7 +97,6 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   status.register("bridge", () => ({ version: VERSION, broker: config.broker.url ?? "embedded", started_at: new Date(startedAt).toISOString() }));
   const startedAt = clock.now();
 
-  const list = options.services ?? defaultServices(config);
   const stopList: Service[] = [];
   let broker: EmbeddedBroker | null = null;
   const teardown = async () => {
@@ -111,18 +115,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 
   try {
     for (const service of list) {
-      services.add(service);
-      await service.start(context);
+      await service.start({ ...context, ports: board.accessFor(service) });
+      board.checkOffered(service);
       stopList.push(service);
     }
-    const gates = services.get<GatesService>("gates");
-    const presence = services.get<PresenceService>("presence");
-    if (gates && presence) {
-      gates.locks.setPresence(() => presence.onlineGadgets());
-      bus.on("gadget:presence", () => gates.locks.presenceChanged());
-    }
 
-    const authorizer = options.authorizer ?? (await defaultAuthorizer(context));
+    const authorizer = options.authorizer ?? (await defaultAuthorizer(board.get(BrokerAuthorization), log));
     if (embedded !== null) {
       broker = await startEmbeddedBroker({
         host: config.broker.host,
@@ -150,6 +148,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       brokerPort: broker ? broker.port : null,
       httpUrl: `${scheme}://${config.http.host}:${httpPort}`,
       httpPort,
+      service: <T extends Service>(kind: abstract new (...args: never[]) => T) => list.find((s): s is T => s instanceof kind),
       async stop() {
         // Publish offline ourselves before a clean disconnect (a Will only fires on a broken one).
         await link.publish(topics.bridgeStatus(), encode({ state: "offline" }), { qos: 1, retain: true }).catch(() => {});
@@ -163,10 +162,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 }
 
 /** The security service decides the broker's rules when it runs; without it, anyone may connect. */
-async function defaultAuthorizer(ctx: ServiceContext): Promise<BrokerAuthorizer> {
-  const security = ctx.services.get<Service & { authorizer(): BrokerAuthorizer }>("security");
-  if (security) return security.authorizer();
+async function defaultAuthorizer(offered: BrokerAuthorizer | undefined, log: Logger): Promise<BrokerAuthorizer> {
+  if (offered !== undefined) return offered;
   const { openAuthorizer } = await import("./broker/embedded-broker");
-  ctx.log.warn("no security service: the embedded broker accepts anonymous clients");
+  log.warn("no security service: the embedded broker accepts anonymous clients");
   return openAuthorizer;
 }

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { LockState } from "@shipgate/protocol";
 import { type Clock, iso } from "../clock";
 import type { EventBus } from "../events";
-import type { LockService } from "../gates/lock-service";
+import type { LockDecisionsPort, LockQueriesPort } from "../ports/gates";
 import { globToRegExp } from "../gates/glob";
 import type { Logger } from "../log";
 import { type AppSummary, TERMINAL_PHASES } from "./apps";
@@ -59,7 +59,8 @@ export interface SyncDeps {
   bus: EventBus;
   log: Logger;
   kv: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
-  gates: () => LockService | undefined;
+  /** The gates, when they run: the mode, and lock requests for require_approval. */
+  gates: () => (Pick<LockQueriesPort, "mode"> & Pick<LockDecisionsPort, "request">) | undefined;
   /** Whether app updates arrive by themselves (the watch stream); else the runner polls. */
   streaming: () => boolean;
   /** Something the gadgets show changed. */

@@ -4,7 +4,9 @@
 
 import { Counter } from "prom-client";
 import { ConfigError, sectionOf } from "../config";
-import type { GadgetService } from "../gadgets/gadget-service";
+import { Views } from "../ports/gadgets";
+import { Pipelines } from "../ports/ci";
+import { optional } from "../ports/port";
 import type { Service, ServiceContext } from "../service";
 import { BuildLog } from "./build-log";
 import { type CiSettings, checkCiSection } from "./ci-config";
@@ -61,6 +63,8 @@ interface Runtime {
 
 export class CiService implements Service {
   readonly name = "ci";
+  readonly offers = [Pipelines];
+  readonly needs = [optional(Views)];
   readonly #options: CiServiceOptions;
   #ctx!: ServiceContext;
   #settings!: CiSettings;
@@ -79,6 +83,7 @@ export class CiService implements Service {
   }
 
   start(ctx: ServiceContext): void {
+    ctx.ports.offer(Pipelines, this);
     this.#ctx = ctx;
     const env = this.#options.env ?? process.env;
     this.#settings = sectionOf(ctx.config, "ci", (v, p) => checkCiSection(v, p, env));
@@ -151,8 +156,7 @@ export class CiService implements Service {
   }
 
   started(): void {
-    const gadgets = this.#ctx.services.get<GadgetService>("gadgets");
-    gadgets?.views.contribute("ci", (gadget) => {
+    this.#ctx.ports.want(Views)?.contribute("ci", (gadget) => {
       const watched = this.#watch.get(gadget);
       if (watched === undefined) return null;
       return ciContribution(watched.map((name) => ({ name, health: this.healthOf(name) })));

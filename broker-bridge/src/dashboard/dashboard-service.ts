@@ -9,7 +9,8 @@ import type { LockState } from "@shipgate/protocol";
 import { iso } from "../clock";
 import { sectionOf } from "../config";
 import type { AuditEntry } from "../events";
-import type { GatesService } from "../gates/gates-service";
+import { LockQueries, type LockQueriesPort } from "../ports/gates";
+import { optional } from "../ports/port";
 import type { Service, ServiceContext } from "../service";
 import { type DashboardAssets, buildAssets } from "./assets";
 import { type DashboardSettings, checkDashboardSection } from "./dashboard-config";
@@ -64,6 +65,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 export class DashboardService implements Service {
   readonly name = "dashboard";
+  readonly needs = [optional(LockQueries)];
+  #locks: LockQueriesPort | undefined;
   #ctx!: ServiceContext;
   #settings!: DashboardSettings;
   #assets!: DashboardAssets;
@@ -78,6 +81,7 @@ export class DashboardService implements Service {
 
   async start(ctx: ServiceContext): Promise<void> {
     this.#ctx = ctx;
+    this.#locks = ctx.ports.want(LockQueries);
     this.#settings = sectionOf(ctx.config, "dashboard", checkDashboardSection);
     this.#hub = new EventStreamHub(this.#settings.maxStreams);
     this.#assets = await buildAssets(this.#settings.title);
@@ -133,7 +137,7 @@ export class DashboardService implements Service {
       title: this.#settings.title,
       prefix: this.#ctx.config.prefix,
       status: this.#ctx.status.snapshot(),
-      recent: this.#ctx.services.get<GatesService>("gates")?.locks.recent(DASHBOARD_TIMING.recentLocks) ?? [],
+      recent: this.#locks?.recent(DASHBOARD_TIMING.recentLocks) ?? [],
       freeze: freezeInfo(this.#ctx.config.gates, now),
     };
   }

@@ -8,6 +8,9 @@ import {
 } from "@shipgate/protocol";
 import { Counter, Gauge, Histogram } from "prom-client";
 import type { InboundMessage } from "../link/link";
+import { optional } from "../ports/port";
+import { AdminCommands, AdminInputError, LockDecisions, LockQueries } from "../ports/gates";
+import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
 import { GateRefusal, LockService } from "./lock-service";
 import { LockStore } from "./lock-store";
@@ -15,6 +18,9 @@ import { GatePolicy } from "./policy";
 
 export class GatesService implements Service {
   readonly name = "gates";
+  readonly offers = [LockQueries, LockDecisions, AdminCommands];
+  /** Without presence, the gates cannot tell a pipeline that no decider is online. */
+  readonly needs = [optional(Presence)];
   #ctx!: ServiceContext;
   #locks!: LockService;
   #policy!: GatePolicy;
@@ -34,6 +40,14 @@ export class GatesService implements Service {
     this.#locks = new LockService({ locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus });
 
     this.#metrics();
+    ctx.ports.offer(LockQueries, this.#locks);
+    ctx.ports.offer(LockDecisions, this.#locks);
+    ctx.ports.offer(AdminCommands, this);
+    const presence = ctx.ports.want(Presence);
+    if (presence !== undefined) {
+      this.#locks.setPresence(() => presence.onlineGadgets());
+      presence.onChange(() => this.#locks.presenceChanged());
+    }
 
     link.subscribe(topics.lockRequest(), (m) => this.#onRequest(m));
     link.subscribe(topics.allLockCancels(), (m) => this.#onCancel(m));
@@ -165,9 +179,7 @@ export class GatesService implements Service {
   }
 }
 
-export class AdminInputError extends Error {
-  readonly code = "ADMIN_INPUT";
-}
+export { AdminInputError };
 
 function withoutEnvelope(body: unknown): unknown {
   if (!isObject(body)) return body;

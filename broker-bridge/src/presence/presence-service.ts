@@ -7,6 +7,7 @@ import {
 } from "@shipgate/protocol";
 import { Gauge } from "prom-client";
 import { iso } from "../clock";
+import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
 
 export interface NodePresence {
@@ -34,6 +35,7 @@ const DEFAULT_INTERVAL_S = 30;
 
 export class PresenceService implements Service {
   readonly name = "presence";
+  readonly offers = [Presence];
   #ctx!: ServiceContext;
   readonly #entries = new Map<string, Entry>();
   #sweep: NodeJS.Timeout | undefined;
@@ -41,6 +43,11 @@ export class PresenceService implements Service {
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
     const { topics, link } = ctx;
+    ctx.ports.offer(Presence, {
+      onlineGadgets: () => this.onlineGadgets(),
+      knownGadgets: () => this.knownGadgets(),
+      onChange: (listener) => ctx.bus.on("gadget:presence", () => listener()),
+    });
     for (const g of ctx.config.gadgets) this.#entries.set(g.id, { kind: "gadget", online: false, lastSeen: null, intervalS: DEFAULT_INTERVAL_S });
 
     link.subscribe(topics.allGadgetStatus(), (m) => {
