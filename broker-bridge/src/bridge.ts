@@ -2,12 +2,12 @@
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
 import { readFileSync } from "node:fs";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Registry, collectDefaultMetrics } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
 import type { BridgeConfig } from "./config";
 import { ConfigError } from "./config";
-import { type Clock, systemClock } from "./clock";
+import { type Clock, guardedClock, systemClock } from "./clock";
 import { EventBus } from "./events";
 import { createHttpServer, listenHttp, registerMetrics } from "./http/http-server";
 import { EmbeddedLink } from "./link/embedded-link";
@@ -52,12 +52,18 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // Before anything opens: a missing or circular need is a wiring error, not a half-started bridge.
   const list = startOrder(options.services ?? defaultServices(config));
   const log = options.log ?? createLogger(config.log_level);
-  const clock = options.clock ?? systemClock;
   const store = Store.open(config.state_dir);
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: "shipgate_process_" });
+  // Every service timer runs through this clock: one that throws is logged and counted, and the
+  // bridge stays up (a store failure on a timer path once killed the process).
+  const timerErrors = new Counter({ name: "shipgate_timer_errors_total", help: "Timer callbacks that threw, by timer", labelNames: ["timer"], registers: [metrics] });
+  const clock = guardedClock(options.clock ?? systemClock, (timer, err) => {
+    timerErrors.inc({ timer });
+    log.error({ err, timer }, "a timer callback failed; the bridge carries on");
+  });
   const status = new StatusBoard();
   const http = createHttpServer(config.http, log);
   registerMetrics(http, metrics);

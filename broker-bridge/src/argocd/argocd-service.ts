@@ -137,7 +137,7 @@ export class ArgoCdService implements Service {
       // Keep the result on the display for result_ms, then let the view fall back.
       this.#resultUntil = ctx.clock.now() + config.result_ms;
       ctx.clock.clearTimeout(this.#resultTimer);
-      this.#resultTimer = ctx.clock.setTimeout(() => invalidate("argocd-result"), config.result_ms + 10);
+      this.#resultTimer = ctx.clock.setTimeout(() => invalidate("argocd-result"), config.result_ms + 10, "argocd-result");
     });
 
     ctx.ports.need(Intents).registerIntent("sync", "hold", ({ gadget, ack }) => this.#sync.hold(gadget, ack));

@@ -260,7 +260,7 @@ export class SyncRunner {
       if (open.length > 0) this.#d.log.info({ apps: open.map((a) => a.name) }, "argocd sync acked before Argo CD answered");
     };
     // The gadget shows an error when no ack comes within 3 s; answer by then in any case.
-    const wait = this.#d.clock.setTimeout(answer, this.#d.config.ack_wait_ms);
+    const wait = this.#d.clock.setTimeout(answer, this.#d.config.ack_wait_ms, "argocd-ack-wait");
 
     const posts = batch.apps.map(async (entry) => {
       const app = this.#d.book.get(entry.name);
@@ -282,7 +282,7 @@ export class SyncRunner {
       this.#progress();
     });
     this.#d.clock.clearTimeout(this.#deadline);
-    this.#deadline = this.#d.clock.setTimeout(() => this.#timeout(batch), this.#d.config.sync_timeout_ms);
+    this.#deadline = this.#d.clock.setTimeout(() => this.#timeout(batch), this.#d.config.sync_timeout_ms, "argocd-sync-deadline");
     this.#scheduleFollow();
   }
 
@@ -358,7 +358,7 @@ export class SyncRunner {
         }
       }
       this.#scheduleFollow();
-    }, this.#d.config.follow_interval_ms);
+    }, this.#d.config.follow_interval_ms, "argocd-sync-follow");
   }
 
   /** 0-1000 for ring B while a sync runs: finished apps count whole, running ones half. */

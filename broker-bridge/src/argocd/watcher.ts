@@ -92,7 +92,7 @@ export class AppWatcher {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = this.#clock.setTimeout(() => {
       step().catch((err: unknown) => this.#log.error({ err }, "argocd watcher step failed"));
-    }, ms);
+    }, ms, "argocd-watch");
   }
 
   #set(mode: WatchMode, error: string | null): void {

@@ -165,10 +165,11 @@ export class CiService implements Service {
     const every = Math.max(50, Math.min(5_000, Math.floor(this.#settings.freshness_ms / 4)));
     const sweep = () => {
       if (this.#stopped) return;
+      // Re-armed first: a sweep that throws is counted by the clock and the next one still runs.
+      this.#sweep = this.#ctx.clock.setTimeout(sweep, every, "ci-freshness");
       this.#checkFreshness();
-      this.#sweep = this.#ctx.clock.setTimeout(sweep, every);
     };
-    if (this.#pipelines.size > 0) this.#sweep = this.#ctx.clock.setTimeout(sweep, every);
+    if (this.#pipelines.size > 0) this.#sweep = this.#ctx.clock.setTimeout(sweep, every, "ci-freshness");
   }
 
   async stop(): Promise<void> {

@@ -65,7 +65,7 @@ export class Poller {
       this.#running = this.#poll().finally(() => {
         this.#running = null;
       });
-    }, ms);
+    }, ms, "ci-poll");
   }
 
   async #poll(): Promise<void> {

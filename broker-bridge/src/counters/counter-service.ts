@@ -64,10 +64,10 @@ export class CounterService implements Service {
       return view === null ? null : { display: { priority: COUNTER_PRIORITY, view } };
     });
     const tick = () => {
+      this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS, "counters-tick");
       this.#ctx.bus.emit("view:invalidate", { reason: "counters tick" });
-      this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS);
     };
-    this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS);
+    this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS, "counters-tick");
   }
 
   stop(): void {

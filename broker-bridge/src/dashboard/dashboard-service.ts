@@ -187,7 +187,7 @@ export class DashboardService implements Service {
       } catch (err) {
         this.#ctx.log.warn({ err }, "dashboard: could not push the live state");
       }
-    }, DASHBOARD_TIMING.coalesceMs);
+    }, DASHBOARD_TIMING.coalesceMs, "dashboard-push");
   }
 
   /** Sends the state if it changed since the last frame. */
@@ -216,6 +216,6 @@ export class DashboardService implements Service {
     } catch (err) {
       this.#ctx.log.warn({ err }, "dashboard: could not refresh the live state");
     }
-    this.#pollTimer = this.#ctx.clock.setTimeout(() => this.#poll(), DASHBOARD_TIMING.pollMs);
+    this.#pollTimer = this.#ctx.clock.setTimeout(() => this.#poll(), DASHBOARD_TIMING.pollMs, "dashboard-poll");
   }
 }

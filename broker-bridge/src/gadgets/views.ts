@@ -50,10 +50,10 @@ export class ViewComposer implements ViewsPort {
   invalidate(): void {
     if (this.#scheduled || !this.#started) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    this.#ctx.clock.defer(() => {
       this.#scheduled = false;
       if (!this.#stopped) this.publishAll();
-    });
+    }, "views-publish");
   }
 
   gadgets(): string[] {

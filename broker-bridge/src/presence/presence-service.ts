@@ -6,7 +6,7 @@ import {
   HEARTBEAT_MAX_BYTES, type Telemetry, checkAvailability, checkPresenceBeat, checkTelemetry, decode,
 } from "@shipgate/protocol";
 import { Gauge } from "prom-client";
-import { iso } from "../clock";
+import { every, iso } from "../clock";
 import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
 
@@ -38,7 +38,7 @@ export class PresenceService implements Service {
   readonly offers = [Presence];
   #ctx!: ServiceContext;
   readonly #entries = new Map<string, Entry>();
-  #sweep: NodeJS.Timeout | undefined;
+  #stopSweep: (() => void) | undefined;
 
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
@@ -84,12 +84,11 @@ export class PresenceService implements Service {
   }
 
   started(): void {
-    this.#sweep = setInterval(() => this.sweep(), 1000);
-    this.#sweep.unref();
+    this.#stopSweep = every(this.#ctx.clock, 1000, "presence-sweep", () => this.sweep());
   }
 
   stop(): void {
-    clearInterval(this.#sweep);
+    this.#stopSweep?.();
   }
 
   /** Marks nodes whose heartbeats stopped as offline. */
