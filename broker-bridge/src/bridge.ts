@@ -13,6 +13,7 @@ import { createHttpServer, listenHttp, registerMetrics } from "./http/http-serve
 import { EmbeddedLink } from "./link/embedded-link";
 import { ExternalLink } from "./link/external-link";
 import type { InboundMessage, Link } from "./link/link";
+import { MessageRouter } from "./link/message-router";
 import { makeRefuse } from "./link/refuse";
 import { type Logger, createLogger } from "./log";
 import { BrokerAuthorization } from "./ports/security";
@@ -93,12 +94,13 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   }
 
   const board = new PortBoard(list);
+  const refuse = makeRefuse(link, topics, log, (m: InboundMessage, field, error) => {
+    bus.emit("audit", { actor: m.from?.username ? `user:${m.from.username}` : "unknown", action: "message.refused", subject: m.topic, detail: { field, error } });
+  });
   const context: ServiceContext = {
-    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status,
+    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status, refuse,
+    router: new MessageRouter(link, topics, refuse, log),
     ports: board.accessFor({ name: "bridge", start() {} }),
-    refuse: makeRefuse(link, topics, log, (m: InboundMessage, field, error) => {
-      bus.emit("audit", { actor: m.from?.username ? `user:${m.from.username}` : "unknown", action: "message.refused", subject: m.topic, detail: { field, error } });
-    }),
   };
   status.register("bridge", () => ({ version: VERSION, broker: config.broker.url ?? "embedded", started_at: new Date(startedAt).toISOString() }));
   const startedAt = clock.now();

@@ -9,6 +9,7 @@ import type { BridgeConfig } from "./config";
 import type { Clock } from "./clock";
 import type { EventBus } from "./events";
 import type { Link } from "./link/link";
+import type { MessageRouter } from "./link/message-router";
 import type { Refuse } from "./link/refuse";
 import type { Logger } from "./log";
 import type { Need, Port, PortAccess } from "./ports/port";
@@ -20,7 +21,10 @@ export interface ServiceContext {
   bus: EventBus;
   store: Store;
   kv: KeyValue;
+  /** Publishing, and (for the router only) subscribing. Services receive through `router`. */
   link: Link;
+  /** Inbound MQTT: descriptor -> handler; limits, parses, checks and refuses for every service. */
+  router: MessageRouter;
   topics: Topics;
   log: Logger;
   clock: Clock;

@@ -5,7 +5,7 @@
 // this service accepts no writes at all.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { LockState } from "@shipgate/protocol";
+import { type LockState, MESSAGES } from "@shipgate/protocol";
 import { iso } from "../clock";
 import { sectionOf } from "../config";
 import type { AuditEntry } from "../events";
@@ -110,7 +110,7 @@ export class DashboardService implements Service {
       const live: LiveAuditEntry = { ...entry, at: iso(ctx.clock.now()) };
       this.#hub.broadcast(sseFrame("audit", JSON.stringify(live)));
     });
-    ctx.link.subscribe(ctx.topics.allGadgetTelemetry(), () => this.#schedule());
+    ctx.router.on(MESSAGES.gadgetTelemetry, () => this.#schedule(), { owner: this.name });
   }
 
   started(): void {

@@ -7,11 +7,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
-  type ButtonName, GADGET_EVENT_MAX_BYTES, type GadgetAck, type GadgetEvent, type Gesture, checkGadgetEvent,
-  decode, encode, eventSigningText,
+  type ButtonName, type GadgetAck, type GadgetEvent, type Gesture, MESSAGES, encode, eventSigningText,
 } from "@shipgate/protocol";
 import { ConfigError } from "../config";
 import type { InboundMessage } from "../link/link";
+import type { Delivery } from "../link/message-router";
 import { type IntentContext, type IntentHandler, Intents, type IntentsPort, Views } from "../ports/gadgets";
 import { LockDecisions, type LockDecisionsPort, LockQueries, isGateRefusal } from "../ports/gates";
 import { optional } from "../ports/port";
@@ -72,7 +72,9 @@ export class GadgetService implements Service, IntentsPort {
     this.#views = new ViewComposer(ctx, { gates: ctx.ports.want(LockQueries), presence: ctx.ports.want(Presence) });
     ctx.ports.offer(Views, this.#views);
     ctx.ports.offer(Intents, this);
-    ctx.link.subscribe(ctx.topics.allGadgetEvents(), (m) => this.#onEvent(m));
+    ctx.router.on(MESSAGES.gadgetEvent, (d) => this.#onEvent(d), {
+      owner: this.name, badTopic: "not an event topic", guard: (m, topic) => this.#mayPublish(m, topic.gadget),
+    });
     this.#registerGateIntents();
   }
 
@@ -111,19 +113,18 @@ export class GadgetService implements Service, IntentsPort {
     this.registerIntent("release", "long", mode("default"));
   }
 
-  #onEvent(message: InboundMessage): void {
-    const { topics, bus } = this.#ctx;
-    const parsed = topics.parse(message.topic);
-    if (parsed.kind !== "gadget-event") return this.#ctx.refuse(message, "", parsed.kind === "unknown" ? parsed.reason : "not an event topic");
-    const gadget = parsed.gadget;
+  /** On the embedded broker only the gadget's own user (or an admin) publishes its events. */
+  #mayPublish(message: InboundMessage, gadget: string): boolean {
     const from = message.from;
-    if (from !== null && from.role !== "admin" && from.username !== gadget) {
-      bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
-      return this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
-    }
-    const checked = decode(message.payload, GADGET_EVENT_MAX_BYTES, checkGadgetEvent);
-    if (!checked.ok) return this.#ctx.refuse(message, checked.field, checked.error);
-    const event = checked.value;
+    if (from === null || from.role === "admin" || from.username === gadget) return true;
+    this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
+    this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
+    return false;
+  }
+
+  #onEvent({ message, topic, value: event }: Delivery<GadgetEvent, "gadget-event">): void {
+    const { bus } = this.#ctx;
+    const gadget = topic.gadget;
 
     const secret = this.#secrets.get(gadget) ?? this.#secretsPort?.gadgetSecret(gadget);
     if (secret !== undefined) {
