@@ -142,8 +142,9 @@ export class CiService implements Service {
     }
 
     registerWebhooks(ctx.http, {
-      githubSecret: this.#settings.webhooks.github_secret,
-      gitlabToken: this.#settings.webhooks.gitlab_token,
+      providers: PROVIDERS,
+      // The config keys stay as ci-config.ts reads them (webhooks.github.secret_env, gitlab.token_env).
+      secrets: new Map([["github", this.#settings.webhooks.github_secret], ["gitlab", this.#settings.webhooks.gitlab_token]]),
       pipelines: this.#settings.pipelines,
       deliver: (d, source) => {
         const runtime = this.#pipelines.get(d.pipeline);
