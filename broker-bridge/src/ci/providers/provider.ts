@@ -1,7 +1,7 @@
 // What a CI/CD provider is to the bridge: a definition that checks its own config keys and builds
 // a poller-facing object whose poll() answers the normalized PollResult, and, when the provider can
 // push, its webhook (POST /hooks/<kind>). Adding a provider is one file like github.ts, one line in
-// index.ts, and its test (which runs the shared contract, test/ci-provider-contract.ts).
+// index.ts, and its test (which runs the shared contract, test/ci-provider-contract.test.ts, with its fake).
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Fields } from "@shipgate/protocol";
