@@ -5,8 +5,8 @@
 // provider fails the first test here until it brings its rig; its own file tests the rest.
 
 import test from "ava";
-import { CiHttpError } from "../src/ci/http-client";
-import type { BuildState } from "../src/ci/model";
+import { CiHttpError } from "../src/http/http-client";
+import type { BuildState } from "../src/builds";
 import { PROVIDERS } from "../src/ci/providers/index";
 import { BambooFake } from "./fakes/ci-bamboo-fake";
 import { BuildkiteFake } from "./fakes/ci-buildkite-fake";

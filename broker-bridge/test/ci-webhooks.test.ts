@@ -4,7 +4,7 @@
 
 import { createHmac } from "node:crypto";
 import test from "ava";
-import "../src/ci/ci-events";
+import "../src/build-events";
 import type { BuildChange } from "../src/ci/build-log";
 import { CiService } from "../src/ci/ci-service";
 import { githubSignatureValid } from "../src/ci/webhooks";

@@ -5,7 +5,7 @@
 
 import path from "node:path";
 import { Counter, Gauge } from "prom-client";
-import "../ci/ci-events";
+import "../build-events";
 import { sectionOf } from "../config";
 import { Intents, Views } from "../ports/gadgets";
 import { LockDecisions, LockQueries } from "../ports/gates";

@@ -11,7 +11,7 @@ import type { LockState } from "@shipgate/protocol";
 import { type Clock, iso } from "../clock";
 import type { EventBus } from "../events";
 import type { LockDecisionsPort, LockQueriesPort } from "../ports/gates";
-import { globToRegExp } from "../gates/glob";
+import { globToRegExp } from "../glob";
 import type { Logger } from "../log";
 import { type AppSummary, TERMINAL_PHASES } from "./apps";
 import type { AppBook } from "./app-book";

@@ -4,7 +4,7 @@
 import type { RingSegment } from "@shipgate/protocol";
 import type { ViewContribution } from "../ports/gadgets";
 import { SEVERITY } from "../ports/gadgets";
-import { HEALTH_SCENE, type PipelineHealth } from "./model";
+import { HEALTH_SCENE, type PipelineHealth } from "../builds";
 import { worstHealth } from "./pipeline-health";
 
 export const RING_LEDS = 24;

@@ -5,7 +5,7 @@
 // it resets on the first success.
 
 import { backoffDelay as policyDelay } from "@shipgate/protocol";
-import { CiHttpError } from "./http-client";
+import { CiHttpError } from "../http/http-client";
 
 /** Statuses worth retrying; anything else (401, 404, 422...) is a configuration problem that
  *  retrying at full speed would not fix, so it is retried at the slow cap instead. */

@@ -4,7 +4,7 @@
 // gadgets.<id>.counter, below anything more urgent (a failing pipeline, a pending lock).
 
 import { ConfigError, sectionOf } from "../config";
-import "../ci/ci-events";
+import "../build-events";
 import { Pipelines } from "../ports/ci";
 import { Views } from "../ports/gadgets";
 import { optional } from "../ports/port";

@@ -1,7 +1,6 @@
 // GET /cc.xml (everything the bridge watches, in the format other monitors read) and
 // GET /api/feed.json (the same, plus "awaiting approval" from the gates' pending locks).
 
-import type { PipelineStatus } from "../ci/ci-service";
 import { Pipelines, type PipelinesPort } from "../ports/ci";
 import { LockQueries, type LockQueriesPort } from "../ports/gates";
 import { optional } from "../ports/port";
@@ -12,12 +11,11 @@ import { type FeedItem, feedItems } from "./feed-model";
 export class FeedService implements Service {
   readonly name = "feeds";
   readonly needs = [optional(Pipelines), optional(LockQueries)];
-  #ci: PipelinesPort<PipelineStatus> | undefined;
+  #ci: PipelinesPort | undefined;
   #gates: LockQueriesPort | undefined;
 
   start(ctx: ServiceContext): void {
-    // The CI service offers its full pipeline status (ci-service.ts, PipelineStatus).
-    this.#ci = ctx.ports.want(Pipelines) as PipelinesPort<PipelineStatus> | undefined;
+    this.#ci = ctx.ports.want(Pipelines);
     this.#gates = ctx.ports.want(LockQueries);
     ctx.http.get("/cc.xml", async (req, reply) => {
       reply.header("content-type", "application/xml; charset=utf-8");

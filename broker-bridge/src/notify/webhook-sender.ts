@@ -3,7 +3,7 @@
 // so a dead chat server never grows memory or blocks a decision.
 
 import type { Clock } from "../clock";
-import { CiHttp, type Fetch } from "../ci/http-client";
+import { CiHttp, type Fetch } from "../http/http-client";
 import { backoffDelay } from "@shipgate/protocol";
 import type { Logger } from "../log";
 

@@ -3,8 +3,8 @@
 // pages by the Link header; deployments per environment with their statuses.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Build, BuildState, Deployment } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState, Deployment } from "../../builds";
+import { isoOrNull } from "../../builds";
 import {
   type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, authBearer, defineProvider, firstHeader, listAt, num, rec, seg, str,
   stringList,

@@ -1,8 +1,8 @@
 // GitLab pipelines and deployments (API v4; ci-apis.md). PRIVATE-TOKEN header; the project is its
 // numeric id or its URL-encoded path; pages by x-next-page.
 
-import type { Build, BuildState, Deployment } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState, Deployment } from "../../builds";
+import { isoOrNull } from "../../builds";
 import {
   type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, defineProvider, firstHeader, listAt, num, rec, sameSecret, seg, str,
   stringList,

@@ -5,8 +5,8 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Fields } from "@shipgate/protocol";
-import { type CiHttp, CiHttpError } from "../http-client";
-import type { Build, Deployment, PollResult } from "../model";
+import { type CiHttp, CiHttpError } from "../../http/http-client";
+import type { Build, Deployment, PollResult } from "../../builds";
 
 export interface PipelineSettings<O = unknown> {
   /** The pipeline's config name (ci.pipelines.<name>). */
