@@ -12,7 +12,7 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { openAuthorizer } from "../broker-bridge/src/broker/embedded-broker";
 import { type RunningBridge, startBridge } from "../broker-bridge/src/bridge";
-import type { CiService } from "../broker-bridge/src/ci/ci-service";
+import { CiService } from "../broker-bridge/src/ci/ci-service";
 import type { Clock } from "../broker-bridge/src/clock";
 import { checkConfig } from "../broker-bridge/src/config";
 import { FakeClock } from "../broker-bridge/test/fakes/ci-clock";
@@ -54,7 +54,7 @@ async function simulatedHour(pipelines: number, intervalS: number): Promise<Omit
     { "desk-1": { watch: repos.slice(0, 8).map((_, i) => `svc-${i}`) } },
     clock, dir,
   );
-  const ci = bridge.context.services.get<CiService>("ci") as CiService;
+  const ci = bridge.service(CiService) as CiService;
   let changes = 0;
   // Every pipeline gets a new build every 20 minutes, staggered.
   repos.forEach((repo, i) => {

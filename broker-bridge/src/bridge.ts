@@ -2,26 +2,27 @@
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
 import { readFileSync } from "node:fs";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Registry, collectDefaultMetrics } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
 import type { BridgeConfig } from "./config";
 import { ConfigError } from "./config";
-import { type Clock, systemClock } from "./clock";
+import { type Clock, guardedClock, systemClock } from "./clock";
 import { EventBus } from "./events";
-import type { GatesService } from "./gates/gates-service";
 import { createHttpServer, listenHttp, registerMetrics } from "./http/http-server";
 import { EmbeddedLink } from "./link/embedded-link";
 import { ExternalLink } from "./link/external-link";
 import type { InboundMessage, Link } from "./link/link";
+import { MessageRouter } from "./link/message-router";
 import { makeRefuse } from "./link/refuse";
 import { type Logger, createLogger } from "./log";
-import type { PresenceService } from "./presence/presence-service";
-import { type Service, type ServiceContext, ServiceDirectory } from "./service";
+import { BrokerAuthorization } from "./ports/security";
+import type { Service, ServiceContext } from "./service";
 import { defaultServices } from "./services";
 import { StatusBoard } from "./status";
 import { Store } from "./store";
 import { VERSION } from "./version";
+import { PortBoard, startOrder } from "./wiring";
 
 export interface BridgeOptions {
   config: BridgeConfig;
@@ -42,20 +43,29 @@ export interface RunningBridge {
   readonly httpUrl: string;
   readonly httpPort: number;
   readonly broker: EmbeddedBroker | null;
+  /** The running service of this class (for tests and tools), or undefined. */
+  service<T extends Service>(kind: abstract new (...args: never[]) => T): T | undefined;
   stop(): Promise<void>;
 }
 
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { config } = options;
+  // Before anything opens: a missing or circular need is a wiring error, not a half-started bridge.
+  const list = startOrder(options.services ?? defaultServices(config));
   const log = options.log ?? createLogger(config.log_level);
-  const clock = options.clock ?? systemClock;
   const store = Store.open(config.state_dir);
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: "shipgate_process_" });
+  // Every service timer runs through this clock: one that throws is logged and counted, and the
+  // bridge stays up (a store failure on a timer path once killed the process).
+  const timerErrors = new Counter({ name: "shipgate_timer_errors_total", help: "Timer callbacks that threw, by timer", labelNames: ["timer"], registers: [metrics] });
+  const clock = guardedClock(options.clock ?? systemClock, (timer, err) => {
+    timerErrors.inc({ timer });
+    log.error({ err, timer }, "a timer callback failed; the bridge carries on");
+  });
   const status = new StatusBoard();
-  const services = new ServiceDirectory();
   const http = createHttpServer(config.http, log);
   registerMetrics(http, metrics);
 
@@ -83,16 +93,18 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     });
   }
 
+  const board = new PortBoard(list);
+  const refuse = makeRefuse(link, topics, log, (m: InboundMessage, field, error) => {
+    bus.emit("audit", { actor: m.from?.username ? `user:${m.from.username}` : "unknown", action: "message.refused", subject: m.topic, detail: { field, error } });
+  });
   const context: ServiceContext = {
-    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status, services,
-    refuse: makeRefuse(link, topics, log, (m: InboundMessage, field, error) => {
-      bus.emit("audit", { actor: m.from?.username ? `user:${m.from.username}` : "unknown", action: "message.refused", subject: m.topic, detail: { field, error } });
-    }),
+    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status, refuse,
+    router: new MessageRouter(link, topics, refuse, log),
+    ports: board.accessFor({ name: "bridge", start() {} }),
   };
   status.register("bridge", () => ({ version: VERSION, broker: config.broker.url ?? "embedded", started_at: new Date(startedAt).toISOString() }));
   const startedAt = clock.now();
 
-  const list = options.services ?? defaultServices(config);
   const stopList: Service[] = [];
   let broker: EmbeddedBroker | null = null;
   const teardown = async () => {
@@ -111,18 +123,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 
   try {
     for (const service of list) {
-      services.add(service);
-      await service.start(context);
+      await service.start({ ...context, ports: board.accessFor(service) });
+      board.checkOffered(service);
       stopList.push(service);
     }
-    const gates = services.get<GatesService>("gates");
-    const presence = services.get<PresenceService>("presence");
-    if (gates && presence) {
-      gates.locks.setPresence(() => presence.onlineGadgets());
-      bus.on("gadget:presence", () => gates.locks.presenceChanged());
-    }
 
-    const authorizer = options.authorizer ?? (await defaultAuthorizer(context));
+    const authorizer = options.authorizer ?? (await defaultAuthorizer(board.get(BrokerAuthorization), log));
     if (embedded !== null) {
       broker = await startEmbeddedBroker({
         host: config.broker.host,
@@ -150,6 +156,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       brokerPort: broker ? broker.port : null,
       httpUrl: `${scheme}://${config.http.host}:${httpPort}`,
       httpPort,
+      service: <T extends Service>(kind: abstract new (...args: never[]) => T) => list.find((s): s is T => s instanceof kind),
       async stop() {
         // Publish offline ourselves before a clean disconnect (a Will only fires on a broken one).
         await link.publish(topics.bridgeStatus(), encode({ state: "offline" }), { qos: 1, retain: true }).catch(() => {});
@@ -163,10 +170,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 }
 
 /** The security service decides the broker's rules when it runs; without it, anyone may connect. */
-async function defaultAuthorizer(ctx: ServiceContext): Promise<BrokerAuthorizer> {
-  const security = ctx.services.get<Service & { authorizer(): BrokerAuthorizer }>("security");
-  if (security) return security.authorizer();
+async function defaultAuthorizer(offered: BrokerAuthorizer | undefined, log: Logger): Promise<BrokerAuthorizer> {
+  if (offered !== undefined) return offered;
   const { openAuthorizer } = await import("./broker/embedded-broker");
-  ctx.log.warn("no security service: the embedded broker accepts anonymous clients");
+  log.warn("no security service: the embedded broker accepts anonymous clients");
   return openAuthorizer;
 }

@@ -1,5 +1,9 @@
-// Every service of the product, in start order. A new provider or output is one more line here
-// and one new folder; nothing else changes.
+// Every service of the product. A new provider or output is one more line here and one new
+// folder; the start order follows from the ports each declares (wiring.ts), not from this list.
+//
+// Who offers what (ports/): presence -> presence; gates -> lock-queries, lock-decisions,
+// admin-commands; security -> broker-authorizer, gadget-secrets; gadgets -> views, intents;
+// ci -> pipelines.
 
 import type { BridgeConfig } from "./config";
 import { ArgoCdService } from "./argocd/argocd-service";

@@ -7,13 +7,13 @@ import path from "node:path";
 import test from "ava";
 import type { GadgetView } from "@shipgate/protocol";
 import { startTwin, type TwinHandle } from "../../firmware/adapters/node/twin";
-import type { ArgoCdService } from "../src/argocd/argocd-service";
+import { ArgoCdService } from "../src/argocd/argocd-service";
 import { formatArgoStatus } from "../src/argocd/status-text";
 import { INFO_APPROVED_BY } from "../src/argocd/sync";
-import type { AuditService } from "../src/audit/audit-service";
+import { AuditService } from "../src/audit/audit-service";
 import type { RunningBridge } from "../src/bridge";
 import type { Clock } from "../src/clock";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { FakeArgo } from "./fakes/argocd-server";
 import { SWAGGER_FILE, Swagger } from "./fakes/argocd-swagger";
 import { startTestBridge, tempDir, waitFor } from "./helpers/bridge";
@@ -60,7 +60,7 @@ async function rig(argocd: Record<string, unknown> = {}, extra: { gates?: Record
     },
   });
   const twin = await startTwin({ id: gadgets[0] ?? "desk-1", broker: bridge.brokerUrl, tuning: { buttons: { holdMs: HOLD_MS } } });
-  const service = bridge.context.services.get<ArgoCdService>("argocd");
+  const service = bridge.service(ArgoCdService);
   if (service === undefined) throw new Error("the argocd service is not among the default services");
   return {
     fake, bridge, twin, argocd: service,
@@ -77,7 +77,7 @@ const shown = (twin: TwinHandle) => twin.view?.display.text ?? "";
 const syncPosts = (fake: FakeArgo) => fake.requestsTo("POST", /^\/api\/v1\/applications\/[^/]+\/sync$/);
 
 function audit(bridge: RunningBridge, prefix: string): string[] {
-  const rows = bridge.context.services.get<AuditService>("audit")?.recent(200) ?? [];
+  const rows = bridge.service(AuditService)?.recent(200) ?? [];
   return rows.filter((r) => r.action.startsWith(prefix)).reverse().map((r) => `${r.actor} ${r.action} ${r.subject}`);
 }
 
@@ -193,7 +193,7 @@ if (swagger === null) {
   test.serial("blocked mode refuses with a visible reason and sends nothing to Argo CD", async (t) => {
     await using r = await rig();
     await readyToSync(r, 1);
-    r.bridge.context.services.get<GatesService>("gates")?.locks.setMode({ mode: "blocked", actor: "user:alice", reason: "incident" });
+    r.bridge.service(GatesService)?.locks.setMode({ mode: "blocked", actor: "user:alice", reason: "incident" });
     await r.twin.press("sync", HOLD_MS + 200);
     await r.twin.waitFor("the refusal", () => r.twin.lastAck !== null);
     t.deepEqual({ ok: r.twin.lastAck?.ok, message: r.twin.lastAck?.message }, { ok: false, message: "BLOCKED" });
@@ -251,7 +251,7 @@ if (swagger === null) {
     await r.twin.waitFor("the ack", () => r.twin.lastAck !== null);
     t.deepEqual({ ok: r.twin.lastAck?.ok, message: r.twin.lastAck?.message }, { ok: true, message: "NEEDS APPROVAL" });
     t.is(syncPosts(r.fake).length, 0);
-    const locks = r.bridge.context.services.get<GatesService>("gates")?.locks;
+    const locks = r.bridge.service(GatesService)?.locks;
     const lock = locks?.pending()[0];
     t.like(lock, { pipeline: "argocd", step: "sync web", state: "pending" });
     await r.twin.waitFor("the lock on the display", () => (r.twin.view as GadgetView | null)?.head?.id === lock?.id);

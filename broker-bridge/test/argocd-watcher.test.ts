@@ -21,6 +21,7 @@ function fastClock(factor: number): Clock {
     now: () => t0 + (Date.now() - t0) * factor,
     setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms) / factor),
     clearTimeout: (h) => h !== undefined && clearTimeout(h),
+    defer: (fn) => void setImmediate(fn),
   };
 }
 

@@ -2,7 +2,7 @@
 // and a body that is not a feed.
 
 import test from "ava";
-import { CiHttpError } from "../src/ci/http-client";
+import { CiHttpError } from "../src/http/http-client";
 import { cctrayState } from "../src/ci/providers/cctray";
 import { CctrayFake } from "./fakes/ci-cctray-fake";
 import { providerFor } from "./fakes/ci-provider-harness";

@@ -5,7 +5,7 @@
 import test from "ava";
 import { rmSync } from "node:fs";
 import { BuildLog } from "../src/ci/build-log";
-import type { Build } from "../src/ci/model";
+import type { Build } from "../src/builds";
 import { newestFirst, summarize } from "../src/ci/pipeline-health";
 import { Store } from "../src/store";
 import { tempDir } from "./helpers/bridge";

@@ -4,8 +4,8 @@
 
 import test from "ava";
 import { XMLParser } from "fast-xml-parser";
-import type { CiService } from "../src/ci/ci-service";
-import type { GatesService } from "../src/gates/gates-service";
+import { CiService } from "../src/ci/ci-service";
+import { GatesService } from "../src/gates/gates-service";
 import { GithubFake } from "./fakes/ci-github-fake";
 import { startTestBridge } from "./helpers/bridge";
 
@@ -29,9 +29,9 @@ test("cc.xml and feed.json show pipelines, a pending lock, and stale data as unk
     },
   });
   t.teardown(() => bridge.stop());
-  const ci = bridge.context.services.get<CiService>("ci") as CiService;
+  const ci = bridge.service(CiService) as CiService;
   for (let i = 0; i < 100 && ci.pipelines().some((p) => !p.fresh); i++) await new Promise((r) => setTimeout(r, 20));
-  const gates = bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = bridge.service(GatesService) as GatesService;
   gates.locks.request({ id: "3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10", pipeline: "api", step: "deploy-prod", summary: "v2" }, null);
 
   const res = await fetch(`${bridge.httpUrl}/cc.xml`);

@@ -2,7 +2,7 @@
 // ETags and rate-limit headers.
 
 import test from "ava";
-import { CiHttpError } from "../src/ci/http-client";
+import { CiHttpError } from "../src/http/http-client";
 import { githubRunState } from "../src/ci/providers/github";
 import { GithubFake } from "./fakes/ci-github-fake";
 import { providerFor } from "./fakes/ci-provider-harness";

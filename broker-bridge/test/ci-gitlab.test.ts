@@ -2,7 +2,7 @@
 // (ascending by default, so the provider must ask for desc), PRIVATE-TOKEN, 429 with RateLimit-*.
 
 import test from "ava";
-import { CiHttpError } from "../src/ci/http-client";
+import { CiHttpError } from "../src/http/http-client";
 import { gitlabPipelineState } from "../src/ci/providers/gitlab";
 import { GitlabFake } from "./fakes/ci-gitlab-fake";
 import { providerFor } from "./fakes/ci-provider-harness";

@@ -1,7 +1,7 @@
 // The Jenkins provider against a loopback fake: folder paths, results, building, auth.
 
 import test from "ava";
-import { CiHttpError } from "../src/ci/http-client";
+import { CiHttpError } from "../src/http/http-client";
 import { jenkinsBuildState } from "../src/ci/providers/jenkins";
 import { JenkinsFake } from "./fakes/ci-jenkins-fake";
 import { providerFor } from "./fakes/ci-provider-harness";

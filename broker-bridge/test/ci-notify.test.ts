@@ -5,8 +5,8 @@
 import { type IncomingMessage, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import test from "ava";
-import type { GatesService } from "../src/gates/gates-service";
-import type { NotifyService } from "../src/notify/notify-service";
+import { GatesService } from "../src/gates/gates-service";
+import { NotifyService } from "../src/notify/notify-service";
 import { GithubFake } from "./fakes/ci-github-fake";
 import { startTestBridge } from "./helpers/bridge";
 
@@ -42,8 +42,8 @@ test("lock pending and approved, build failed and recovered reach the webhook; u
     },
   });
   t.teardown(() => bridge.stop());
-  const notify = bridge.context.services.get<NotifyService>("notifications") as NotifyService;
-  const gates = bridge.context.services.get<GatesService>("gates") as GatesService;
+  const notify = bridge.service(NotifyService) as NotifyService;
+  const gates = bridge.service(GatesService) as GatesService;
   const settle = async (n: number) => {
     for (let i = 0; i < 200 && hook.posts.length < n; i++) await new Promise((r) => setTimeout(r, 25));
     await notify.idle();
@@ -80,10 +80,10 @@ test("a webhook that keeps failing is tried a bounded number of times", async (t
   const hook = await receiver(t, 1000);
   const bridge = await startTestBridge({ config: { notifications: { ops: { url: hook.url, events: ["lock.pending"], attempts: 3 } } } });
   t.teardown(() => bridge.stop());
-  const gates = bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = bridge.service(GatesService) as GatesService;
   gates.locks.request({ id: "5a2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10", pipeline: "api", step: "deploy", summary: "" }, null);
   for (let i = 0; i < 200 && hook.calls() < 3; i++) await new Promise((r) => setTimeout(r, 25));
-  await bridge.context.services.get<NotifyService>("notifications")?.idle();
+  await bridge.service(NotifyService)?.idle();
   await new Promise((r) => setTimeout(r, 300));
   t.is(hook.calls(), 3);
 });

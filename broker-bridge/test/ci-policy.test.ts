@@ -2,8 +2,8 @@
 // the server's retry-after and reset first, and a shared budget that spreads what is left.
 
 import test from "ava";
-import { CiHttpError } from "../src/ci/http-client";
-import { SharedBudget, budgetDelay, readRateLimit, readRetryAfter } from "../src/ci/rate-budget";
+import { CiHttpError } from "../src/http/http-client";
+import { SharedBudget, budgetDelay, readRateLimit, readRetryAfter } from "../src/http/rate-budget";
 import { backoffDelay, failureDelay, isRetryable } from "../src/ci/retry-policy";
 
 const opts = { baseMs: 1000, capMs: 60_000, floorMs: 100 };

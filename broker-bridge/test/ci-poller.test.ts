@@ -2,10 +2,10 @@
 // recovery at the reset, backoff on 5xx that resets on success, and the timeout on a hung server.
 
 import test from "ava";
-import { CiHttp } from "../src/ci/http-client";
+import { CiHttp } from "../src/http/http-client";
 import { Poller } from "../src/ci/poller";
 import { github } from "../src/ci/providers/github";
-import { SharedBudget } from "../src/ci/rate-budget";
+import { SharedBudget } from "../src/http/rate-budget";
 import type { PipelineSettings } from "../src/ci/providers/provider";
 import type { GithubOptions } from "../src/ci/providers/github";
 import { FakeClock } from "./fakes/ci-clock";

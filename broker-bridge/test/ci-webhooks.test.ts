@@ -4,9 +4,9 @@
 
 import { createHmac } from "node:crypto";
 import test from "ava";
-import "../src/ci/ci-events";
+import "../src/build-events";
 import type { BuildChange } from "../src/ci/build-log";
-import type { CiService } from "../src/ci/ci-service";
+import { CiService } from "../src/ci/ci-service";
 import { githubSignatureValid } from "../src/ci/webhooks";
 import { GithubFake } from "./fakes/ci-github-fake";
 import { GitlabFake } from "./fakes/ci-gitlab-fake";
@@ -48,7 +48,7 @@ async function bridgeWithHooks(t: import("ava").ExecutionContext) {
   t.teardown(() => bridge.stop());
   const events: BuildChange[] = [];
   bridge.context.bus.on("ci:build", (c) => events.push(c));
-  const ci = bridge.context.services.get<CiService>("ci") as CiService;
+  const ci = bridge.service(CiService) as CiService;
   for (let i = 0; i < 100 && ci.pipelines().some((p) => !p.fresh); i++) await new Promise((r) => setTimeout(r, 20));
   return { bridge, events, ci };
 }

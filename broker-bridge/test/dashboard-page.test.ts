@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import test from "ava";
 import type { Browser, Page } from "playwright-core";
 import { encode } from "@shipgate/protocol";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { DEFAULT_PREFIX, Topics } from "@shipgate/protocol";
 import { type DashboardRig, chromiumMissing, launchChromium, startDashboardBridge } from "./dashboard-support";
 import { nextMessage, waitFor } from "./helpers/bridge";
@@ -135,7 +135,7 @@ browserTest("admin routes refuse a request without a session and a cross-site re
   } finally {
     evil.close();
   }
-  const gates = rig.bridge.context.services.get<GatesService>("gates")!;
+  const gates = rig.bridge.service(GatesService)!;
   t.is(gates.locks.get(id)?.state, "pending", "the cross-site request changed nothing");
   const denied = rig.audit("http.denied").map((r) => String(r.detail?.reason));
   t.true(denied.some((r) => /cross-site request from http:\/\/127\.0\.0\.1:\d+ refused/.test(r)), denied.join("; "));
@@ -183,7 +183,7 @@ browserTest("the virtual gadget (the firmware's App in the page) comes online an
 
   const id = await requestLock("api", "deploy-eu", "v1.5.0");
   await lockCard(id).waitFor();
-  const gates = rig.bridge.context.services.get<GatesService>("gates")!;
+  const gates = rig.bridge.service(GatesService)!;
   // The firmware draws the head lock on its MAX7219 matrix (through the simulated chip chain).
   type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
   const litPixels = () => page.locator("canvas.vg-matrix").evaluate((element) => {
@@ -223,7 +223,7 @@ browserTest("mode changes show on the page, from the page's form and from elsewh
   t.regex(meta, /in (1h 59m|2h)/);
 
   // From another path (the CLI and gadgets go through the same gates): the page follows.
-  const gates = rig.bridge.context.services.get<GatesService>("gates")!;
+  const gates = rig.bridge.service(GatesService)!;
   gates.locks.setMode({ mode: "blocked", reason: "incident 42", actor: "user:bob" });
   await page.locator("#mode-banner[data-mode=blocked]").waitFor();
   t.regex((await page.locator("#mode-meta").textContent()) ?? "", /incident 42/);

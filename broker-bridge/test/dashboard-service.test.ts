@@ -6,8 +6,8 @@ import { randomUUID } from "node:crypto";
 import test from "ava";
 import { encode } from "@shipgate/protocol";
 import { ConfigError } from "../src/config";
-import type { DashboardService, DashboardState } from "../src/dashboard/dashboard-service";
-import type { GatesService } from "../src/gates/gates-service";
+import { DashboardService, type DashboardState } from "../src/dashboard/dashboard-service";
+import { GatesService } from "../src/gates/gates-service";
 import { openSse } from "./dashboard-support";
 import { FakeClock } from "./helpers/fake-clock";
 import { connectClient, startTestBridge, waitFor } from "./helpers/bridge";
@@ -81,12 +81,12 @@ test("the stream sends the state on connect, then changes only, audit entries, a
     const audit = JSON.parse((await sse.next((f) => f.event === "audit" && f.data.includes(id))).data) as { action: string; subject: string; at: string };
     t.is(audit.action, "lock.request");
     t.is(audit.at, new Date(clock.now()).toISOString());
-    await waitFor("the lock to be queued", () => bridge.context.services.get<GatesService>("gates")!.locks.pendingCount() === 1);
+    await waitFor("the lock to be queued", () => bridge.service(GatesService)!.locks.pendingCount() === 1);
     clock.advance(60); // the coalescing window
     const withLock = JSON.parse((await sse.next((f) => f.event === "state" && f.data.includes(id))).data) as DashboardState;
     t.is((withLock.status.locks as { id: string }[])[0]?.id, id);
 
-    bridge.context.services.get<GatesService>("gates")!.locks.decide({ decision: "approve", id, decider: { kind: "user", name: "bob", admin: true } });
+    bridge.service(GatesService)!.locks.decide({ decision: "approve", id, decider: { kind: "user", name: "bob", admin: true } });
     clock.advance(60);
     const decided = JSON.parse((await sse.next((f) => f.event === "state" && JSON.parse(f.data).recent.length > 0)).data) as DashboardState;
     t.is(decided.recent[0]?.id, id);
@@ -106,7 +106,7 @@ test("streams beyond dashboard.max_streams are refused with 503, and stopping th
   const res = await fetch(bridge.httpUrl + "/api/events");
   t.is(res.status, 503);
   t.regex(((await res.json()) as { error: string }).error, /max_streams is 1/);
-  t.is(bridge.context.services.get<DashboardService>("dashboard")!.streams, 1);
+  t.is(bridge.service(DashboardService)!.streams, 1);
   await bridge.stop(); // would hang if the open stream kept the HTTP server from closing
   await one.closed;
   t.pass();

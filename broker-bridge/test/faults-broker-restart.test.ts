@@ -5,7 +5,7 @@
 import test from "ava";
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { freePort, runShipgate, waitFor } from "./helpers/bridge";
 import { startSecureBridge, topics } from "./security-support";
 
@@ -30,7 +30,7 @@ test("after a broker restart, connected gadgets and pipelines resume and get the
   const env = { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(ports.broker.port) };
   const gate = runShipgate(["gate", "--pipeline", "api", "--step", "deploy", "--id", id], env);
   t.teardown(() => void gate.child.kill("SIGKILL"));
-  const gates = () => rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = () => rig.bridge.service(GatesService) as GatesService;
   await waitFor("the lock", () => gates().locks.get(id)?.state === "pending", 20_000);
 
   await rig.stop();

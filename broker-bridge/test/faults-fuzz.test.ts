@@ -13,7 +13,7 @@ import {
 } from "@shipgate/protocol";
 import { startBridge } from "../src/bridge";
 import { checkConfig } from "../src/config";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { topicMatches } from "../src/link/topic-filter";
 import type { Service } from "../src/service";
 import { AuditService } from "../src/audit/audit-service";
@@ -91,7 +91,7 @@ test("random and mutated payloads on every subscribed topic: the bridge stays up
   t.teardown(() => bridge.stop());
   for (const filter of filters) t.true(TARGETS.some((target) => topicMatches(filter, target.topic)), `the fuzz covers ${filter}`);
 
-  const security = bridge.context.services.get<SecurityService>("security") as SecurityService;
+  const security = bridge.service(SecurityService) as SecurityService;
   const { password } = security.users.add("fuzzer", "admin");
   const client = await mqtt.connectAsync(bridge.brokerUrl, { username: "fuzzer", password, clientId: "fuzzer", reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));
@@ -122,7 +122,7 @@ test("random and mutated payloads on every subscribed topic: the bridge stays up
   t.false(closed, "the connection was never dropped");
   t.is(answers, fed, "one error answer per payload");
   t.is((await fetch(`${bridge.httpUrl}/healthz`)).status, 200, "the bridge is still up");
-  const gates = bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = bridge.service(GatesService) as GatesService;
   t.is(gates.locks.pending().length, 0, "no payload created a lock");
   t.is(gates.locks.mode().mode, "default", "no payload changed the mode");
   // And it still works.

@@ -46,7 +46,7 @@ test("a full disk refuses new locks with a logged error, keeps the bridge up, co
   const bridge = await startBridge({ config: checked.value, log: pino({ level: "warn" }, sink), services });
   t.teardown(() => bridge.stop());
   const db = bridge.context.store.db;
-  const gates = bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = bridge.service(GatesService) as GatesService;
   const admin = JSON.parse((await import("node:fs")).readFileSync(path.join(stateDir, "local-admin.json"), "utf8")) as { username: string; password: string };
   const client = await mqtt.connectAsync(bridge.brokerUrl, { ...admin, reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));

@@ -4,7 +4,7 @@ import test from "ava";
 import { randomUUID } from "node:crypto";
 import type { MqttClient } from "mqtt";
 import { DEFAULT_PREFIX, type GadgetAck, type GadgetView, Topics } from "@shipgate/protocol";
-import type { AuditService } from "../src/audit/audit-service";
+import { AuditService } from "../src/audit/audit-service";
 import { connectClient, nextMessage, startTestBridge } from "./helpers/bridge";
 
 const topics = new Topics(DEFAULT_PREFIX);
@@ -14,7 +14,7 @@ async function setup() {
   const gadget = await connectClient(bridge.brokerUrl, { clientId: "desk-1" });
   await gadget.subscribeAsync([topics.gadgetView("desk-1"), topics.gadgetAck("desk-1"), topics.errors("desk-1")], { qos: 1 });
   const pipeline = await connectClient(bridge.brokerUrl, { clientId: "pipe" });
-  const audit = () => bridge.context.services.get<AuditService>("audit")!.recent(100);
+  const audit = () => bridge.service(AuditService)!.recent(100);
   return { bridge, gadget, pipeline, audit };
 }
 

@@ -2,7 +2,7 @@
 // errors/<client id> naming the field, and nothing else changes.
 import test from "ava";
 import { DEFAULT_PREFIX, type ErrorReply, LOCK_REQUEST_MAX_BYTES, Topics } from "@shipgate/protocol";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { connectClient, nextMessage, startTestBridge } from "./helpers/bridge";
 
 const topics = new Topics(DEFAULT_PREFIX);
@@ -32,7 +32,7 @@ test("each malformed lock request is answered on errors/<client id> with its fie
       t.is(reply.field, c.field, c.name);
       t.regex(reply.error, c.error, c.name);
     }
-    const gates = bridge.context.services.get<GatesService>("gates")!;
+    const gates = bridge.service(GatesService)!;
     t.is(gates.locks.pendingCount(), 0, "no lock was created");
     t.deepEqual(bridge.context.store.db.prepare("SELECT COUNT(*) AS n FROM locks").get(), { n: 0 });
 

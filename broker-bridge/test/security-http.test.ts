@@ -4,7 +4,7 @@
 import test from "ava";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { systemClock } from "../src/clock";
 import { startSecureBridge, topics } from "./security-support";
 import { waitFor } from "./helpers/bridge";
@@ -24,7 +24,7 @@ test("login gives an expiring HttpOnly SameSite=Strict session; admin actions ne
   const rig = await startSecureBridge();
   t.teardown(() => rig.stop());
   const base = rig.bridge.httpUrl;
-  const gates = rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = rig.bridge.service(GatesService) as GatesService;
   const { password } = rig.addUser("alice", "admin");
 
   const bad = await login(base, "alice", "wrong-password");
@@ -112,7 +112,7 @@ test("API tokens for scripts: shown once, stored hashed, a wrong one refused", a
   t.false(readFileSync(rig.users.file, "utf8").includes(token.split("_")[2] as string), "users.json holds only the token's hash");
   const ok = await post(base, "/api/admin/mode", { mode: "released", reason: "release train" }, { authorization: `Bearer ${token}` });
   t.is(ok.status, 200);
-  const gates = rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = rig.bridge.service(GatesService) as GatesService;
   t.like(gates.locks.mode(), { mode: "released", changed_by: "user:deployer" });
   const wrong = await post(base, "/api/admin/mode", { mode: "blocked" }, { authorization: `Bearer ${token.slice(0, -2)}xx` });
   t.is(wrong.status, 401);

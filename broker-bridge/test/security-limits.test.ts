@@ -3,7 +3,7 @@
 // refusal is answered on the client's errors topic and logged; nothing else changes.
 import test from "ava";
 import { randomUUID } from "node:crypto";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { RateLimiter } from "../src/security/rate-limit";
 import { collect, sleep, startSecureBridge, topics } from "./security-support";
 import { waitFor } from "./helpers/bridge";
@@ -24,7 +24,7 @@ test("a token bucket allows a burst, then refills at its rate per key", (t) => {
 test("lock requests and events beyond a client's rate are refused on its errors topic, audited once, and change nothing", async (t) => {
   const rig = await startSecureBridge({ security: { lock_requests_per_minute: 1, lock_request_burst: 3, events_per_minute: 1, event_burst: 2 } });
   t.teardown(() => rig.stop());
-  const gates = rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = rig.bridge.service(GatesService) as GatesService;
   const ci = await rig.connectAs("ci", "pipeline");
   const errors = collect(ci);
   await ci.subscribeAsync(topics.errors(ci.options.clientId as string), { qos: 1 });
@@ -48,7 +48,7 @@ test("lock requests and events beyond a client's rate are refused on its errors 
 test("an oversized payload and a pipeline beyond its pending bound are refused with an answer", async (t) => {
   const rig = await startSecureBridge({ gates: { max_pending_per_pipeline: 2 } });
   t.teardown(() => rig.stop());
-  const gates = rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = rig.bridge.service(GatesService) as GatesService;
   const ci = await rig.connectAs("ci", "pipeline");
   const errors = collect(ci);
   await ci.subscribeAsync(topics.errors(ci.options.clientId as string), { qos: 1 });

@@ -4,11 +4,11 @@
 import test from "ava";
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { type SecureRig, closed, collect, grants, sleep, startSecureBridge, topics } from "./security-support";
 import { waitFor } from "./helpers/bridge";
 
-const gatesOf = (rig: SecureRig) => rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+const gatesOf = (rig: SecureRig) => rig.bridge.service(GatesService) as GatesService;
 
 async function requestLock(client: mqtt.MqttClient, pipeline = "api"): Promise<string> {
   const id = randomUUID();

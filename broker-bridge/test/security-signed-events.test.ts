@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { type GadgetEvent, eventSigningText, hmacHex } from "@shipgate/protocol";
-import type { GatesService } from "../src/gates/gates-service";
+import { GatesService } from "../src/gates/gates-service";
 import { collect, startSecureBridge, topics, sleep, type SecureRig } from "./security-support";
 import { runShipgate, waitFor } from "./helpers/bridge";
 
@@ -19,7 +19,7 @@ const sign = (secret: string, gadget: string, e: GadgetEvent): GadgetEvent => ({
 async function setup(t: import("ava").ExecutionContext, config: Record<string, unknown> = {}) {
   const rig = await startSecureBridge(config);
   t.teardown(() => rig.stop());
-  const gates = rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  const gates = rig.bridge.service(GatesService) as GatesService;
   const ci = await rig.connectAs("ci", "pipeline");
   const lock = async () => {
     const id = randomUUID();

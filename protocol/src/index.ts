@@ -6,3 +6,4 @@ export * from "./topics";
 export * from "./codec";
 export * from "./hmac";
 export * from "./backoff";
+export * from "./catalog";

@@ -5,10 +5,11 @@
 
 import path from "node:path";
 import { Counter, Gauge } from "prom-client";
-import "../ci/ci-events";
+import "../build-events";
 import { sectionOf } from "../config";
-import type { GadgetService } from "../gadgets/gadget-service";
-import type { GatesService } from "../gates/gates-service";
+import { Intents, Views } from "../ports/gadgets";
+import { LockDecisions, LockQueries } from "../ports/gates";
+import { optional } from "../ports/port";
 import type { Service, ServiceContext } from "../service";
 import type { AppSummary } from "./apps";
 import { isInError } from "./apps";
@@ -44,6 +45,7 @@ export interface ArgoServiceOptions {
 
 export class ArgoCdService implements Service {
   readonly name = "argocd";
+  readonly needs = [Views, Intents, optional(LockQueries), optional(LockDecisions)];
   readonly #options: ArgoServiceOptions;
   #ctx!: ServiceContext;
   #config: ArgoConfig | null = null;
@@ -121,9 +123,11 @@ export class ArgoCdService implements Service {
         changed: () => invalidate("argocd-connection"),
       },
     });
+    const queries = ctx.ports.want(LockQueries);
+    const decisions = ctx.ports.want(LockDecisions);
     this.#sync = new SyncRunner({
       config, client: this.#client, book: this.#book, clock: ctx.clock, bus: ctx.bus, log, kv: ctx.kv,
-      gates: () => ctx.services.get<GatesService>("gates")?.locks,
+      gates: () => (queries !== undefined && decisions !== undefined ? { mode: () => queries.mode(), request: (r, who) => decisions.request(r, who) } : undefined),
       streaming: () => this.#watcher.mode === "streaming",
       changed: () => invalidate("argocd-sync"),
     });
@@ -133,13 +137,11 @@ export class ArgoCdService implements Service {
       // Keep the result on the display for result_ms, then let the view fall back.
       this.#resultUntil = ctx.clock.now() + config.result_ms;
       ctx.clock.clearTimeout(this.#resultTimer);
-      this.#resultTimer = ctx.clock.setTimeout(() => invalidate("argocd-result"), config.result_ms + 10);
+      this.#resultTimer = ctx.clock.setTimeout(() => invalidate("argocd-result"), config.result_ms + 10, "argocd-result");
     });
 
-    const gadgets = ctx.services.get<GadgetService>("gadgets");
-    if (gadgets === undefined) throw new Error("the argocd service needs the gadgets service to start before it");
-    gadgets.registerIntent("sync", "hold", ({ gadget, ack }) => this.#sync.hold(gadget, ack));
-    gadgets.views.contribute("argocd", (gadget) => {
+    ctx.ports.need(Intents).registerIntent("sync", "hold", ({ gadget, ack }) => this.#sync.hold(gadget, ack));
+    ctx.ports.need(Views).contribute("argocd", (gadget) => {
       const notice = this.#sync.notice !== null && this.#sync.notice.until > ctx.clock.now() ? this.#sync.notice.text : null;
       const watch = this.#watcher.status();
       return argoContribution({

@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import type { LockState } from "@shipgate/protocol";
 import { type Clock, iso } from "../clock";
 import type { EventBus } from "../events";
-import type { LockService } from "../gates/lock-service";
-import { globToRegExp } from "../gates/glob";
+import type { LockDecisionsPort, LockQueriesPort } from "../ports/gates";
+import { globToRegExp } from "../glob";
 import type { Logger } from "../log";
 import { type AppSummary, TERMINAL_PHASES } from "./apps";
 import type { AppBook } from "./app-book";
@@ -59,7 +59,8 @@ export interface SyncDeps {
   bus: EventBus;
   log: Logger;
   kv: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
-  gates: () => LockService | undefined;
+  /** The gates, when they run: the mode, and lock requests for require_approval. */
+  gates: () => (Pick<LockQueriesPort, "mode"> & Pick<LockDecisionsPort, "request">) | undefined;
   /** Whether app updates arrive by themselves (the watch stream); else the runner polls. */
   streaming: () => boolean;
   /** Something the gadgets show changed. */
@@ -259,7 +260,7 @@ export class SyncRunner {
       if (open.length > 0) this.#d.log.info({ apps: open.map((a) => a.name) }, "argocd sync acked before Argo CD answered");
     };
     // The gadget shows an error when no ack comes within 3 s; answer by then in any case.
-    const wait = this.#d.clock.setTimeout(answer, this.#d.config.ack_wait_ms);
+    const wait = this.#d.clock.setTimeout(answer, this.#d.config.ack_wait_ms, "argocd-ack-wait");
 
     const posts = batch.apps.map(async (entry) => {
       const app = this.#d.book.get(entry.name);
@@ -281,7 +282,7 @@ export class SyncRunner {
       this.#progress();
     });
     this.#d.clock.clearTimeout(this.#deadline);
-    this.#deadline = this.#d.clock.setTimeout(() => this.#timeout(batch), this.#d.config.sync_timeout_ms);
+    this.#deadline = this.#d.clock.setTimeout(() => this.#timeout(batch), this.#d.config.sync_timeout_ms, "argocd-sync-deadline");
     this.#scheduleFollow();
   }
 
@@ -357,7 +358,7 @@ export class SyncRunner {
         }
       }
       this.#scheduleFollow();
-    }, this.#d.config.follow_interval_ms);
+    }, this.#d.config.follow_interval_ms, "argocd-sync-follow");
   }
 
   /** 0-1000 for ring B while a sync runs: finished apps count whole, running ones half. */

@@ -3,8 +3,8 @@
 // while a sync from the bridge runs, and one line for the display. Display priorities, highest
 // first: a running sync, its result, errors, out of sync, Argo CD unreachable.
 
-import type { ViewContribution } from "../gadgets/views";
-import { SEVERITY } from "../gadgets/views";
+import type { ViewContribution } from "../ports/gadgets";
+import { SEVERITY } from "../ports/gadgets";
 import { type AppSummary, isInError } from "./apps";
 import type { ArgoSegment } from "./config";
 import type { SyncBatch } from "./sync";

@@ -4,6 +4,7 @@
 // every `streamRetryMs`. Each (re)connection starts with a list, so an app deleted while the
 // stream was down does not linger.
 
+import { type BackoffOptions, backoffBase, backoffDelay } from "@shipgate/protocol";
 import type { Clock } from "../clock";
 import type { Logger } from "../log";
 import type { AppFilter, ArgoClient, WatchEvent } from "./client";
@@ -23,9 +24,13 @@ export interface WatcherOptions {
   stableMs: number;
 }
 
-/** Reconnect delay after n failures in a row: 1 s doubling to 64 s (node-red-mcu's policy). */
+/** The stream's reconnect policy (protocol/src/backoff.ts): 1 s doubling to 64 s, as node-red-mcu's
+ *  MQTT node does, less up to a quarter at random so bridges do not reconnect in step. */
+export const RECONNECT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 1000, maxMs: 64_000, jitter: 0.25, floorMs: 0 });
+
+/** The reconnect delay before jitter after n failures in a row (n >= 1). */
 export function reconnectDelay(failures: number): number {
-  return Math.min(64_000, 1000 * 2 ** Math.max(0, failures - 1));
+  return backoffBase(Math.max(0, failures - 1), RECONNECT_BACKOFF);
 }
 
 export interface WatcherHandlers {
@@ -52,8 +57,11 @@ export class AppWatcher {
   /** Whether the last attempt to reach Argo CD (a list) succeeded; null before the first. */
   #reachable: boolean | null = null;
   #stopped = false;
+  readonly #random: () => number;
 
-  constructor(deps: { client: ArgoClient; clock: Clock; log: Logger; options: WatcherOptions; handlers: WatcherHandlers }) {
+  /** random: uniform in [0, 1) for the reconnect jitter; Math.random unless a test fixes it. */
+  constructor(deps: { client: ArgoClient; clock: Clock; log: Logger; options: WatcherOptions; handlers: WatcherHandlers; random?: () => number }) {
+    this.#random = deps.random ?? Math.random;
     this.#client = deps.client;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -92,7 +100,7 @@ export class AppWatcher {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = this.#clock.setTimeout(() => {
       step().catch((err: unknown) => this.#log.error({ err }, "argocd watcher step failed"));
-    }, ms);
+    }, ms, "argocd-watch");
   }
 
   #set(mode: WatchMode, error: string | null): void {
@@ -154,7 +162,7 @@ export class AppWatcher {
         this.#schedule(this.#o.pollIntervalMs, () => this.#poll());
       } else {
         this.#set("connecting", message);
-        this.#schedule(reconnectDelay(this.#failures), () => this.#connect());
+        this.#schedule(backoffDelay(Math.max(0, this.#failures - 1), RECONNECT_BACKOFF, this.#random()), () => this.#connect());
       }
     }
   }

@@ -4,15 +4,10 @@
 // recorded and reported as such, so outputs can tell history from news.
 
 import type { Store } from "../store";
-import type { Build, BuildState, Deployment } from "./model";
+import type { Build, BuildChange, BuildState, Deployment } from "../builds";
 
-export interface BuildChange {
-  build: Build;
-  /** The state this build had when last seen; null for a new build. */
-  previous: BuildState | null;
-  /** Part of the pipeline's first poll ever (history, not news). */
-  baseline: boolean;
-}
+export type { BuildChange } from "../builds";
+
 
 /** Builds kept per pipeline: far more than any poll returns, so an old build never comes back as new. */
 const KEEP_PER_PIPELINE = 500;

@@ -4,19 +4,21 @@
 
 import { Counter } from "prom-client";
 import { ConfigError, sectionOf } from "../config";
-import type { GadgetService } from "../gadgets/gadget-service";
+import { Views } from "../ports/gadgets";
+import { Pipelines } from "../ports/ci";
+import { optional } from "../ports/port";
 import type { Service, ServiceContext } from "../service";
 import { BuildLog } from "./build-log";
 import { type CiSettings, checkCiSection } from "./ci-config";
-import "./ci-events";
+import "../build-events";
 import { ciContribution } from "./ci-view";
-import { CiHttp, type Fetch } from "./http-client";
-import type { Build, Deployment, PipelineHealth, PollResult } from "./model";
+import { CiHttp, type Fetch } from "../http/http-client";
+import type { Build, Deployment, PipelineHealth, PollResult } from "../builds";
 import { type HealthSummary, newestFirst, summarize } from "./pipeline-health";
 import { Poller } from "./poller";
 import { PROVIDERS } from "./providers/index";
 import type { PipelineSettings } from "./providers/provider";
-import { SharedBudget } from "./rate-budget";
+import { SharedBudget } from "../http/rate-budget";
 import { DEFAULT_BACKOFF } from "./retry-policy";
 import { registerWebhooks } from "./webhooks";
 
@@ -61,6 +63,8 @@ interface Runtime {
 
 export class CiService implements Service {
   readonly name = "ci";
+  readonly offers = [Pipelines];
+  readonly needs = [optional(Views)];
   readonly #options: CiServiceOptions;
   #ctx!: ServiceContext;
   #settings!: CiSettings;
@@ -79,6 +83,7 @@ export class CiService implements Service {
   }
 
   start(ctx: ServiceContext): void {
+    ctx.ports.offer(Pipelines, this);
     this.#ctx = ctx;
     const env = this.#options.env ?? process.env;
     this.#settings = sectionOf(ctx.config, "ci", (v, p) => checkCiSection(v, p, env));
@@ -137,8 +142,9 @@ export class CiService implements Service {
     }
 
     registerWebhooks(ctx.http, {
-      githubSecret: this.#settings.webhooks.github_secret,
-      gitlabToken: this.#settings.webhooks.gitlab_token,
+      providers: PROVIDERS,
+      // The config keys stay as ci-config.ts reads them (webhooks.github.secret_env, gitlab.token_env).
+      secrets: new Map([["github", this.#settings.webhooks.github_secret], ["gitlab", this.#settings.webhooks.gitlab_token]]),
       pipelines: this.#settings.pipelines,
       deliver: (d, source) => {
         const runtime = this.#pipelines.get(d.pipeline);
@@ -151,8 +157,7 @@ export class CiService implements Service {
   }
 
   started(): void {
-    const gadgets = this.#ctx.services.get<GadgetService>("gadgets");
-    gadgets?.views.contribute("ci", (gadget) => {
+    this.#ctx.ports.want(Views)?.contribute("ci", (gadget) => {
       const watched = this.#watch.get(gadget);
       if (watched === undefined) return null;
       return ciContribution(watched.map((name) => ({ name, health: this.healthOf(name) })));
@@ -161,10 +166,11 @@ export class CiService implements Service {
     const every = Math.max(50, Math.min(5_000, Math.floor(this.#settings.freshness_ms / 4)));
     const sweep = () => {
       if (this.#stopped) return;
+      // Re-armed first: a sweep that throws is counted by the clock and the next one still runs.
+      this.#sweep = this.#ctx.clock.setTimeout(sweep, every, "ci-freshness");
       this.#checkFreshness();
-      this.#sweep = this.#ctx.clock.setTimeout(sweep, every);
     };
-    if (this.#pipelines.size > 0) this.#sweep = this.#ctx.clock.setTimeout(sweep, every);
+    if (this.#pipelines.size > 0) this.#sweep = this.#ctx.clock.setTimeout(sweep, every, "ci-freshness");
   }
 
   async stop(): Promise<void> {

@@ -2,9 +2,9 @@
 // pipeline (24 LEDs split evenly), and the failing pipelines' names for the display.
 
 import type { RingSegment } from "@shipgate/protocol";
-import type { ViewContribution } from "../gadgets/views";
-import { SEVERITY } from "../gadgets/views";
-import { HEALTH_SCENE, type PipelineHealth } from "./model";
+import type { ViewContribution } from "../ports/gadgets";
+import { SEVERITY } from "../ports/gadgets";
+import { HEALTH_SCENE, type PipelineHealth } from "../builds";
 import { worstHealth } from "./pipeline-health";
 
 export const RING_LEDS = 24;

@@ -2,7 +2,7 @@
 // build that is not cancelled says whether it runs, and the newest finished build says how it
 // ended. The pipeline shows the worst part: failing > building > unknown > passing.
 
-import type { Build, PipelineHealth } from "./model";
+import type { Build, PipelineHealth } from "../builds";
 
 export interface HealthSummary {
   health: PipelineHealth;

@@ -3,10 +3,10 @@
 // a poll never overlaps the previous one, and no exception escapes the timer callback.
 
 import type { Clock } from "../clock";
-import type { CiHttp } from "./http-client";
-import type { PollResult } from "./model";
+import type { CiHttp } from "../http/http-client";
+import type { PollResult } from "../builds";
 import type { CiProvider } from "./providers/provider";
-import type { SharedBudget } from "./rate-budget";
+import type { SharedBudget } from "../http/rate-budget";
 import { type BackoffOptions, failureDelay } from "./retry-policy";
 
 export interface PollerOptions {
@@ -65,7 +65,7 @@ export class Poller {
       this.#running = this.#poll().finally(() => {
         this.#running = null;
       });
-    }, ms);
+    }, ms, "ci-poll");
   }
 
   async #poll(): Promise<void> {

@@ -1,9 +1,11 @@
 // When a failed poll is retried, and how long to wait: policy as data plus small pure functions,
-// tested with a fake clock. Backoff uses "full jitter" (AWS Architecture Blog, "Exponential Backoff
-// And Jitter", 2015): a uniform random delay up to min(cap, base * 2^attempt), so pollers that failed
-// together do not retry together; it resets on the first success.
+// tested with a fake clock. The backoff is the product's one policy (protocol/src/backoff.ts) with
+// "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015): a uniform random
+// delay up to min(cap, base * 2^attempt), so pollers that failed together do not retry together;
+// it resets on the first success.
 
-import { CiHttpError } from "./http-client";
+import { backoffDelay as policyDelay } from "@shipgate/protocol";
+import { CiHttpError } from "../http/http-client";
 
 /** Statuses worth retrying; anything else (401, 404, 422...) is a configuration problem that
  *  retrying at full speed would not fix, so it is retried at the slow cap instead. */
@@ -29,10 +31,14 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ baseMs: 5_000, capMs: 15 * 60_000, floorMs: 1_000 });
 
-/** attempt: 1 for the first failure in a row. random: uniform in [0, 1). */
+/**
+ * attempt: 1 for the first failure in a row. random: uniform in [0, 1), the fraction of the way up
+ * to the ceiling (the policy's jitter takes away the rest; kept below 1 so 0 means "the floor").
+ */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: number): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(Math.max(1, attempt), 30));
-  return Math.max(options.floorMs, Math.floor(random * ceiling));
+  const fraction = random >= 0 && random < 1 ? random : 0;
+  const removed = Math.min(1 - fraction, 1 - Number.EPSILON);
+  return policyDelay(Math.max(1, attempt), { initialMs: options.baseMs, maxMs: Math.max(options.capMs, options.baseMs), jitter: 1, floorMs: Math.min(options.floorMs, options.capMs) }, removed);
 }
 
 export function isRetryable(err: unknown): boolean {

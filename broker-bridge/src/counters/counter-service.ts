@@ -4,9 +4,10 @@
 // gadgets.<id>.counter, below anything more urgent (a failing pipeline, a pending lock).
 
 import { ConfigError, sectionOf } from "../config";
-import "../ci/ci-events";
-import type { CiService } from "../ci/ci-service";
-import type { GadgetService } from "../gadgets/gadget-service";
+import "../build-events";
+import { Pipelines } from "../ports/ci";
+import { Views } from "../ports/gadgets";
+import { optional } from "../ports/port";
 import type { DisplayView } from "@shipgate/protocol";
 import type { Service, ServiceContext } from "../service";
 import { checkCountersSection } from "./counter-config";
@@ -19,6 +20,7 @@ const REFRESH_MS = 15 * 60_000;
 
 export class CounterService implements Service {
   readonly name = "counters";
+  readonly needs = [optional(Views), optional(Pipelines)];
   #ctx!: ServiceContext;
   #counters = new Map<string, CounterSettings>();
   readonly #chosen = new Map<string, string>();
@@ -56,16 +58,16 @@ export class CounterService implements Service {
 
   started(): void {
     if (this.#chosen.size === 0) return;
-    this.#ctx.services.get<GadgetService>("gadgets")?.views.contribute("counters", (gadget) => {
+    this.#ctx.ports.want(Views)?.contribute("counters", (gadget) => {
       const name = this.#chosen.get(gadget);
       const view = name === undefined ? null : this.value(name);
       return view === null ? null : { display: { priority: COUNTER_PRIORITY, view } };
     });
     const tick = () => {
+      this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS, "counters-tick");
       this.#ctx.bus.emit("view:invalidate", { reason: "counters tick" });
-      this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS);
     };
-    this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS);
+    this.#timer = this.#ctx.clock.setTimeout(tick, REFRESH_MS, "counters-tick");
   }
 
   stop(): void {
@@ -84,7 +86,7 @@ export class CounterService implements Service {
       const records: DeployRecord[] = deploys.map((d) => ({ environment: d.environment, at: d.at, ok: d.ok === 1 }));
       value = weeksSince(lastDeployOnDay(records, c), now);
     } else {
-      const ci = this.#ctx.services.get<CiService>("ci");
+      const ci = this.#ctx.ports.want(Pipelines);
       const pipelines = c.pipelines.length > 0 ? c.pipelines : (ci?.pipelines().map((p) => p.name) ?? []);
       const redNow = pipelines.some((p) => ci?.healthOf(p) === "failing");
       let last: string | null = null;

@@ -5,11 +5,12 @@
 // this service accepts no writes at all.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { LockState } from "@shipgate/protocol";
+import { type LockState, MESSAGES } from "@shipgate/protocol";
 import { iso } from "../clock";
 import { sectionOf } from "../config";
 import type { AuditEntry } from "../events";
-import type { GatesService } from "../gates/gates-service";
+import { LockQueries, type LockQueriesPort } from "../ports/gates";
+import { optional } from "../ports/port";
 import type { Service, ServiceContext } from "../service";
 import { type DashboardAssets, buildAssets } from "./assets";
 import { type DashboardSettings, checkDashboardSection } from "./dashboard-config";
@@ -64,6 +65,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 export class DashboardService implements Service {
   readonly name = "dashboard";
+  readonly needs = [optional(LockQueries)];
+  #locks: LockQueriesPort | undefined;
   #ctx!: ServiceContext;
   #settings!: DashboardSettings;
   #assets!: DashboardAssets;
@@ -78,6 +81,7 @@ export class DashboardService implements Service {
 
   async start(ctx: ServiceContext): Promise<void> {
     this.#ctx = ctx;
+    this.#locks = ctx.ports.want(LockQueries);
     this.#settings = sectionOf(ctx.config, "dashboard", checkDashboardSection);
     this.#hub = new EventStreamHub(this.#settings.maxStreams);
     this.#assets = await buildAssets(this.#settings.title);
@@ -106,7 +110,7 @@ export class DashboardService implements Service {
       const live: LiveAuditEntry = { ...entry, at: iso(ctx.clock.now()) };
       this.#hub.broadcast(sseFrame("audit", JSON.stringify(live)));
     });
-    ctx.link.subscribe(ctx.topics.allGadgetTelemetry(), () => this.#schedule());
+    ctx.router.on(MESSAGES.gadgetTelemetry, () => this.#schedule(), { owner: this.name });
   }
 
   started(): void {
@@ -133,7 +137,7 @@ export class DashboardService implements Service {
       title: this.#settings.title,
       prefix: this.#ctx.config.prefix,
       status: this.#ctx.status.snapshot(),
-      recent: this.#ctx.services.get<GatesService>("gates")?.locks.recent(DASHBOARD_TIMING.recentLocks) ?? [],
+      recent: this.#locks?.recent(DASHBOARD_TIMING.recentLocks) ?? [],
       freeze: freezeInfo(this.#ctx.config.gates, now),
     };
   }
@@ -183,7 +187,7 @@ export class DashboardService implements Service {
       } catch (err) {
         this.#ctx.log.warn({ err }, "dashboard: could not push the live state");
       }
-    }, DASHBOARD_TIMING.coalesceMs);
+    }, DASHBOARD_TIMING.coalesceMs, "dashboard-push");
   }
 
   /** Sends the state if it changed since the last frame. */
@@ -212,6 +216,6 @@ export class DashboardService implements Service {
     } catch (err) {
       this.#ctx.log.warn({ err }, "dashboard: could not refresh the live state");
     }
-    this.#pollTimer = this.#ctx.clock.setTimeout(() => this.#poll(), DASHBOARD_TIMING.pollMs);
+    this.#pollTimer = this.#ctx.clock.setTimeout(() => this.#poll(), DASHBOARD_TIMING.pollMs, "dashboard-poll");
   }
 }

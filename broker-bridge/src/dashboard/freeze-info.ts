@@ -3,7 +3,7 @@
 // itself (changed_by "freeze:<name>", gates/lock-service.ts mode()).
 
 import type { FreezeWindow, GatesConfig } from "../config";
-import { nextFreezeBoundary } from "../gates/freeze";
+import { nextFreezeBoundary } from "../freeze";
 
 export interface FreezeInfo {
   timezone: string;

@@ -2,7 +2,7 @@
 // then written as cc.xml (CCTray) or JSON.
 
 import type { LockState } from "@shipgate/protocol";
-import type { PipelineStatus } from "../ci/ci-service";
+import type { PipelineView } from "../ports/ci";
 
 /** The JSON feed's states: cc.xml's, plus the one it lacks (peers.md, Nevergreen). */
 export type FeedState = "passing" | "failing" | "building" | "unknown" | "awaiting approval";
@@ -24,7 +24,7 @@ export interface FeedItem {
   lock?: { id: string; pipeline: string; step: string; summary: string; position: number | null; requested_at: string };
 }
 
-export function feedItems(pipelines: readonly PipelineStatus[], pending: readonly LockState[], baseUrl: string): FeedItem[] {
+export function feedItems(pipelines: readonly PipelineView[], pending: readonly LockState[], baseUrl: string): FeedItem[] {
   const waiting = new Set(pending.map((l) => l.pipeline));
   const items: FeedItem[] = pipelines.map((p) => {
     const s = p.summary;

@@ -1,18 +1,22 @@
 // GET /cc.xml (everything the bridge watches, in the format other monitors read) and
 // GET /api/feed.json (the same, plus "awaiting approval" from the gates' pending locks).
 
-import type { CiService } from "../ci/ci-service";
-import type { GatesService } from "../gates/gates-service";
+import { Pipelines, type PipelinesPort } from "../ports/ci";
+import { LockQueries, type LockQueriesPort } from "../ports/gates";
+import { optional } from "../ports/port";
 import type { Service, ServiceContext } from "../service";
 import { ccXml } from "./cctray-feed";
 import { type FeedItem, feedItems } from "./feed-model";
 
 export class FeedService implements Service {
   readonly name = "feeds";
-  #ctx!: ServiceContext;
+  readonly needs = [optional(Pipelines), optional(LockQueries)];
+  #ci: PipelinesPort | undefined;
+  #gates: LockQueriesPort | undefined;
 
   start(ctx: ServiceContext): void {
-    this.#ctx = ctx;
+    this.#ci = ctx.ports.want(Pipelines);
+    this.#gates = ctx.ports.want(LockQueries);
     ctx.http.get("/cc.xml", async (req, reply) => {
       reply.header("content-type", "application/xml; charset=utf-8");
       return ccXml(this.items(`${req.protocol}://${req.host}`));
@@ -24,8 +28,6 @@ export class FeedService implements Service {
   }
 
   items(baseUrl: string): FeedItem[] {
-    const ci = this.#ctx.services.get<CiService>("ci");
-    const gates = this.#ctx.services.get<GatesService>("gates");
-    return feedItems(ci?.pipelines() ?? [], gates?.locks.pending() ?? [], baseUrl);
+    return feedItems(this.#ci?.pipelines() ?? [], this.#gates?.pending() ?? [], baseUrl);
   }
 }

@@ -7,27 +7,27 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
-  type ButtonName, GADGET_EVENT_MAX_BYTES, type GadgetAck, type GadgetEvent, type Gesture, checkGadgetEvent,
-  decode, encode, eventSigningText,
+  type ButtonName, type GadgetAck, type GadgetEvent, type Gesture, MESSAGES, encode, eventSigningText,
 } from "@shipgate/protocol";
 import { ConfigError } from "../config";
-import type { GatesService } from "../gates/gates-service";
-import { GateRefusal } from "../gates/lock-service";
 import type { InboundMessage } from "../link/link";
+import type { Delivery } from "../link/message-router";
+import { type IntentContext, type IntentHandler, Intents, type IntentsPort, Views } from "../ports/gadgets";
+import { LockDecisions, type LockDecisionsPort, LockQueries, isGateRefusal } from "../ports/gates";
+import { optional } from "../ports/port";
+import { Presence } from "../ports/presence";
+import { GadgetSecrets, type GadgetSecretsPort } from "../ports/security";
 import type { Service, ServiceContext } from "../service";
 import { ViewComposer } from "./views";
 
-export interface IntentContext {
-  gadget: string;
-  event: GadgetEvent;
-  /** Answer the gadget: ok, or a short reason for its display. Call once, now or later. */
-  ack(ok: boolean, message?: string): void;
-}
+export type { IntentContext, IntentHandler };
 
-export type IntentHandler = (intent: IntentContext) => void;
-
-export class GadgetService implements Service {
+export class GadgetService implements Service, IntentsPort {
   readonly name = "gadgets";
+  readonly offers = [Views, Intents];
+  readonly needs = [optional(LockDecisions), optional(LockQueries), optional(Presence), optional(GadgetSecrets)];
+  #decisions: LockDecisionsPort | undefined;
+  #secretsPort: GadgetSecretsPort | undefined;
   #ctx!: ServiceContext;
   readonly #intents = new Map<string, IntentHandler>();
   readonly #secrets = new Map<string, string>();
@@ -67,8 +67,14 @@ export class GadgetService implements Service {
     const putAck = ctx.store.db.prepare("UPDATE gadget_seq SET ack = ? WHERE gadget = ?");
     this.#lastSeq = { get: (g) => get.get(g), set: (g, b, s) => void put.run(g, b, s), setAck: (g, a) => void putAck.run(a, g) };
 
-    this.#views = new ViewComposer(ctx);
-    ctx.link.subscribe(ctx.topics.allGadgetEvents(), (m) => this.#onEvent(m));
+    this.#decisions = ctx.ports.want(LockDecisions);
+    this.#secretsPort = ctx.ports.want(GadgetSecrets);
+    this.#views = new ViewComposer(ctx, { gates: ctx.ports.want(LockQueries), presence: ctx.ports.want(Presence) });
+    ctx.ports.offer(Views, this.#views);
+    ctx.ports.offer(Intents, this);
+    ctx.router.on(MESSAGES.gadgetEvent, (d) => this.#onEvent(d), {
+      owner: this.name, badTopic: "not an event topic", guard: (m, topic) => this.#mayPublish(m, topic.gadget),
+    });
     this.#registerGateIntents();
   }
 
@@ -80,15 +86,14 @@ export class GadgetService implements Service {
     this.#views?.stop();
   }
 
-  #gates(): GatesService {
-    const gates = this.#ctx.services.get<GatesService>("gates");
-    if (gates === undefined) throw new Error("the gates service is not running");
-    return gates;
+  #gates(): LockDecisionsPort {
+    if (this.#decisions === undefined) throw new Error("the gates service is not running");
+    return this.#decisions;
   }
 
   #registerGateIntents(): void {
     const decide = (decision: "approve" | "reject") => (intent: IntentContext) => {
-      const outcome = this.#gates().locks.decide({
+      const outcome = this.#gates().decide({
         decision,
         id: intent.event.lock_id,
         decider: { kind: "gadget", name: intent.gadget, admin: false },
@@ -96,7 +101,7 @@ export class GadgetService implements Service {
       intent.ack(true, outcome.settled ? (decision === "approve" ? "APPROVED" : "REJECTED") : `NEEDS ${outcome.lock.approvals_needed ?? 1} MORE`);
     };
     const mode = (to: "default" | "released" | "blocked") => (intent: IntentContext) => {
-      this.#gates().locks.setMode({ mode: to, actor: `gadget:${intent.gadget}`, reason: `${intent.event.button} button on ${intent.gadget}` });
+      this.#gates().setMode({ mode: to, actor: `gadget:${intent.gadget}`, reason: `${intent.event.button} button on ${intent.gadget}` });
       intent.ack(true, to.toUpperCase());
     };
     this.registerIntent("approve", "short", decide("approve"));
@@ -108,21 +113,20 @@ export class GadgetService implements Service {
     this.registerIntent("release", "long", mode("default"));
   }
 
-  #onEvent(message: InboundMessage): void {
-    const { topics, bus } = this.#ctx;
-    const parsed = topics.parse(message.topic);
-    if (parsed.kind !== "gadget-event") return this.#ctx.refuse(message, "", parsed.kind === "unknown" ? parsed.reason : "not an event topic");
-    const gadget = parsed.gadget;
+  /** On the embedded broker only the gadget's own user (or an admin) publishes its events. */
+  #mayPublish(message: InboundMessage, gadget: string): boolean {
     const from = message.from;
-    if (from !== null && from.role !== "admin" && from.username !== gadget) {
-      bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
-      return this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
-    }
-    const checked = decode(message.payload, GADGET_EVENT_MAX_BYTES, checkGadgetEvent);
-    if (!checked.ok) return this.#ctx.refuse(message, checked.field, checked.error);
-    const event = checked.value;
+    if (from === null || from.role === "admin" || from.username === gadget) return true;
+    this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
+    this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
+    return false;
+  }
 
-    const secret = this.#secrets.get(gadget) ?? this.#ctx.services.get<Service & { gadgetSecret(id: string): string | undefined }>("security")?.gadgetSecret(gadget);
+  #onEvent({ message, topic, value: event }: Delivery<GadgetEvent, "gadget-event">): void {
+    const { bus } = this.#ctx;
+    const gadget = topic.gadget;
+
+    const secret = this.#secrets.get(gadget) ?? this.#secretsPort?.gadgetSecret(gadget);
     if (secret !== undefined) {
       const problem = signatureProblem(secret, gadget, event);
       if (problem !== null) {
@@ -163,7 +167,7 @@ export class GadgetService implements Service {
     try {
       handler(intent);
     } catch (err) {
-      if (err instanceof GateRefusal) return intent.ack(false, shortReason(err.message));
+      if (isGateRefusal(err)) return intent.ack(false, shortReason(err.message));
       this.#ctx.log.error({ err, gadget }, "intent failed");
       intent.ack(false, "BRIDGE ERROR");
     }

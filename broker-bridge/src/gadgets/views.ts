@@ -6,41 +6,27 @@
 import {
   type DisplayView, GADGET_VIEW_MAX_BYTES, type GadgetView, type RingSegment, type RingView, type SceneName, encode,
 } from "@shipgate/protocol";
-import type { GatesService } from "../gates/gates-service";
-import type { PresenceService } from "../presence/presence-service";
+import type { LockQueriesPort } from "../ports/gates";
+import type { ViewContribution, ViewContributor, ViewsPort } from "../ports/gadgets";
+import type { PresencePort } from "../ports/presence";
 import type { ServiceContext } from "../service";
 
-/** One service's part of a gadget's view. */
-export interface ViewContribution {
-  /** Ring B's base scene, with a severity: the worst contribution wins. */
-  status?: { scene: SceneName; severity: number };
-  /** Segments of ring B (per pipeline, Argo CD apps). */
-  segments?: RingSegment[];
-  /** A display candidate; the highest priority wins when no lock is pending. */
-  display?: { priority: number; view: DisplayView };
-  /** Apps a held sync button would sync now. */
-  syncReady?: number;
-  /** Progress (0-1000) of a running sync, shown on ring B as "syncing". */
-  syncProgress?: number;
-}
+export { SEVERITY, type ViewContribution, type ViewContributor } from "../ports/gadgets";
 
-export type ViewContributor = (gadget: string) => ViewContribution | null;
-
-/** Severity of ring scenes, for "the worst state of what it watches". */
-export const SEVERITY: Readonly<Record<SceneName, number>> = Object.freeze({
-  idle: 0, passing: 1, released: 1, unknown: 2, building: 3, syncing: 3, out_of_sync: 4, locked: 4, failed: 5, blocked: 5, offline: 2,
-});
-
-export class ViewComposer {
+export class ViewComposer implements ViewsPort {
   readonly #ctx: ServiceContext;
+  readonly #gates: LockQueriesPort | undefined;
+  readonly #presence: PresencePort | undefined;
   readonly #contributors = new Map<string, ViewContributor>();
   readonly #published = new Map<string, string>();
   #scheduled = false;
   #stopped = false;
   #started = false;
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext, sources: { gates: LockQueriesPort | undefined; presence: PresencePort | undefined }) {
     this.#ctx = ctx;
+    this.#gates = sources.gates;
+    this.#presence = sources.presence;
     ctx.bus.on("view:invalidate", () => this.invalidate());
     ctx.status.register("views", () => Object.fromEntries([...this.#published].map(([g, v]) => [g, JSON.parse(v) as unknown])));
   }
@@ -64,14 +50,14 @@ export class ViewComposer {
   invalidate(): void {
     if (this.#scheduled || !this.#started) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    this.#ctx.clock.defer(() => {
       this.#scheduled = false;
       if (!this.#stopped) this.publishAll();
-    });
+    }, "views-publish");
   }
 
   gadgets(): string[] {
-    const presence = this.#ctx.services.get<PresenceService>("presence");
+    const presence = this.#presence;
     const ids = new Set<string>(this.#ctx.config.gadgets.map((g) => g.id));
     for (const id of presence?.knownGadgets() ?? []) ids.add(id);
     return [...ids];
@@ -93,10 +79,10 @@ export class ViewComposer {
   }
 
   compose(gadget: string): GadgetView {
-    const gates = this.#ctx.services.get<GatesService>("gates");
-    const mode = gates?.locks.mode() ?? { mode: "default" as const, reason: null };
-    const head = gates?.locks.headFor({ kind: "gadget", name: gadget, admin: false }) ?? null;
-    const queue = gates?.locks.pendingCount() ?? 0;
+    const gates = this.#gates;
+    const mode = gates?.mode() ?? { mode: "default" as const, reason: null };
+    const head = gates?.headFor({ kind: "gadget", name: gadget, admin: false }) ?? null;
+    const queue = gates?.pendingCount() ?? 0;
 
     const gateScene: SceneName = mode.mode === "blocked" ? "blocked" : mode.mode === "released" ? "released" : queue > 0 ? "locked" : "idle";
     let status: { scene: SceneName; severity: number } | null = null;

@@ -3,11 +3,15 @@
 // lock-service.ts; this file only translates between topics and calls.
 
 import {
-  type AdminCommandName, type AdminReply, COMMAND_MAX_BYTES, LOCK_REQUEST_MAX_BYTES, checkAdminEnvelope,
-  checkDecideCommand, checkLockRequest, checkModeCommand, decode, encode, isObject, parseJson,
+  type AdminCommandMessage, type AdminCommandName, type AdminReply, type LockRequest, MESSAGES, checkDecideCommand,
+  checkModeCommand, encode, isObject,
 } from "@shipgate/protocol";
 import { Counter, Gauge, Histogram } from "prom-client";
 import type { InboundMessage } from "../link/link";
+import type { Delivery } from "../link/message-router";
+import { optional } from "../ports/port";
+import { AdminCommands, AdminInputError, LockDecisions, LockQueries } from "../ports/gates";
+import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
 import { GateRefusal, LockService } from "./lock-service";
 import { LockStore } from "./lock-store";
@@ -15,6 +19,9 @@ import { GatePolicy } from "./policy";
 
 export class GatesService implements Service {
   readonly name = "gates";
+  readonly offers = [LockQueries, LockDecisions, AdminCommands];
+  /** Without presence, the gates cannot tell a pipeline that no decider is online. */
+  readonly needs = [optional(Presence)];
   #ctx!: ServiceContext;
   #locks!: LockService;
   #policy!: GatePolicy;
@@ -29,15 +36,23 @@ export class GatesService implements Service {
 
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
-    const { topics, link, bus, config } = ctx;
+    const { topics, router, bus, config } = ctx;
     this.#policy = new GatePolicy(config.gates.rules, config.gadgets);
     this.#locks = new LockService({ locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus });
 
     this.#metrics();
+    ctx.ports.offer(LockQueries, this.#locks);
+    ctx.ports.offer(LockDecisions, this.#locks);
+    ctx.ports.offer(AdminCommands, this);
+    const presence = ctx.ports.want(Presence);
+    if (presence !== undefined) {
+      this.#locks.setPresence(() => presence.onlineGadgets());
+      presence.onChange(() => this.#locks.presenceChanged());
+    }
 
-    link.subscribe(topics.lockRequest(), (m) => this.#onRequest(m));
-    link.subscribe(topics.allLockCancels(), (m) => this.#onCancel(m));
-    link.subscribe(topics.allAdminCommands(), (m) => this.#onAdmin(m));
+    router.on(MESSAGES.lockRequest, (d) => this.#onRequest(d), { owner: this.name });
+    router.on(MESSAGES.lockCancel, (d) => this.#onCancel(d), { owner: this.name, badTopic: "not a cancel topic" });
+    router.on(MESSAGES.adminCommand, (d) => this.#onAdmin(d), { owner: this.name, badTopic: "not an admin topic" });
 
     bus.on("lock:changed", ({ lock, positionOnly }) => this.#publish(topics.lockState(lock.id), encode(lock), true, positionOnly === true));
     // An empty retained payload deletes the retained message (MQTT 3.1.1 section 3.3.1.3).
@@ -66,29 +81,21 @@ export class GatesService implements Service {
     this.#ctx.refuse(message, field, error, id);
   }
 
-  #onRequest(message: InboundMessage): void {
-    const checked = decode(message.payload, LOCK_REQUEST_MAX_BYTES, checkLockRequest);
-    if (!checked.ok) {
-      const json = parseJson(message.payload, LOCK_REQUEST_MAX_BYTES);
-      const id = json.ok && isObject(json.value) && typeof json.value.id === "string" ? json.value.id.slice(0, 64) : undefined;
-      return this.reject(message, checked.field, checked.error, id);
-    }
+  #onRequest({ message, value }: Delivery<LockRequest, "lock-request">): void {
     try {
-      const { lock, created } = this.#locks.request(checked.value, message.from?.username ?? null);
+      const { lock, created } = this.#locks.request(value, message.from?.username ?? null);
       // Asked again (a reconnecting pipeline): answer with the state once more. A lock whose retained
       // state was already cleared is answered without retain, so it does not come back to life.
       if (!created) this.#publish(this.#ctx.topics.lockState(lock.id), encode(lock), this.#locks.isRetained(lock.id));
     } catch (err) {
-      if (err instanceof GateRefusal) return this.reject(message, err.field, err.message, checked.value.id);
+      if (err instanceof GateRefusal) return this.reject(message, err.field, err.message, value.id);
       // The store refused the write (disk full, read-only): the pipeline hears it and may retry.
-      this.#ctx.log.error({ err, id: checked.value.id }, "could not store a lock request");
-      return this.reject(message, "", `the bridge could not store the request: ${(err as Error).message}`, checked.value.id);
+      this.#ctx.log.error({ err, id: value.id }, "could not store a lock request");
+      return this.reject(message, "", `the bridge could not store the request: ${(err as Error).message}`, value.id);
     }
   }
 
-  #onCancel(message: InboundMessage): void {
-    const parsed = this.#ctx.topics.parse(message.topic);
-    if (parsed.kind !== "lock-cancel") return this.reject(message, "", parsed.kind === "unknown" ? parsed.reason : "not a cancel topic");
+  #onCancel({ message, topic: parsed }: Delivery<unknown, "lock-cancel">): void {
     const lock = this.#locks.get(parsed.id);
     if (lock === undefined) return this.reject(message, "id", `no lock ${parsed.id}`, parsed.id);
     const from = message.from;
@@ -107,14 +114,8 @@ export class GatesService implements Service {
 
 
 
-  #onAdmin(message: InboundMessage): void {
-    const parsed = this.#ctx.topics.parse(message.topic);
-    if (parsed.kind !== "admin") return this.reject(message, "", parsed.kind === "unknown" ? parsed.reason : "not an admin topic");
-    const json = parseJson(message.payload, COMMAND_MAX_BYTES);
-    if (!json.ok) return this.reject(message, json.field, json.error);
-    const envelope = checkAdminEnvelope(json.value);
-    if (!envelope.ok) return this.reject(message, envelope.field, envelope.error);
-    const replyTopic = this.#ctx.topics.reply(parsed.user, envelope.value.correlation);
+  #onAdmin({ message, topic: parsed, value }: Delivery<AdminCommandMessage, "admin">): void {
+    const replyTopic = this.#ctx.topics.reply(parsed.user, value.envelope.correlation);
     const answer = (reply: AdminReply) => this.#publish(replyTopic, encode(reply), false);
     // On the embedded broker the sender must be the user the topic names, and an admin.
     const from = message.from;
@@ -123,7 +124,7 @@ export class GatesService implements Service {
       return answer({ ok: false, error: `user ${from.username ?? "anonymous"} may not run admin commands as ${parsed.user}` });
     }
     try {
-      answer({ ok: true, result: this.runAdmin(parsed.user, parsed.command, json.value) });
+      answer({ ok: true, result: this.runAdmin(parsed.user, parsed.command, value.body) });
     } catch (err) {
       if (err instanceof GateRefusal || err instanceof AdminInputError) return answer({ ok: false, error: err.message });
       this.#ctx.log.error({ err, command: parsed.command }, "admin command failed");
@@ -165,9 +166,7 @@ export class GatesService implements Service {
   }
 }
 
-export class AdminInputError extends Error {
-  readonly code = "ADMIN_INPUT";
-}
+export { AdminInputError };
 
 function withoutEnvelope(body: unknown): unknown {
   if (!isObject(body)) return body;

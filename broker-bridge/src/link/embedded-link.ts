@@ -1,9 +1,13 @@
 // A Link over the in-process broker: inbound messages arrive from the broker's authorizePublish
 // hook with the sender's identity; outbound messages are published as the broker itself.
 import type { Logger } from "pino";
-import type { EmbeddedBroker } from "../broker/embedded-broker";
 import type { InboundMessage, Link, MessageHandler, PublishOptions } from "./link";
 import { Router } from "./router";
+
+/** What the link needs of the in-process broker (broker/embedded-broker.ts), so link/ stays below it. */
+export interface BrokerPublisher {
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void>;
+}
 
 /** Below aedes' default mqemitter concurrency (100), so the bridge alone never fills its queue. */
 export const MAX_IN_FLIGHT = 64;
@@ -11,7 +15,7 @@ export const MAX_IN_FLIGHT = 64;
 export class EmbeddedLink implements Link {
   readonly kind = "embedded";
   readonly #router: Router;
-  #broker: EmbeddedBroker | null = null;
+  #broker: BrokerPublisher | null = null;
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
   /** Bulk refreshes by topic, oldest first; `drop` settles one that a newer publish replaced. */
@@ -22,7 +26,7 @@ export class EmbeddedLink implements Link {
   }
 
   /** The broker is created after the link, because the broker needs the link's deliver(). */
-  attach(broker: EmbeddedBroker): void {
+  attach(broker: BrokerPublisher): void {
     this.#broker = broker;
   }
 

@@ -2,11 +2,13 @@
 // fixed client id and a persistent session (clean: false) so QoS 1 requests published while the
 // bridge restarts wait in the broker for it. The sender of a message is unknown here; identity
 // comes from topics the broker's ACL ties to user names (see docs/security.md).
+import { Backoff, type BackoffOptions } from "@shipgate/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Link, MessageHandler, PublishOptions } from "./link";
 import { sendWithoutDelay } from "./no-delay";
+import { LINK_RECONNECT, driveReconnects } from "./reconnect-backoff";
 import { Router } from "./router";
 
 export interface ExternalLinkOptions {
@@ -18,6 +20,9 @@ export interface ExternalLinkOptions {
   /** The retained offline state the broker publishes if the bridge vanishes. */
   will: { topic: string; payload: string };
   log: Logger;
+  /** The reconnect policy; LINK_RECONNECT unless a test shortens it. */
+  reconnect?: Partial<BackoffOptions>;
+  random?: () => number;
 }
 
 export class ExternalLink implements Link {
@@ -36,11 +41,13 @@ export class ExternalLink implements Link {
       username: options.username,
       password: options.password,
       ca: options.ca ? readFileSync(options.ca) : undefined,
-      reconnectPeriod: 1000,
+      // The first period; driveReconnects sets each next one from the backoff policy.
+      reconnectPeriod: LINK_RECONNECT.initialMs,
       connectTimeout: 10_000,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
     });
     sendWithoutDelay(this.#client);
+    driveReconnects(this.#client, new Backoff({ ...LINK_RECONNECT, ...options.reconnect }, options.random));
     this.#client.on("message", (topic, payload) => this.#router.dispatch({ topic, payload, from: null }));
     this.#client.on("error", (err) => this.#log.warn({ err: err.message }, "external broker error"));
     this.#client.on("reconnect", () => this.#log.info("reconnecting to the external broker"));

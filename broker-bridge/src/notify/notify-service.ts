@@ -3,9 +3,9 @@
 // subscribes to the bus; gates and pollers do not know it exists.
 
 import type { LockState } from "@shipgate/protocol";
-import "../ci/ci-events";
-import type { PipelineResultChange } from "../ci/ci-events";
-import type { Fetch } from "../ci/http-client";
+import "../build-events";
+import type { PipelineResultChange } from "../build-events";
+import type { Fetch } from "../http/http-client";
 import { sectionOf } from "../config";
 import type { Service, ServiceContext } from "../service";
 import { type NotifyEvent, checkNotificationsSection } from "./notify-config";

@@ -3,9 +3,12 @@
 // so a dead chat server never grows memory or blocks a decision.
 
 import type { Clock } from "../clock";
-import { CiHttp, type Fetch } from "../ci/http-client";
-import { backoffDelay } from "../ci/retry-policy";
+import { CiHttp, type Fetch } from "../http/http-client";
+import { backoffDelay } from "@shipgate/protocol";
 import type { Logger } from "../log";
+
+/** Full jitter up to 500 ms doubling to 10 s, never under 100 ms (protocol/src/backoff.ts). */
+const WEBHOOK_RETRY = Object.freeze({ initialMs: 500, maxMs: 10_000, jitter: 1, floorMs: 100 });
 
 export interface SlackMessage {
   text: string;
@@ -67,7 +70,7 @@ export class WebhookSender {
             this.log.warn({ webhook: this.name, err: (err as Error).message, attempts: attempt }, "notification not delivered");
             break;
           }
-          await new Promise<void>((resolve) => this.clock.setTimeout(resolve, backoffDelay(attempt, { baseMs: 500, capMs: 10_000, floorMs: 100 }, Math.random())));
+          await new Promise<void>((resolve) => this.clock.setTimeout(resolve, backoffDelay(attempt, WEBHOOK_RETRY, Math.random()), "notify-retry"));
         }
       }
     }

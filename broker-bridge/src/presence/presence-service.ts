@@ -2,11 +2,10 @@
 // status until its Will says "offline" or three heartbeats in a row are missed; other nodes publish
 // presence beats on presence/<node>. The gates use it to tell a pipeline nobody can decide.
 
-import {
-  HEARTBEAT_MAX_BYTES, type Telemetry, checkAvailability, checkPresenceBeat, checkTelemetry, decode,
-} from "@shipgate/protocol";
+import { MESSAGES, type Telemetry } from "@shipgate/protocol";
 import { Gauge } from "prom-client";
-import { iso } from "../clock";
+import { every, iso } from "../clock";
+import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
 
 export interface NodePresence {
@@ -34,41 +33,35 @@ const DEFAULT_INTERVAL_S = 30;
 
 export class PresenceService implements Service {
   readonly name = "presence";
+  readonly offers = [Presence];
   #ctx!: ServiceContext;
   readonly #entries = new Map<string, Entry>();
-  #sweep: NodeJS.Timeout | undefined;
+  #stopSweep: (() => void) | undefined;
 
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
-    const { topics, link } = ctx;
+    const { router } = ctx;
+    ctx.ports.offer(Presence, {
+      onlineGadgets: () => this.onlineGadgets(),
+      knownGadgets: () => this.knownGadgets(),
+      onChange: (listener) => ctx.bus.on("gadget:presence", () => listener()),
+    });
     for (const g of ctx.config.gadgets) this.#entries.set(g.id, { kind: "gadget", online: false, lastSeen: null, intervalS: DEFAULT_INTERVAL_S });
 
-    link.subscribe(topics.allGadgetStatus(), (m) => {
-      const parsed = topics.parse(m.topic);
-      if (parsed.kind !== "gadget-status") return;
-      if (m.payload.length === 0) return; // a cleared retained status
-      const status = decode(m.payload, HEARTBEAT_MAX_BYTES, checkAvailability);
-      if (!status.ok) return ctx.refuse(m, status.field, status.error);
-      this.#mark(parsed.gadget, "gadget", status.value.state === "online");
-    });
-    link.subscribe(topics.allGadgetTelemetry(), (m) => {
-      const parsed = topics.parse(m.topic);
-      if (parsed.kind !== "gadget-telemetry") return;
-      const beat = decode(m.payload, HEARTBEAT_MAX_BYTES, checkTelemetry);
-      if (!beat.ok) return ctx.refuse(m, beat.field, beat.error);
-      const entry = this.#mark(parsed.gadget, "gadget", true);
-      entry.telemetry = beat.value;
-      entry.intervalS = beat.value.interval_s;
-    });
-    link.subscribe(topics.allPresence(), (m) => {
-      const parsed = topics.parse(m.topic);
-      if (parsed.kind !== "presence") return;
-      const beat = decode(m.payload, HEARTBEAT_MAX_BYTES, checkPresenceBeat);
-      if (!beat.ok) return ctx.refuse(m, beat.field, beat.error);
-      const entry = this.#mark(parsed.node, "node", beat.value.state === "online");
-      entry.intervalS = beat.value.interval_s;
-      if (beat.value.label !== undefined) entry.label = beat.value.label;
-    });
+    // A topic of another shape under these filters is ignored (no badTopic): nodes are not answered.
+    router.on(MESSAGES.gadgetStatus, ({ topic, value }) => {
+      this.#mark(topic.gadget, "gadget", value.state === "online");
+    }, { owner: this.name });
+    router.on(MESSAGES.gadgetTelemetry, ({ topic, value }) => {
+      const entry = this.#mark(topic.gadget, "gadget", true);
+      entry.telemetry = value;
+      entry.intervalS = value.interval_s;
+    }, { owner: this.name });
+    router.on(MESSAGES.presence, ({ topic, value }) => {
+      const entry = this.#mark(topic.node, "node", value.state === "online");
+      entry.intervalS = value.interval_s;
+      if (value.label !== undefined) entry.label = value.label;
+    }, { owner: this.name });
 
     const online = () => this.onlineGadgets().size;
     new Gauge({ name: "shipgate_gadgets_connected", help: "Gadgets online now", registers: [ctx.metrics], collect() { this.set(online()); } });
@@ -77,12 +70,11 @@ export class PresenceService implements Service {
   }
 
   started(): void {
-    this.#sweep = setInterval(() => this.sweep(), 1000);
-    this.#sweep.unref();
+    this.#stopSweep = every(this.#ctx.clock, 1000, "presence-sweep", () => this.sweep());
   }
 
   stop(): void {
-    clearInterval(this.#sweep);
+    this.#stopSweep?.();
   }
 
   /** Marks nodes whose heartbeats stopped as offline. */

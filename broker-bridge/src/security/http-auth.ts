@@ -13,8 +13,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AdminCommandName } from "@shipgate/protocol";
-import { AdminInputError, type GatesService } from "../gates/gates-service";
-import { GateRefusal } from "../gates/lock-service";
+import { AdminInputError, type AdminCommandsPort, isGateRefusal } from "../ports/gates";
 import type { ServiceContext } from "../service";
 import { sameDigest, sha256Hex, verifyPassword } from "./passwords";
 import { RateLimiter } from "./rate-limit";
@@ -45,7 +44,7 @@ class HttpRefusal extends Error {
   }
 }
 
-export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost): void {
+export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates: AdminCommandsPort | undefined): void {
   const { http, store, clock, bus } = ctx;
   const secure = ctx.config.http.tls !== null;
   store.migrate("security-sessions", [
@@ -160,13 +159,12 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost): void 
         reply.code(403);
         return { ok: false, error: `user ${caller.username} (role ${caller.role}) may not run admin commands` };
       }
-      const gates = ctx.services.get<GatesService>("gates");
       if (gates === undefined) return reply.code(503).send({ ok: false, error: "the gates are not running" });
       try {
         return { ok: true, result: gates.runAdmin(caller.username, command, req.body ?? {}) };
       } catch (err) {
-        if (err instanceof GateRefusal || err instanceof AdminInputError) {
-          reply.code(err instanceof GateRefusal ? 409 : 400);
+        if (isGateRefusal(err) || err instanceof AdminInputError) {
+          reply.code(isGateRefusal(err) ? 409 : 400);
           return { ok: false, error: err.message };
         }
         throw err;

@@ -14,7 +14,9 @@ import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker
 import { sectionOf, unknownKey } from "../config";
 import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
-import type { GatesService } from "../gates/gates-service";
+import { AdminCommands, LockQueries, type LockQueriesPort } from "../ports/gates";
+import { optional } from "../ports/port";
+import { BrokerAuthorization, GadgetSecrets } from "../ports/security";
 import type { Service, ServiceContext } from "../service";
 import { aclDenied } from "./acl";
 import { registerHttpAuth } from "./http-auth";
@@ -61,6 +63,10 @@ export function checkSecuritySection(value: unknown, at: string): Checked<Securi
 
 export class SecurityService implements Service {
   readonly name = "security";
+  readonly offers = [BrokerAuthorization, GadgetSecrets];
+  /** Pipelines read only their own locks; the HTTP admin routes run the gates' commands. */
+  readonly needs = [optional(LockQueries), optional(AdminCommands)];
+  #locks: LockQueriesPort | undefined;
   #ctx!: ServiceContext;
   #users!: UserStore;
   #settings: SecuritySettings = SECURITY_DEFAULTS;
@@ -89,7 +95,10 @@ export class SecurityService implements Service {
     this.#requestLimiter = new RateLimiter(this.#settings.lockRequests, () => ctx.clock.now());
     this.#eventLimiter = new RateLimiter(this.#settings.events, () => ctx.clock.now());
     this.#firstStart();
-    registerHttpAuth(ctx, this);
+    this.#locks = ctx.ports.want(LockQueries);
+    registerHttpAuth(ctx, this, ctx.ports.want(AdminCommands));
+    ctx.ports.offer(BrokerAuthorization, this.authorizer());
+    ctx.ports.offer(GadgetSecrets, this);
     ctx.status.register("security", () => ({
       users: countRoles(this.#users.users().map((u) => u.role)),
       credentials: this.#users.file,
@@ -171,7 +180,7 @@ export class SecurityService implements Service {
 
   #requester(id: string): string | null {
     // No gates running: there are no locks to read.
-    return this.#ctx.services.get<GatesService>("gates")?.locks.requesterOf(id) ?? null;
+    return this.#locks?.requesterOf(id) ?? null;
   }
 
 

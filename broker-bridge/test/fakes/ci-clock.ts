@@ -22,6 +22,11 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
+  /** Deferral is not time: it runs after this turn of the real event loop. */
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
+
   setTimeout(fn: () => void, ms: number): NodeJS.Timeout {
     const timer = { id: this.#next++, due: this.#now + Math.max(0, ms), fn };
     this.#timers.push(timer);

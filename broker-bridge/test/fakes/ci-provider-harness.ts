@@ -2,7 +2,7 @@
 // its own HTTP client), so provider tests go through the same path as the bridge.
 
 import { checkCiSection } from "../../src/ci/ci-config";
-import { CiHttp } from "../../src/ci/http-client";
+import { CiHttp } from "../../src/http/http-client";
 import { PROVIDERS } from "../../src/ci/providers/index";
 import type { CiProvider, PipelineSettings } from "../../src/ci/providers/provider";
 

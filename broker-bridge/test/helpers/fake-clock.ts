@@ -24,6 +24,11 @@ export class FakeClock implements Clock {
     this.#timers = this.#timers.filter((t) => t.id !== (handle as unknown as number));
   }
 
+  /** Deferral is not time: it runs after this turn of the real event loop, as on the system clock. */
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
+
   /** Moves time forward, firing every timer that falls due on the way. */
   advance(ms: number): void {
     const end = this.#now + ms;

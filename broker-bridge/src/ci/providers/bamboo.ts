@@ -2,8 +2,8 @@
 // deployment result (one "build" per environment on the ring), and each environment's results
 // are its deployment history (counters). Bamboo answers XML unless asked for JSON.
 
-import type { Build, BuildState, Deployment } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState, Deployment } from "../../builds";
+import { isoOrNull } from "../../builds";
 import { type CiProvider, authBearer, defineProvider, listAt, num, rec, seg, str, stringList } from "./provider";
 
 export interface BambooOptions {

@@ -1,8 +1,8 @@
 // Buildkite REST API v2 (ci-apis.md): a pipeline's builds on a branch, Bearer token. Rate limit
 // 200 requests a minute per organisation, told by RateLimit-* headers (reset in seconds from now).
 
-import type { Build, BuildState } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState } from "../../builds";
+import { isoOrNull } from "../../builds";
 import { type CiProvider, authBearer, defineProvider, listAt, num, rec, seg, str } from "./provider";
 
 export interface BuildkiteOptions {

@@ -3,9 +3,9 @@
 // A feed knows only the last finished build and whether one runs now.
 
 import { XMLParser } from "fast-xml-parser";
-import type { Build, BuildState } from "../model";
-import { isoOrNull } from "../model";
-import { CiHttpError } from "../http-client";
+import type { Build, BuildState } from "../../builds";
+import { isoOrNull } from "../../builds";
+import { CiHttpError } from "../../http/http-client";
 import { type CiProvider, authBearer, defineProvider, rec, str, stringList } from "./provider";
 
 export interface CctrayOptions {

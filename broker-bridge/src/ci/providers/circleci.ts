@@ -1,8 +1,8 @@
 // CircleCI API v2 (ci-apis.md): the project's pipelines on a branch, then each pipeline's
 // workflows. Circle-Token header; pages by next_page_token.
 
-import type { Build, BuildState } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState } from "../../builds";
+import { isoOrNull } from "../../builds";
 import { type CiProvider, defineProvider, listAt, num, rec, seg, str } from "./provider";
 
 export interface CircleciOptions {

@@ -1,8 +1,8 @@
 // Codeship API v2 (ci-apis.md). The service reached its end of life on 2026-01-31, so this
 // provider is kept small: Basic auth for an hour's access token, then the project's builds.
 
-import type { Build, BuildState } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState } from "../../builds";
+import { isoOrNull } from "../../builds";
 import { type CiProvider, authBearer, defineProvider, listAt, rec, requireEnv, seg, str } from "./provider";
 
 export interface CodeshipOptions {

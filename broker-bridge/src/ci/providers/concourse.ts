@@ -1,8 +1,8 @@
 // Concourse (ci-apis.md): GET /api/v1/teams/{team}/pipelines/{p}/jobs gives each job's
 // finished_build and next_build; times are unix seconds. Bearer token (from `fly login`).
 
-import type { Build, BuildState } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState } from "../../builds";
+import { isoOrNull } from "../../builds";
 import { type CiProvider, authBearer, defineProvider, listAt, num, rec, seg, str, stringList } from "./provider";
 
 export interface ConcourseOptions {

@@ -2,9 +2,13 @@
 // GET /repos/{owner}/{repo}/actions/runs?branch=&per_page= (or /actions/workflows/{workflow}/runs),
 // pages by the Link header; deployments per environment with their statuses.
 
-import type { Build, BuildState, Deployment } from "../model";
-import { isoOrNull } from "../model";
-import { type CiProvider, authBearer, defineProvider, listAt, num, rec, seg, str, stringList } from "./provider";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Build, BuildState, Deployment } from "../../builds";
+import { isoOrNull } from "../../builds";
+import {
+  type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, authBearer, defineProvider, firstHeader, listAt, num, rec, seg, str,
+  stringList,
+} from "./provider";
 
 export interface GithubOptions {
   /** "owner/name". */
@@ -73,6 +77,60 @@ export function nextLink(link: string | null): string | null {
   return null;
 }
 
+/** GitHub docs, "Validating webhook deliveries": sha256=<hex HMAC of the raw body>. */
+export function githubSignatureValid(secret: string, body: Buffer, header: string | undefined): boolean {
+  if (header === undefined || !header.startsWith("sha256=")) return false;
+  const given = Buffer.from(header.slice(7), "hex");
+  const expected = createHmac("sha256", secret).update(body).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function githubDeliveries(event: string, payload: unknown, pipelines: readonly PipelineSettings[]): Delivery[] {
+  const p = rec(payload);
+  const repo = (str(rec(p.repository).full_name) ?? "").toLowerCase();
+  const mine = pipelines.filter((s) => s.provider === "github" && (s.options as GithubOptions).repo.toLowerCase() === repo);
+  const out: Delivery[] = [];
+  if (event === "workflow_run") {
+    const r = rec(p.workflow_run);
+    for (const s of mine) {
+      const o = s.options as GithubOptions;
+      if (s.branch !== null && r.head_branch !== s.branch) continue;
+      if (o.workflow !== null && ![str(r.workflow_id), str(r.path)?.split("/").pop() ?? null, str(r.name)].includes(o.workflow)) continue;
+      const build: Build = {
+        provider: "github", pipeline: s.name, id: str(r.id) ?? "?", state: githubRunState(r.status, r.conclusion), branch: str(r.head_branch),
+        url: str(r.html_url), started_at: isoOrNull(r.run_started_at ?? r.created_at),
+        finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null, workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
+      };
+      const n = num(r.run_number);
+      if (n !== undefined) build.number = n;
+      out.push({ pipeline: s.name, builds: [build], deployments: [] });
+    }
+  } else if (event === "deployment_status") {
+    const status = rec(p.deployment_status);
+    const deployment = rec(p.deployment);
+    const state = str(status.state);
+    const environment = str(deployment.environment) ?? str(status.environment) ?? "";
+    if (state !== "success" && state !== "failure" && state !== "error") return [];
+    for (const s of mine) {
+      if (!(s.options as GithubOptions).environments.includes(environment)) continue;
+      const at = isoOrNull(status.created_at) ?? isoOrNull(deployment.created_at);
+      if (at === null) continue;
+      out.push({ pipeline: s.name, builds: [], deployments: [{ provider: "github", pipeline: s.name, environment, id: str(deployment.id) ?? "?", at, ok: state === "success" }] });
+    }
+  }
+  return out;
+}
+
+/** GitHub's webhook (POST /hooks/github): signed with the secret, redelivered with the same id. */
+export const githubWebhook: WebhookSupport = {
+  verify: (secret, body, headers) =>
+    githubSignatureValid(secret, body, firstHeader(headers["x-hub-signature-256"])) ? null : { audit: "signature does not match", answer: "X-Hub-Signature-256 does not match the body" },
+  deliveryId: (headers) => firstHeader(headers["x-github-delivery"]),
+  event: (headers) => firstHeader(headers["x-github-event"]) ?? "",
+  pings: ["ping"],
+  deliveries: (event, payload, pipelines) => githubDeliveries(event, payload, pipelines),
+};
+
 export const github = defineProvider<GithubOptions>({
   kind: "github",
   defaultBaseUrl: "https://api.github.com",
@@ -85,6 +143,7 @@ export const github = defineProvider<GithubOptions>({
     const maxPages = f.optionalInteger("max_pages", 1, 10) ?? 1;
     return { repo, workflow, environments, per_page: perPage, max_pages: maxPages };
   },
+  webhook: githubWebhook,
   create(p, { http }): CiProvider {
     const o = p.options;
     const headers = { ...HEADERS, ...authBearer(p.token) };

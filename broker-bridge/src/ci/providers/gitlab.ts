@@ -1,9 +1,12 @@
 // GitLab pipelines and deployments (API v4; ci-apis.md). PRIVATE-TOKEN header; the project is its
 // numeric id or its URL-encoded path; pages by x-next-page.
 
-import type { Build, BuildState, Deployment } from "../model";
-import { isoOrNull } from "../model";
-import { type CiProvider, defineProvider, listAt, num, rec, seg, str, stringList } from "./provider";
+import type { Build, BuildState, Deployment } from "../../builds";
+import { isoOrNull } from "../../builds";
+import {
+  type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, defineProvider, firstHeader, listAt, num, rec, sameSecret, seg, str,
+  stringList,
+} from "./provider";
 
 export interface GitlabOptions {
   /** Numeric id or "group/project". */
@@ -44,10 +47,51 @@ export function gitlabPipelineState(status: unknown): BuildState {
 /** Deployment status: created, running, success, failed, canceled, blocked; two are final. */
 const FINISHED_DEPLOY: Readonly<Record<string, boolean>> = Object.freeze({ success: true, failed: false });
 
+export function gitlabDeliveries(kind: string, payload: unknown, pipelines: readonly PipelineSettings[]): Delivery[] {
+  const p = rec(payload);
+  const project = rec(p.project);
+  const ids = [str(project.path_with_namespace), str(project.id)];
+  const mine = pipelines.filter((s) => s.provider === "gitlab" && ids.includes((s.options as GitlabOptions).project));
+  const out: Delivery[] = [];
+  if (kind === "Pipeline Hook") {
+    const a = rec(p.object_attributes);
+    for (const s of mine) {
+      if (s.branch !== null && a.ref !== s.branch) continue;
+      const build: Build = {
+        provider: "gitlab", pipeline: s.name, id: str(a.id) ?? "?", state: gitlabPipelineState(a.status), branch: str(a.ref),
+        url: str(a.url) ?? (str(project.web_url) === null ? null : `${str(project.web_url)}/-/pipelines/${str(a.id)}`),
+        started_at: isoOrNull(a.created_at), finished_at: isoOrNull(a.finished_at),
+      };
+      const n = num(a.iid);
+      if (n !== undefined) build.number = n;
+      out.push({ pipeline: s.name, builds: [build], deployments: [] });
+    }
+  } else if (kind === "Deployment Hook") {
+    const status = str(p.status);
+    const environment = str(p.environment) ?? "";
+    const at = isoOrNull(p.status_changed_at);
+    if ((status !== "success" && status !== "failed") || at === null) return [];
+    for (const s of mine) {
+      if (!(s.options as GitlabOptions).environments.includes(environment)) continue;
+      out.push({ pipeline: s.name, builds: [], deployments: [{ provider: "gitlab", pipeline: s.name, environment, id: str(p.deployment_id) ?? "?", at, ok: status === "success" }] });
+    }
+  }
+  return out;
+}
+
+/** GitLab's webhook (POST /hooks/gitlab): carries the secret token in X-Gitlab-Token. */
+export const gitlabWebhook: WebhookSupport = {
+  verify: (token, _body, headers) =>
+    sameSecret(token, firstHeader(headers["x-gitlab-token"])) ? null : { audit: "token does not match", answer: "X-Gitlab-Token does not match" },
+  event: (headers) => firstHeader(headers["x-gitlab-event"]) ?? "",
+  deliveries: (kind, payload, pipelines) => gitlabDeliveries(kind, payload, pipelines),
+};
+
 export const gitlab = defineProvider<GitlabOptions>({
   kind: "gitlab",
   defaultBaseUrl: "https://gitlab.com",
   keys: ["project", "environments", "per_page", "max_pages"],
+  webhook: gitlabWebhook,
   check(f) {
     // A numeric id (a YAML number) or a "group/project" path.
     const project = f.nested("project", (v, at) =>

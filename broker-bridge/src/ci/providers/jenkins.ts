@@ -1,8 +1,8 @@
 // Jenkins jobs through the JSON API (ci-apis.md): GET /job/a/job/b/api/json?tree=builds[...]{0,N}.
 // Reading needs no crumb; an API token with Basic auth is exempt from CSRF crumbs anyway.
 
-import type { Build, BuildState } from "../model";
-import { isoOrNull } from "../model";
+import type { Build, BuildState } from "../../builds";
+import { isoOrNull } from "../../builds";
 import { type CiProvider, defineProvider, listAt, num, rec, seg, str } from "./provider";
 
 export interface JenkinsOptions {

@@ -1,10 +1,12 @@
 // What a CI/CD provider is to the bridge: a definition that checks its own config keys and builds
-// a poller-facing object whose poll() answers the normalized PollResult. Adding a provider is one
-// file like github.ts, one line in index.ts, and its tests.
+// a poller-facing object whose poll() answers the normalized PollResult, and, when the provider can
+// push, its webhook (POST /hooks/<kind>). Adding a provider is one file like github.ts, one line in
+// index.ts, and its test (which runs the shared contract, test/ci-provider-contract.test.ts, with its fake).
 
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Fields } from "@shipgate/protocol";
-import { type CiHttp, CiHttpError } from "../http-client";
-import type { PollResult } from "../model";
+import { type CiHttp, CiHttpError } from "../../http/http-client";
+import type { Build, Deployment, PollResult } from "../../builds";
 
 export interface PipelineSettings<O = unknown> {
   /** The pipeline's config name (ci.pipelines.<name>). */
@@ -44,6 +46,35 @@ export interface ProviderDefinition<O = unknown> {
   /** Reads its keys; failures are recorded on f (f.failure). */
   check(f: Fields, at: string, env: NodeJS.ProcessEnv): O;
   create(pipeline: PipelineSettings<O>, deps: ProviderDeps): CiProvider;
+  /** Push as well as poll: the provider's webhook, served when its secret is configured. */
+  webhook?: WebhookSupport;
+}
+
+/** What one webhook delivery brings for one pipeline. */
+export interface Delivery {
+  pipeline: string;
+  builds: Build[];
+  deployments: Deployment[];
+}
+
+export type HeaderValue = string | string[] | undefined;
+export type RequestHeaders = Readonly<Record<string, HeaderValue>>;
+
+/** A provider's webhook: how a delivery proves itself, and what it says about which pipelines. */
+export interface WebhookSupport {
+  /** Why the delivery is not believed (refused with 401), or null when it proves the secret. */
+  verify(secret: string, body: Buffer, headers: RequestHeaders): { audit: string; answer: string } | null;
+  /** The delivery's own id, when the provider redelivers (a repeat is answered but not applied). */
+  deliveryId?(headers: RequestHeaders): string | undefined;
+  /** The event a delivery carries; one that only checks the hook (GitHub's ping) is in `pings`. */
+  event(headers: RequestHeaders): string;
+  pings?: readonly string[];
+  /** The builds and deployments a verified delivery carries, per pipeline of this provider. */
+  deliveries(event: string, payload: unknown, pipelines: readonly PipelineSettings[]): Delivery[];
+}
+
+export function firstHeader(value: HeaderValue): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Helper for definitions: keeps the option type when the table erases it. */
@@ -99,4 +130,12 @@ export function listAt(body: unknown, key: string | null, url: string): unknown[
   const value = key === null ? body : rec(body)[key];
   if (!Array.isArray(value)) throw new CiHttpError("body", "GET", url, 200, `answer has no ${key === null ? "array" : `"${key}" array`}`);
   return value;
+}
+
+/** Compare secrets without leaking their length or prefix through timing. */
+export function sameSecret(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = createHmac("sha256", "shipgate").update(expected).digest();
+  const b = createHmac("sha256", "shipgate").update(given).digest();
+  return timingSafeEqual(a, b);
 }

@@ -1,8 +1,8 @@
 // The CI facts on the bridge's bus. Pollers and webhooks only emit these; views, notifications,
 // feeds and counters subscribe without the pollers knowing them.
 
-import type { BuildChange } from "./build-log";
-import type { Deployment, PipelineHealth } from "./model";
+import type { BuildChange } from "./builds";
+import type { Deployment, PipelineHealth } from "./builds";
 
 export interface PipelineResultChange {
   pipeline: string;
@@ -15,7 +15,7 @@ export interface PipelineResultChange {
   url: string | null;
 }
 
-declare module "../events" {
+declare module "./events" {
   interface BridgeEvents {
     /** A build is new or its state changed (or, with baseline, was first seen in a pipeline's history). */
     "ci:build": BuildChange;

@@ -37,6 +37,15 @@ export interface Build {
 }
 
 /** A finished deployment to an environment. */
+/** A build seen by a poll or a webhook, with what it was before (ci/build-log.ts decides). */
+export interface BuildChange {
+  build: Build;
+  /** The state this build had when last seen; null for a new build. */
+  previous: BuildState | null;
+  /** Part of the pipeline's first poll ever (history, not news). */
+  baseline: boolean;
+}
+
 export interface Deployment {
   provider: string;
   /** The config name of the pipeline that reported it (or the Argo CD app). */
