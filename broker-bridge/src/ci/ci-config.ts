@@ -67,7 +67,7 @@ const webhookSecret = (ctx: SchemaContext, key: string, description: string) =>
     settings({
       [key]: z.preprocess((v) => v ?? undefined, z.unknown()).superRefine((v, issue) => {
         if (v === undefined) issue.addIssue({ code: "custom", message: "is required: the environment variable holding the secret" });
-      }).pipe(secretFromEnv(ctx)).meta({ setting: { type: "env name", default: "required", description } }),
+      }).pipe(secretFromEnv(ctx)).meta({ setting: { type: "env name", default: "required", description: "the environment variable holding the secret; it must be set" } }),
     }).transform((w) => w[key] as string),
     { type: `\`{${key}}\``, description },
   );
