@@ -153,12 +153,24 @@ export function named<T extends z.ZodType>(name: z.ZodType<string>, value: T, no
   return z.record(name, value, { error: (issue) => (issue.code === "invalid_type" ? notAMap : undefined) });
 }
 
-/** The first problem zod found, as protocol/'s Invalid: an unknown key first (it is most often a
- *  typo that explains the rest), then in the order of the settings. */
+/** The first problem, in the order the bridge has always reported them: depth first through the
+ *  settings in their listed order, and at each mapping an unknown key before its settings' problems
+ *  (an unknown key is most often a typo that explains the rest). zod lists issues in the settings'
+ *  order but a mapping's unknown keys after its settings, so the first issue's enclosing mappings
+ *  are asked, outermost first, whether they have an unknown key. */
 export function firstProblem(error: z.ZodError, at: string): { ok: false; field: string; error: string } {
   const issues = error.issues;
-  const issue = issues.find((i) => i.code === "unrecognized_keys") ?? issues[0];
-  if (issue === undefined) return { ok: false, field: at, error: "is not valid" };
+  const first = issues[0];
+  if (first === undefined) return { ok: false, field: at, error: "is not valid" };
+  let issue: z.core.$ZodIssue = first;
+  for (let depth = 0; depth <= first.path.length; depth++) {
+    const prefix = first.path.slice(0, depth);
+    const unknown = issues.find((i) => i.code === "unrecognized_keys" && i.path.length === depth && i.path.every((k, n) => k === prefix[n]));
+    if (unknown !== undefined) {
+      issue = unknown;
+      break;
+    }
+  }
   let field = issue.path.reduce<string>((p, k) => joinPath(p, String(k)), at);
   let message = issue.message;
   if (issue.code === "unrecognized_keys") field = joinPath(field, issue.keys[0] ?? "");

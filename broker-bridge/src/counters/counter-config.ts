@@ -13,40 +13,43 @@ const DAYS: Readonly<Record<string, number>> = Object.freeze({ mon: 1, tue: 2, w
 const KINDS = ["deploy-day", "last-red"] as const;
 
 /** A counter's keys; any other is an error naming the kind and its keys. */
-function counterKeys<K extends (typeof KINDS)[number], S extends z.ZodRawShape>(kind: K, shape: S) {
-  const known = ["kind", ...Object.keys(shape)];
+function counterKeys<K extends (typeof KINDS)[number], S extends z.ZodRawShape>(kind: K, shape: S, known: readonly string[]) {
   return z.strictObject({ kind: z.literal(kind).meta({ setting: { type: "kind", default: "from the keys", description: `\`${kind}\`; may be left out: a \`day\` means \`deploy-day\`` } }), ...shape }, {
-    error: (issue) => (issue.code === "unrecognized_keys" ? `is not a setting of a ${kind} counter (known: ${known.join(", ")})` : "must be a JSON object"),
+    error: (issue) => (issue.code === "unrecognized_keys" ? `is not a setting of a ${kind} counter (known: ${known.join(", ")})` : issue.input === undefined ? "is required" : "must be a JSON object"),
   });
 }
 
+const WEEKDAY_TEXT = "must be a weekday such as fri or friday";
 const weekday = () =>
-  text({ min: 3, max: 12 }).transform((value, ctx) => {
-    const day = DAYS[value.toLowerCase().slice(0, 3)];
-    if (day === undefined) ctx.issues.push({ code: "custom", message: "must be a weekday such as fri or friday", input: value });
+  z.string({ error: WEEKDAY_TEXT }).transform((value, ctx) => {
+    const day = value.length >= 3 && value.length <= 12 ? DAYS[value.toLowerCase().slice(0, 3)] : undefined;
+    if (day === undefined) ctx.issues.push({ code: "custom", message: WEEKDAY_TEXT, input: value });
     return day ?? 5;
   });
 
 const label = () => nullable(text({ min: 1, max: 60 }), { type: "string", default: "by kind", description: "the text under the number" });
 
+// The label is read first, as it always was, so of two mistakes the label's is reported.
 const deployDay = counterKeys("deploy-day", {
+  label: label(),
   day: optional(weekday(), 5, { type: "weekday", default: "fri", description: "the weekday counted: weeks since the last production deploy on it" }),
   timezone: optional(timeZone(), "UTC", { type: "IANA zone", description: "the zone the weekday is in" }),
   environment: optional(text({ min: 1, max: 200 }), "production", { type: "string", description: "the deploys' environment" }),
-  label: label(),
-}).transform((c): CounterSettings => ({ kind: c.kind, day: c.day, timezone: c.timezone, environment: c.environment, label: c.label ?? `WEEKS SINCE ${DAY_NAMES[c.day]} DEPLOY` }));
+}, ["kind", "day", "timezone", "environment", "label"]).transform((c): CounterSettings => ({ kind: c.kind, day: c.day, timezone: c.timezone, environment: c.environment, label: c.label ?? `WEEKS SINCE ${DAY_NAMES[c.day]} DEPLOY` }));
 
 const lastRed = counterKeys("last-red", {
-  pipelines: optional(list(z.string({ error: "must be a pipeline name" }).min(1, { error: "must be a pipeline name" }), 100), [], { type: "list of names", default: "all", description: "pipelines counted: days since one of them was red" }),
   label: label(),
-}).transform((c): CounterSettings => ({ kind: c.kind, pipelines: c.pipelines, label: c.label ?? "DAYS SINCE MAIN WAS RED" }));
+  pipelines: optional(list(z.string({ error: "must be a pipeline name" }).min(1, { error: "must be a pipeline name" }), 100), [], { type: "list of names", default: "all", description: "pipelines counted: days since one of them was red" }),
+}, ["kind", "pipelines", "label"]).transform((c): CounterSettings => ({ kind: c.kind, pipelines: c.pipelines, label: c.label ?? "DAYS SINCE MAIN WAS RED" }));
 
 // kind may be left out when the keys say it: a day means deploy-day.
 const withKind = (value: unknown) => (isObject(value) && (value.kind === undefined || value.kind === null) ? { ...value, kind: value.day === undefined || value.day === null ? "last-red" : "deploy-day" } : value);
 
 const counterSchema = z.preprocess(
   withKind,
-  z.discriminatedUnion("kind", [deployDay, lastRed], { error: (issue) => (issue.code === "invalid_union" ? `must be one of ${KINDS.join(", ")}` : "must be a JSON object") }),
+  z.discriminatedUnion("kind", [deployDay, lastRed], {
+    error: (issue) => (issue.code === "invalid_union" ? `must be one of ${KINDS.join(", ")}` : issue.input === undefined ? "is required" : "must be a JSON object"),
+  }),
 );
 
 export const countersSchema = section(named(z.string(), counterSchema, "must map counter names to their settings")).transform((map) => new Map(Object.entries(map)));
