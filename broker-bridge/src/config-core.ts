@@ -5,7 +5,7 @@
 import path from "node:path";
 import { DEFAULT_PREFIX, prefixProblem } from "@shipgate/protocol";
 import { z } from "zod";
-import { type SchemaContext, boolean, problem, duration, filePath, integer, item, list, named, nullable, oneOf, optional, required, section, settings, text } from "./config-schema";
+import { boolean, problem, duration, filePath, integer, item, list, named, nullable, oneOf, optional, required, section, settings, text } from "./config-schema";
 
 export const DEFAULTS = Object.freeze({
   state_dir: "./.shipgate",
@@ -43,32 +43,32 @@ export function isTimeZone(zone: string): boolean {
 
 export const timeZone = () => text({ min: 1, max: 64 }).check(problem((zone: string) => (isTimeZone(zone) ? undefined : `"${zone}" is not an IANA time zone such as Europe/Berlin`)));
 
-const tlsFiles = (ctx: SchemaContext) =>
+const tlsFiles =
   settings({
-    cert: required(filePath(ctx), { type: "file", description: "PEM certificate chain file" }),
-    key: required(filePath(ctx), { type: "file", description: "PEM private key file" }),
+    cert: required(filePath(), { type: "file", description: "PEM certificate chain file" }),
+    key: required(filePath(), { type: "file", description: "PEM private key file" }),
   });
 
 const port = () => integer(0, 65535);
 
-export const brokerSchema = (ctx: SchemaContext) =>
+export const brokerSchema =
   settings({
     url: nullable(text({ min: 1, max: 500 }).check(problem(brokerUrlProblem)), { type: "URL", env: "SHIPGATE_BROKER_URL", description: "an external broker (`mqtt://`, `mqtts://`, `ws://`, `wss://`) instead of the embedded one" }),
     port: optional(port(), DEFAULTS.broker_port, { type: "port", env: "SHIPGATE_BROKER_PORT", description: "embedded broker: MQTT port (0 picks a free one)" }),
     host: optional(text({ min: 1, max: 255 }), DEFAULTS.broker_host, { type: "address", description: "embedded broker: the address to listen on" }),
     websocket: optional(boolean(), true, { type: "boolean", description: "embedded broker: MQTT over WebSocket at `/mqtt` on the HTTP server (the dashboard uses it)" }),
-    tls: nullable(tlsFiles(ctx), { type: "`{cert, key}`", description: "embedded broker: `{cert, key}` PEM files; adds an MQTT-over-TLS listener" }),
+    tls: nullable(tlsFiles, { type: "`{cert, key}`", description: "embedded broker: `{cert, key}` PEM files; adds an MQTT-over-TLS listener" }),
     tls_port: optional(port(), DEFAULTS.tls_port, { type: "port", description: "the TLS listener's port, when `tls` is set" }),
     username: nullable(text({ min: 1, max: 100 }), { type: "string", description: "external broker: the bridge's own user (role `bridge`)" }),
-    password_file: nullable(filePath(ctx), { type: "file", description: "external broker: a file holding that user's password" }),
-    ca: nullable(filePath(ctx), { type: "file", description: "external broker: a CA file for `mqtts://`/`wss://`" }),
+    password_file: nullable(filePath(), { type: "file", description: "external broker: a file holding that user's password" }),
+    ca: nullable(filePath(), { type: "file", description: "external broker: a CA file for `mqtts://`/`wss://`" }),
   });
 
-export const httpSchema = (ctx: SchemaContext) =>
+export const httpSchema =
   settings({
     host: optional(text({ min: 1, max: 255 }), DEFAULTS.http_host, { type: "address", description: "the address of the dashboard, API and `/metrics`; `0.0.0.0` for the LAN" }),
     port: optional(port(), DEFAULTS.http_port, { type: "port", env: "SHIPGATE_HTTP_PORT", description: "0 picks a free one" }),
-    tls: nullable(tlsFiles(ctx), { type: "`{cert, key}`", description: "`{cert, key}` PEM files: serve HTTPS" }),
+    tls: nullable(tlsFiles, { type: "`{cert, key}`", description: "`{cert, key}` PEM files: serve HTTPS" }),
   });
 
 const GLOB = { min: 1, max: 200 };
@@ -114,41 +114,42 @@ export const gatesSchema = settings({
 const GADGET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** A gadget's own keys; the other keys under it belong to other services (watch lists, counters). */
-export const gadgetSchema = (ctx: SchemaContext) =>
+export const gadgetSchema =
   section(
     z.looseObject({
       pipelines: optional(list(item(), 100), [], { type: "list of globs", default: "all", description: "globs of the pipelines this gadget may decide" }),
-      secret_file: nullable(filePath(ctx), {
+      secret_file: nullable(filePath(), {
         type: "file",
         description: "a file with the gadget's HMAC secret; `shipgate user add ID --role gadget` creates `<state_dir>/gadget-secrets/ID`, which is used without this key",
       }),
     }, { error: (issue) => (issue.input === undefined ? "is required" : "must be a JSON object") }),
   );
 
-export const gadgetsSchema = (ctx: SchemaContext) =>
-  named(z.string().regex(GADGET_ID, { error: "gadget id must be letters, digits, '_', '.' or '-'" }), gadgetSchema(ctx), "must map gadget ids to their settings").transform((map) =>
+export const gadgetsSchema =
+  named(z.string().regex(GADGET_ID, { error: "gadget id must be letters, digits, '_', '.' or '-'" }), gadgetSchema, "must map gadget ids to their settings").transform((map) =>
     Object.entries(map).map(([id, { pipelines, secret_file, ...extra }]) => ({ id, pipelines, secret_file, extra: extra as Record<string, unknown> })),
   );
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** The top-level settings and the bridge's own sections; `sections` adds the services' keys. */
-export const coreShape = (ctx: SchemaContext) => ({
-  state_dir: optional(filePath(ctx), path.resolve(ctx.base, DEFAULTS.state_dir), {
+export const coreShape = {
+  // The default is resolved like a written value: against the file's folder (or the working directory).
+  state_dir: z.preprocess((v) => v ?? DEFAULTS.state_dir, filePath()).meta({ setting: {
     type: "path", default: DEFAULTS.state_dir, env: "SHIPGATE_STATE_DIR",
     description: "where the SQLite database (`shipgate.db`), users, gadget secrets and the local admin credentials live",
-  }),
+  } }),
   prefix: optional(text({ min: 1, max: 100 }).check(problem(prefixProblem)), DEFAULT_PREFIX, {
     type: "topic prefix", env: "SHIPGATE_PREFIX", description: "the topic prefix; 1 to 100 characters, ends with `/`, no `+`, `#`, leading `/` or `$`",
   }),
   log_level: optional(oneOf(LOG_LEVELS), "info", { type: "level", description: "`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`" }),
-  broker: section(brokerSchema(ctx)),
-  http: section(httpSchema(ctx)),
+  broker: section(brokerSchema),
+  http: section(httpSchema),
   gates: section(gatesSchema),
-  gadgets: optional(gadgetsSchema(ctx), [], { type: "map", description: "gadget ids to their settings" }),
-});
+  gadgets: optional(gadgetsSchema, [], { type: "map", description: "gadget ids to their settings" }),
+};
 
-type Core = z.output<z.ZodObject<ReturnType<typeof coreShape>>>;
+type Core = z.output<z.ZodObject<typeof coreShape>>;
 export type BrokerConfig = Core["broker"];
 export type TlsFiles = NonNullable<BrokerConfig["tls"]>;
 export type HttpConfig = Core["http"];

@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { gadgetSchema } from "./config-core";
 import { configSchema } from "./config";
-import type { SchemaContext, SettingDoc } from "./config-schema";
+import type { SettingDoc } from "./config-schema";
 import { SECTIONS } from "./config-sections";
 import { PROVIDERS } from "./ci/providers/index";
 
@@ -77,11 +77,9 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-const DOC_CONTEXT: SchemaContext = { base: "/", env: {} };
-
 /** Every generated table, by the id its markers use. */
 export function configTables(): Map<string, string> {
-  const top = configSchema(DOC_CONTEXT);
+  const top = configSchema;
   const shape = defOf(core(top)).shape ?? {};
   const part = (key: string) => table(rowsOf(shape[key] as z.ZodType, "", true));
   const tables = new Map<string, string>([
@@ -89,11 +87,11 @@ export function configTables(): Map<string, string> {
     ["broker", part("broker")],
     ["http", part("http")],
     ["gates", part("gates")],
-    ["gadgets", table(rowsOf(gadgetSchema(DOC_CONTEXT), "", true))],
+    ["gadgets", table(rowsOf(gadgetSchema, "", true))],
     ["sections", ["| section | document |", "| --- | --- |", ...SECTIONS.map((s) => `| \`${s.key}\` | ${s.document} |`)].join("\n")],
   ]);
   for (const section of SECTIONS) {
-    const rows = rowsOf(section.schema(DOC_CONTEXT), "", true);
+    const rows = rowsOf(section.schema, "", true);
     if (rows.length > 0) tables.set(section.key, table(rows));
   }
   const providers = [...PROVIDERS.values()].map((p) => `| \`${p.kind}\` | ${p.keys.map((k) => `\`${k}\``).join(", ")} |`);

@@ -10,11 +10,20 @@ import { type Checked, type StringRule, checkString, joinPath } from "@shipgate/
 import { z } from "zod";
 import { parseDuration } from "./duration";
 
-/** What a section's schema may depend on: the folder relative paths start from, and the environment
- *  that secrets named by `*_env` keys are read from. */
+/** What a check may depend on: the folder relative paths start from, and the environment that
+ *  secrets named by `*_env` keys are read from. The schemas are built once (zod compiles a parser
+ *  per schema on first use, which costs milliseconds), so the context of a check is set for the
+ *  length of one synchronous parse (checkWith) and read through context(). */
 export interface SchemaContext {
   base: string;
   env: NodeJS.ProcessEnv;
+}
+
+let active: SchemaContext = { base: process.cwd(), env: {} };
+
+/** The context of the parse under way. */
+export function context(): SchemaContext {
+  return active;
 }
 
 /** Documentation of one setting, read by the docs generator (config-docs.ts). */
@@ -89,14 +98,14 @@ export function duration(minMs = 1, message = DURATION_TEXT) {
 }
 
 /** A file path, resolved against the config file's folder. */
-export function filePath(ctx: SchemaContext) {
-  return text({ min: 1, max: 1000 }).transform((value) => path.resolve(ctx.base, value));
+export function filePath() {
+  return text({ min: 1, max: 1000 }).transform((value) => path.resolve(active.base, value));
 }
 
 /** The name of an environment variable holding a secret, read now: the value, or an issue naming it. */
-export function secretFromEnv(ctx: SchemaContext) {
+export function secretFromEnv() {
   return text({ min: 1, max: 200 }).transform((name, issue) => {
-    const value = ctx.env[name];
+    const value = active.env[name];
     if (value === undefined || value === "") issue.issues.push({ code: "custom", message: `environment variable ${name} is not set`, input: name });
     return value ?? "";
   });
@@ -178,10 +187,16 @@ export function firstProblem(error: z.ZodError, at: string): { ok: false; field:
   return { ok: false, field, error: message };
 }
 
-/** Parse with a section schema, answering protocol/'s Checked with the key path under `at`. */
-export function checkWith<T extends z.ZodType>(schema: T, value: unknown, at: string): Checked<z.output<T>> {
-  const result = schema.safeParse(value);
-  return result.success ? { ok: true, value: result.data } : firstProblem(result.error, at);
+/** Parse with a section schema in a context, answering protocol/'s Checked with the key path under `at`. */
+export function checkWith<T extends z.ZodType>(schema: T, value: unknown, at: string, ctx: SchemaContext = { base: process.cwd(), env: {} }): Checked<z.output<T>> {
+  const outer = active;
+  active = ctx;
+  try {
+    const result = schema.safeParse(value);
+    return result.success ? { ok: true, value: result.data } : firstProblem(result.error, at);
+  } finally {
+    active = outer;
+  }
 }
 
 /** A service's section of the config file: its key, where it is documented, and its schema.
@@ -190,5 +205,5 @@ export interface ConfigSection {
   key: string;
   /** Markdown: where the section is explained (a link and a phrase). */
   document: string;
-  schema(ctx: SchemaContext): z.ZodType;
+  schema: z.ZodType;
 }

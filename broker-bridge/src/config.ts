@@ -12,7 +12,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
 import { ConfigError } from "./config-error";
-import { type SchemaContext, firstProblem, settings } from "./config-schema";
+import { checkWith, settings } from "./config-schema";
 import { SECTIONS } from "./config-sections";
 
 export { ConfigError } from "./config-error";
@@ -23,10 +23,9 @@ export type { BrokerConfig, FreezeWindow, GadgetConfig, GateRule, GatesConfig, H
 export const SERVICE_SECTIONS: readonly string[] = SECTIONS.map((s) => s.key);
 
 /** The top level: the bridge's own settings, and each service's section, kept raw for its service. */
-export const configSchema = (ctx: SchemaContext) =>
-  settings({ ...coreShape(ctx), ...Object.fromEntries(SECTIONS.map((s) => [s.key, z.unknown().optional()])) });
+export const configSchema = settings({ ...coreShape, ...Object.fromEntries(SECTIONS.map((s) => [s.key, z.unknown().optional()])) });
 
-type Core = z.output<z.ZodObject<ReturnType<typeof coreShape>>>;
+type Core = z.output<z.ZodObject<typeof coreShape>>;
 
 export interface BridgeConfig extends Omit<Core, "gates" | "gadgets"> {
   /** Where the file came from, for error messages ("<defaults>" when none). */
@@ -101,9 +100,9 @@ function envPort(name: string, value: string): number {
  *  sections are only checked to be registered here; their services check their contents. */
 export function checkConfig(raw: unknown, file: string, base: string): Checked<BridgeConfig> {
   if (!isObject(raw)) return { ok: false, field: "", error: "must be a YAML mapping of settings" };
-  const result = configSchema({ base, env: {} }).safeParse(raw);
-  if (!result.success) return firstProblem(result.error, "");
-  const { state_dir, prefix, log_level, broker, http, gates, gadgets } = result.data;
+  const result = checkWith(configSchema, raw, "", { base, env: {} });
+  if (!result.ok) return result;
+  const { state_dir, prefix, log_level, broker, http, gates, gadgets } = result.value;
   const sections: Record<string, unknown> = {};
   for (const { key } of SECTIONS) if (raw[key] !== undefined) sections[key] = raw[key];
   return { ok: true, value: { file, state_dir, prefix, log_level, broker, http, gates, gadgets, sections } };

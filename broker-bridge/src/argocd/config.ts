@@ -5,7 +5,7 @@
 import type { Checked } from "@shipgate/protocol";
 import { z } from "zod";
 import {
-  type ConfigSection, type SchemaContext, boolean, checkWith, duration, filePath, integer, item, list, nullable, optional, problem, required, settings, text,
+  type ConfigSection, boolean, checkWith, duration, filePath, integer, item, list, nullable, optional, problem, required, settings, text,
 } from "../config-schema";
 import { type LabelSelector, parseSelector } from "./labels";
 
@@ -56,14 +56,14 @@ const segmentSchema = settings({
 
 const d = ARGO_DEFAULTS;
 
-export const argoSchema = (ctx: SchemaContext) =>
+export const argoSchema =
   settings({
     url: required(text({ min: 1, max: 500 }).check(problem(urlProblem)), { type: "URL", description: "`http://` or `https://` base URL, no `/api`" }),
     token_env: nullable(text(ENV_NAME), { type: "env name", description: "an account API token (`argocd account generate-token --account shipgate`) in this variable" }),
-    token_file: nullable(filePath(ctx), { type: "file", description: "or in this file" }),
+    token_file: nullable(filePath(), { type: "file", description: "or in this file" }),
     username: nullable(text({ min: 1, max: 200 }), { type: "string", description: "a local account; `POST /api/v1/session` gives a session token, renewed before its JWT `exp` and on 401" }),
     password_env: nullable(text(ENV_NAME), { type: "env name", description: "its password in this variable" }),
-    password_file: nullable(filePath(ctx), { type: "file", description: "or in this file" }),
+    password_file: nullable(filePath(), { type: "file", description: "or in this file" }),
     projects: optional(list(item(253), 100), [], { type: "list of names", default: "all", description: "Argo CD `projects` filter for the list and the watch stream" }),
     selector: nullable(text({ min: 1, max: 500 }).check(problem((s: string) => { const p = parseSelector(s); return p.ok ? undefined : p.error; })), { type: "label selector", description: "Argo CD `selector` filter (label selector) for the list and the stream" }),
     allow: optional(list(item(253), 200), [], { type: "list of globs", description: "app name globs (`*`, `?`) a gadget may sync; nothing is syncable until you list something" }),
@@ -79,7 +79,7 @@ export const argoSchema = (ctx: SchemaContext) =>
     stream_retry: optional(duration(), d.stream_retry_ms, { type: "duration", description: "while polling, how often the stream is tried again" }),
     ack_wait: optional(duration(), d.ack_wait_ms, { type: "duration", description: "longest wait for Argo CD's answers before the gadget is acked (its own ack timeout is 3 s)" }),
     segment: optional(segmentSchema, { ...d.segment }, { type: "`{start, count}`", default: "`{start: 20, count: 4}`", description: 'ring B\'s LEDs for "out of sync" (the last four of the 24-LED ring, drawn over the CI segments)' }),
-    ca: nullable(filePath(ctx), { type: "file", description: "a PEM CA file for a self-signed Argo CD" }),
+    ca: nullable(filePath(), { type: "file", description: "a PEM CA file for a self-signed Argo CD" }),
     insecure: optional(boolean(), false, { type: "boolean", description: "skip TLS verification entirely (insecure)" }),
     timeout: optional(duration(), d.timeout_ms, { type: "duration", description: "time limit of one API request (the stream only has a connect limit)" }),
   }).transform((c, issue) => {
@@ -136,7 +136,7 @@ function authOf(c: AuthKeys): ArgoAuthConfig | { problem: string; key: string } 
   return { kind: "token", env: c.token_env, file: c.token_file };
 }
 
-export type ArgoConfig = z.output<ReturnType<typeof argoSchema>>;
+export type ArgoConfig = z.output<typeof argoSchema>;
 export type ArgoSegment = ArgoConfig["segment"];
 
 export const ARGOCD_SECTION: ConfigSection = {
@@ -147,5 +147,5 @@ export const ARGOCD_SECTION: ConfigSection = {
 
 /** Checks the raw `argocd` section; `base` resolves relative file paths (the config file's folder). */
 export function checkArgoConfig(value: unknown, at: string, base: string): Checked<ArgoConfig> {
-  return checkWith(argoSchema({ base, env: {} }), value, at);
+  return checkWith(argoSchema, value, at, { base, env: {} });
 }

@@ -54,7 +54,7 @@ const counterSchema = z.preprocess(
 
 export const countersSchema = section(named(z.string(), counterSchema, "must map counter names to their settings")).transform((map) => new Map(Object.entries(map)));
 
-export const COUNTERS_SECTION: ConfigSection = { key: "counters", document: "[ci.md](ci.md#counters): counters a gadget shows", schema: () => countersSchema };
+export const COUNTERS_SECTION: ConfigSection = { key: "counters", document: "[ci.md](ci.md#counters): counters a gadget shows", schema: countersSchema };
 
 export const counterKinds = { "deploy-day": deployDay, "last-red": lastRed };
 

@@ -20,7 +20,7 @@ export const dashboardSchema = section(
 
 export type DashboardSettings = z.output<typeof dashboardSchema>;
 
-export const DASHBOARD_SECTION: ConfigSection = { key: "dashboard", document: "[dashboard.md](dashboard.md)", schema: () => dashboardSchema };
+export const DASHBOARD_SECTION: ConfigSection = { key: "dashboard", document: "[dashboard.md](dashboard.md)", schema: dashboardSchema };
 
 export function checkDashboardSection(value: unknown, at: string): Checked<DashboardSettings> {
   return checkWith(dashboardSchema, value, at);

@@ -6,14 +6,14 @@
 
 import type { Checked } from "@shipgate/protocol";
 import { z } from "zod";
-import { type ConfigSection, type SchemaContext, checkWith, integer, list, named, nullable, oneOf, optional, section, settings, text } from "../config-schema";
+import { type ConfigSection, checkWith, context, integer, list, named, nullable, oneOf, optional, section, settings, text } from "../config-schema";
 
 export const NOTIFY_EVENTS = ["lock.pending", "lock.approved", "lock.rejected", "lock.expired", "build.failed", "build.recovered"] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 const URL_TEXT = "must be an http:// or https:// URL";
 
-const targetSchema = (ctx: SchemaContext) =>
+const targetSchema =
   settings({
     url: nullable(text({ min: 1, max: 2000 }), { type: "URL", description: "the webhook's URL (or `url_env`)" }),
     url_env: nullable(text({ min: 1, max: 200 }), { type: "env name", description: "an environment variable holding the URL, which is a secret in Slack's case" }),
@@ -23,7 +23,7 @@ const targetSchema = (ctx: SchemaContext) =>
   }).transform((t, issue) => {
     let url = t.url;
     if (url === null && t.url_env !== null) {
-      url = ctx.env[t.url_env] ?? null;
+      url = context().env[t.url_env] ?? null;
       if (url === null || url === "") {
         issue.issues.push({ code: "custom", message: `environment variable ${t.url_env} is not set`, path: ["url_env"], input: t.url_env });
         return z.NEVER;
@@ -40,12 +40,12 @@ const targetSchema = (ctx: SchemaContext) =>
     return { url, events: t.events, attempts: t.attempts, timeout_ms: t.timeout_ms };
   });
 
-export const notificationsSchema = (ctx: SchemaContext) =>
-  section(named(z.string(), targetSchema(ctx), "must map webhook names to their settings")).transform((map) =>
+export const notificationsSchema =
+  section(named(z.string(), targetSchema, "must map webhook names to their settings")).transform((map) =>
     Object.entries(map).map(([name, target]) => ({ name, ...target })),
   );
 
-export type NotifyTarget = z.output<ReturnType<typeof notificationsSchema>>[number];
+export type NotifyTarget = z.output<typeof notificationsSchema>[number];
 
 export const NOTIFICATIONS_SECTION: ConfigSection = {
   key: "notifications",
@@ -54,5 +54,5 @@ export const NOTIFICATIONS_SECTION: ConfigSection = {
 };
 
 export function checkNotificationsSection(value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<NotifyTarget[]> {
-  return checkWith(notificationsSchema({ base: "/", env }), value, at);
+  return checkWith(notificationsSchema, value, at, { base: "/", env });
 }

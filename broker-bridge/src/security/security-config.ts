@@ -30,7 +30,7 @@ export const securitySchema = section(
 
 export type SecuritySettings = z.output<typeof securitySchema>;
 
-export const SECURITY_SECTION: ConfigSection = { key: "security", document: "[security.md](security.md): rate limits, dashboard sessions", schema: () => securitySchema };
+export const SECURITY_SECTION: ConfigSection = { key: "security", document: "[security.md](security.md): rate limits, dashboard sessions", schema: securitySchema };
 
 export function checkSecuritySection(value: unknown, at: string): Checked<SecuritySettings> {
   return checkWith(securitySchema, value, at);
