@@ -40,8 +40,6 @@ export interface SettingDoc {
 declare module "zod" {
   interface GlobalMeta {
     setting?: SettingDoc;
-    /** For a map (gadgets, pipelines...): what its keys are. */
-    keys?: string;
   }
 }
 
@@ -50,10 +48,7 @@ const typeError = (message: string) => (issue: { input?: unknown }) => (issue.in
 
 /** A string with protocol/'s length and pattern rules (and their messages). */
 export function text(rule: StringRule = {}) {
-  return z.string({ error: typeError("must be a string") }).check((ctx) => {
-    const problem = checkString(ctx.value, rule);
-    if (problem !== undefined) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
-  });
+  return z.string({ error: typeError("must be a string") }).check(problem((value: string) => checkString(value, rule)));
 }
 
 /** A check that turns a problem text (protocol/'s checks answer one or undefined) into an issue. */
