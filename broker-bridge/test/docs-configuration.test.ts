@@ -1,4 +1,5 @@
-// docs/configuration.md against config.ts: the example loads with loadConfig, the documented keys
+// docs/configuration.md against the config schemas: its key tables are the generated ones (so
+// `npm run docs:config` must have run), the example loads with loadConfig, the documented keys
 // are exactly the ones the checker knows, the defaults shown are the real ones, and the
 // environment variables listed are the ones the code reads.
 import test from "ava";
@@ -6,7 +7,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig } from "../src/config";
+import { checkArgoConfig } from "../src/argocd/config";
+import { checkCiSection } from "../src/ci/ci-config";
+import { ConfigError, SERVICE_SECTIONS, loadConfig } from "../src/config";
+import { configTables, markedTables, renderConfigDoc } from "../src/config-docs";
+import { checkDashboardSection } from "../src/dashboard/dashboard-config";
+import { checkNotificationsSection } from "../src/notify/notify-config";
+import { checkSecuritySection } from "../src/security/security-config";
 import { parseDuration } from "../src/duration";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,11 +26,14 @@ function loadYaml(text: string, env: NodeJS.ProcessEnv = {}) {
   return { dir, file, config: () => loadConfig({ file, env }) };
 }
 
-/** The key column of the table under a "## heading". */
-function tableKeys(heading: string): { key: string; def: string }[] {
-  const section = DOC.split(/^## /m).find((s) => s.startsWith(heading + "\n"));
-  if (section === undefined) throw new Error(`no section ${heading}`);
-  return [...section.matchAll(/^\| `([a-z_\[\]\.]+)`(?:, `[a-z_\[\]\.]+`)? \| (.*?) \|/gm)].map((m) => ({ key: m[1] as string, def: m[2] as string }));
+/** The rows of a generated table: its keys (a row may list several) and its default column. */
+function tableKeys(id: string): { key: string; def: string }[] {
+  const block = new RegExp(`<!-- config-table: ${id} -->\\n([\\s\\S]*?)<!-- /config-table -->`).exec(DOC)?.[1];
+  if (block === undefined) throw new Error(`no table ${id}`);
+  return block.split("\n").filter((l) => l.startsWith("| `")).flatMap((line) => {
+    const [keys = "", , def = ""] = line.slice(2, -2).split(" | ");
+    return [...keys.matchAll(/`([^`]+)`/g)].map((m) => ({ key: m[1] as string, def }));
+  });
 }
 
 /** What the checker says it knows, from its own error for an unknown key. */
@@ -32,12 +42,39 @@ function known(raw: string): string[] {
     loadYaml(raw).config();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const list = /\(known: ([^)]*)\)/.exec(err.reason)?.[1];
-    if (list) return list.split(", ").sort();
-    throw err;
+    return knownIn(err.reason);
   }
   throw new Error(`${raw} was accepted`);
 }
+
+function knownIn(reason: string): string[] {
+  const list = /\(known: ([^)]*)\)/.exec(reason)?.[1];
+  if (list) return list.split(", ").sort();
+  throw new Error(reason);
+}
+
+/** A section checker's known keys, from its error for an unknown key. */
+function knownBy(check: (value: unknown, at: string) => { ok: boolean; error?: string }, value: unknown): string[] {
+  const result = check(value, "s");
+  if (result.ok) throw new Error(`${JSON.stringify(value)} was accepted`);
+  return knownIn(result.error ?? "");
+}
+
+/** Keys of a table one level down (`rules[].pipeline` -> `pipeline`), or at the top. */
+function level(id: string, prefix: string): string[] {
+  return [...new Set(tableKeys(id).map((r) => r.key).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).filter((k) => !/[.[]/.test(k)))].sort();
+}
+
+test("the key tables are the ones the schemas generate (run npm run docs:config after a change)", (t) => {
+  t.is(renderConfigDoc(DOC), DOC);
+  t.deepEqual(markedTables(DOC).sort(), [...configTables().keys()].sort(), "every generated table has its place in the doc, once");
+});
+
+test("a changed schema shows as drift: the doc with a table edited is rewritten", (t) => {
+  const edited = DOC.replace("| `grace` | duration | `10m` |", "| `grace` | duration | `15m` |");
+  t.not(edited, DOC);
+  t.is(renderConfigDoc(edited), DOC);
+});
 
 test("the example loads with loadConfig and means what the doc says", (t) => {
   const example = /```yaml config-example\n([\s\S]*?)```/.exec(DOC)?.[1];
@@ -54,18 +91,25 @@ test("the example loads with loadConfig and means what the doc says", (t) => {
 });
 
 test("the documented keys are exactly the ones the checker knows", (t) => {
-  const top = tableKeys("Top level").map((r) => r.key);
-  const sections = ["broker", "http", "gates", "gadgets"];
-  const services = [...DOC.matchAll(/^\| `([a-z]+)`(?:, `([a-z]+)`)?(?:, `([a-z]+)`)? \| (?:\[|described)/gm)].flatMap((m) => [m[1], m[2], m[3]]).filter((x): x is string => x !== undefined);
+  const top = level("top", "");
+  const sections = ["broker", "http", "gates"];
+  const services = tableKeys("sections").map((r) => r.key);
+  t.deepEqual(services, [...SERVICE_SECTIONS]);
   t.deepEqual([...top, ...sections, ...services].sort(), known("colour: red\n"));
-  t.deepEqual(tableKeys("`broker`").map((r) => r.key).sort(), known("broker: { colour: red }\n"));
-  t.deepEqual(tableKeys("`http`").map((r) => r.key).sort(), known("http: { colour: red }\n"));
-  const gates = tableKeys("`gates`").map((r) => r.key);
-  t.deepEqual(gates.filter((k) => !k.includes("[")).sort(), known("gates: { colour: red }\n"));
-  const ruleKeys = [...DOC.matchAll(/`rules\[\]\.([a-z_]+)`/g)].map((m) => m[1] as string);
-  t.deepEqual([...new Set(ruleKeys)].sort(), known("gates: { rules: [ { colour: red } ] }\n"));
-  const freezeKeys = [...DOC.matchAll(/`freeze\[\]\.([a-z_]+)`/g)].map((m) => m[1] as string);
-  t.deepEqual([...new Set(freezeKeys)].sort(), known("gates: { freeze: [ { colour: red } ] }\n"));
+  t.deepEqual(level("broker", ""), known("broker: { colour: red }\n"));
+  t.deepEqual(level("broker", "tls."), known("broker: { tls: { cert: a, key: b, colour: red } }\n"));
+  t.deepEqual(level("http", ""), known("http: { colour: red }\n"));
+  t.deepEqual(level("gates", ""), known("gates: { colour: red }\n"));
+  t.deepEqual(level("gates", "rules[]."), known("gates: { rules: [ { colour: red } ] }\n"));
+  t.deepEqual(level("gates", "freeze[]."), known("gates: { freeze: [ { colour: red } ] }\n"));
+  t.deepEqual(level("dashboard", ""), knownBy(checkDashboardSection, { colour: "red" }));
+  t.deepEqual(level("security", ""), knownBy(checkSecuritySection, { colour: "red" }));
+  t.deepEqual(level("argocd", ""), knownBy((v, at) => checkArgoConfig(v, at, "/"), { url: "https://a", token_env: "T", colour: "red" }));
+  t.deepEqual(level("argocd", "segment."), knownBy((v, at) => checkArgoConfig(v, at, "/"), { url: "https://a", token_env: "T", segment: { start: 1, count: 1, colour: "red" } }));
+  t.deepEqual(level("notifications", "<name>."), knownBy((v, at) => checkNotificationsSection(v, at, {}), { slack: { colour: "red" } }));
+  t.deepEqual(level("ci", ""), knownBy((v, at) => checkCiSection(v, at, {}), { colour: "red" }));
+  const cctray = knownBy((v, at) => checkCiSection(v, at, {}), { pipelines: { p: { provider: "cctray", base_url: "http://x", colour: "red" } } });
+  t.deepEqual([...level("ci", "pipelines.<name>."), "projects"].sort(), cctray);
 });
 
 test("the defaults the doc shows are the bridge's", (t) => {
@@ -77,9 +121,9 @@ test("the defaults the doc shows are the bridge's", (t) => {
   };
   let compared = 0;
   for (const section of ["broker", "http", "gates"] as const) {
-    for (const { key, def } of tableKeys(`\`${section}\``)) {
+    for (const { key, def } of tableKeys(section)) {
       const m = /^`([^`]+)`$/.exec(def);
-      if (m === null || key.includes("[")) continue;
+      if (m === null || /[.[]/.test(key)) continue;
       const shown = m[1] as string;
       const actual = value(section, key);
       const expected = typeof actual === "number" && /[a-z]$/.test(shown) ? parseDuration(shown) : typeof actual === "number" ? Number(shown) : typeof actual === "boolean" ? shown === "true" : shown;
@@ -88,7 +132,7 @@ test("the defaults the doc shows are the bridge's", (t) => {
     }
   }
   t.true(compared >= 10);
-  const top = Object.fromEntries(tableKeys("Top level").map((r) => [r.key, r.def]));
+  const top = Object.fromEntries(tableKeys("top").map((r) => [r.key, r.def]));
   t.is(top.state_dir, "`./.shipgate`");
   t.is(c.state_dir, "/srv/.shipgate");
   t.is(top.prefix, `\`${c.prefix}\``);

@@ -2,60 +2,16 @@
 // Secrets never sit in the YAML itself: the token or password comes from an environment variable
 // or a file named here, read once when the service starts (credentials.ts).
 
-import path from "node:path";
-import { type Checked, Fields, isObject, joinPath, object, valid } from "@shipgate/protocol";
-import { durationField, unknownKey } from "../config";
+import type { Checked } from "@shipgate/protocol";
+import { z } from "zod";
+import {
+  type ConfigSection, boolean, checkWith, duration, filePath, integer, item, list, nullable, optional, problem, required, settings, text,
+} from "../config-schema";
 import { type LabelSelector, parseSelector } from "./labels";
 
 export type ArgoAuthConfig =
   | { kind: "token"; env: string | null; file: string | null }
   | { kind: "password"; username: string; env: string | null; file: string | null };
-
-export interface ArgoSegment {
-  /** First LED of ring B that lights amber when apps are out of sync. */
-  start: number;
-  count: number;
-}
-
-export interface ArgoConfig {
-  /** Argo CD's base URL, e.g. https://argocd.example.com (no trailing /api). */
-  url: string;
-  auth: ArgoAuthConfig;
-  /** Projects to watch (Argo CD filters server-side); empty means all the account may see. */
-  projects: string[];
-  /** Label selector for the watched apps, passed to Argo CD as is. */
-  selector: string | null;
-  /** App name globs a gadget may sync; empty means none (syncing must be allowed explicitly). */
-  allow: string[];
-  /** A further label selector the synced apps must match (checked by the bridge). */
-  sync_selector: LabelSelector | null;
-  sync_selector_text: string | null;
-  /** Gadgets whose sync button may sync; empty means every gadget. */
-  gadgets: string[];
-  /** Route every sync through the gates as a lock, so a second person approves it. */
-  require_approval: boolean;
-  /** Lock timeout for approvals (ms). */
-  approval_timeout_ms: number;
-  /** Poll interval (ms) when the stream is down, and the follow interval while syncing without it. */
-  poll_interval_ms: number;
-  follow_interval_ms: number;
-  /** Give up following an operation after this long (ms). */
-  sync_timeout_ms: number;
-  /** How long a finished sync's result stays on the display (ms). */
-  result_ms: number;
-  /** Consecutive stream failures before falling back to polling. */
-  stream_failures: number;
-  /** While polling, how often to try the stream again (ms). */
-  stream_retry_ms: number;
-  /** Wait at most this long (ms) for Argo CD's answers before acking the gadget (its ack timeout is 3 s). */
-  ack_wait_ms: number;
-  segment: ArgoSegment;
-  /** PEM CA file for a self-signed Argo CD, or skip verification entirely (insecure). */
-  ca: string | null;
-  insecure: boolean;
-  /** Request timeout for plain API calls (ms). */
-  timeout_ms: number;
-}
 
 /** Named defaults for every optional setting. */
 export const ARGO_DEFAULTS = Object.freeze({
@@ -72,123 +28,124 @@ export const ARGO_DEFAULTS = Object.freeze({
   timeout_ms: 10_000,
 });
 
-const KEYS = [
-  "url", "token_env", "token_file", "username", "password_env", "password_file", "projects", "selector", "allow",
-  "sync_selector", "gadgets", "require_approval", "approval_timeout", "poll_interval", "follow_interval", "sync_timeout",
-  "result_time", "stream_failures", "stream_retry", "ack_wait", "segment", "ca", "insecure", "timeout",
-];
-
 const ENV_NAME = { min: 1, max: 200, pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternText: "an environment variable name" };
 
-function stringItem(value: unknown, at: string): Checked<string> {
-  if (typeof value !== "string" || value.length === 0 || value.length > 253) return { ok: false, field: at, error: "must be a non-empty string" };
-  return valid(value);
+function urlProblem(url: string): string | undefined {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) return "must be an http:// or https:// URL such as https://argocd.example.com";
+  return undefined;
 }
 
+// Argo CD parses selectors server-side; checking them here fails at start instead of on every request.
+const selector = () =>
+  text({ min: 1, max: 500 }).transform((value, ctx) => {
+    const parsed = parseSelector(value);
+    if (!parsed.ok) ctx.issues.push({ code: "custom", message: parsed.error, input: value });
+    return { text: value, selector: parsed.ok ? parsed.value : ({ requirements: [] } as LabelSelector) };
+  });
 
-function checkSegment(value: unknown, at: string): Checked<ArgoSegment> {
-  if (value === undefined || value === null) return valid({ ...ARGO_DEFAULTS.segment });
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  const start = f.integer("start", 0, 255);
-  const count = f.integer("count", 1, 256);
-  return f.done(() => ({ start, count }));
+const segmentSchema = settings({
+  start: required(integer(0, 255), { type: "integer 0..255", description: "the first LED of ring B" }),
+  count: required(integer(1, 256), { type: "integer 1..256", description: "how many LEDs" }),
+});
+
+const d = ARGO_DEFAULTS;
+
+export const argoSchema =
+  settings({
+    url: required(text({ min: 1, max: 500 }).check(problem(urlProblem)), { type: "URL", description: "`http://` or `https://` base URL, no `/api`" }),
+    token_env: nullable(text(ENV_NAME), { type: "env name", description: "an account API token (`argocd account generate-token --account shipgate`) in this variable" }),
+    token_file: nullable(filePath(), { type: "file", description: "or in this file" }),
+    username: nullable(text({ min: 1, max: 200 }), { type: "string", description: "a local account; `POST /api/v1/session` gives a session token, renewed before its JWT `exp` and on 401" }),
+    password_env: nullable(text(ENV_NAME), { type: "env name", description: "its password in this variable" }),
+    password_file: nullable(filePath(), { type: "file", description: "or in this file" }),
+    projects: optional(list(item(253), 100), [], { type: "list of names", default: "all", description: "Argo CD `projects` filter for the list and the watch stream" }),
+    selector: nullable(text({ min: 1, max: 500 }).check(problem((s: string) => { const p = parseSelector(s); return p.ok ? undefined : p.error; })), { type: "label selector", description: "Argo CD `selector` filter (label selector) for the list and the stream" }),
+    allow: optional(list(item(253), 200), [], { type: "list of globs", description: "app name globs (`*`, `?`) a gadget may sync; nothing is syncable until you list something" }),
+    sync_selector: nullable(selector(), { type: "label selector", description: "label selector a synced app must also match (`k=v`, `k!=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`)" }),
+    gadgets: optional(list(item(253), 100), [], { type: "list of ids", default: "all", description: "gadget ids whose hold syncs" }),
+    require_approval: optional(boolean(), false, { type: "boolean", description: "each sync becomes a lock (pipeline `argocd`, step `sync <apps>`) that another person approves" }),
+    approval_timeout: optional(duration(), d.approval_timeout_ms, { type: "duration", description: "that lock's timeout" }),
+    poll_interval: optional(duration(), d.poll_interval_ms, { type: "duration", description: "list interval when the stream is not used" }),
+    follow_interval: optional(duration(), d.follow_interval_ms, { type: "duration", description: "while a sync runs without the stream, how often its apps are fetched" }),
+    sync_timeout: optional(duration(), d.sync_timeout_ms, { type: "duration", description: "an operation without a result after this shows as timed out" }),
+    result_time: optional(duration(), d.result_ms, { type: "duration", description: 'how long "SYNCED ..." / "SYNC FAILED ..." stays on the display' }),
+    stream_failures: optional(integer(1, 100), d.stream_failures, { type: "integer 1..100", description: "stream failures in a row before polling" }),
+    stream_retry: optional(duration(), d.stream_retry_ms, { type: "duration", description: "while polling, how often the stream is tried again" }),
+    ack_wait: optional(duration(), d.ack_wait_ms, { type: "duration", description: "longest wait for Argo CD's answers before the gadget is acked (its own ack timeout is 3 s)" }),
+    segment: optional(segmentSchema, { ...d.segment }, { type: "`{start, count}`", default: "`{start: 20, count: 4}`", description: 'ring B\'s LEDs for "out of sync" (the last four of the 24-LED ring, drawn over the CI segments)' }),
+    ca: nullable(filePath(), { type: "file", description: "a PEM CA file for a self-signed Argo CD" }),
+    insecure: optional(boolean(), false, { type: "boolean", description: "skip TLS verification entirely (insecure)" }),
+    timeout: optional(duration(), d.timeout_ms, { type: "duration", description: "time limit of one API request (the stream only has a connect limit)" }),
+  }).transform((c, issue) => {
+    const auth = authOf(c);
+    if (typeof auth === "object" && "problem" in auth) {
+      issue.issues.push({ code: "custom", message: auth.problem, path: [auth.key], input: undefined });
+      return z.NEVER;
+    }
+    return {
+      url: c.url.replace(/\/+$/, ""),
+      auth,
+      projects: c.projects,
+      selector: c.selector,
+      allow: c.allow,
+      sync_selector: c.sync_selector?.selector ?? null,
+      sync_selector_text: c.sync_selector?.text ?? null,
+      gadgets: c.gadgets,
+      require_approval: c.require_approval,
+      approval_timeout_ms: c.approval_timeout,
+      poll_interval_ms: c.poll_interval,
+      follow_interval_ms: c.follow_interval,
+      sync_timeout_ms: c.sync_timeout,
+      result_ms: c.result_time,
+      stream_failures: c.stream_failures,
+      stream_retry_ms: c.stream_retry,
+      ack_wait_ms: c.ack_wait,
+      segment: c.segment,
+      ca: c.ca,
+      insecure: c.insecure,
+      timeout_ms: c.timeout,
+    };
+  });
+
+interface AuthKeys {
+  token_env: string | null;
+  token_file: string | null;
+  username: string | null;
+  password_env: string | null;
+  password_file: string | null;
 }
+
+/** Exactly one way to log in: a token (from a variable or a file), or a user with a password. */
+function authOf(c: AuthKeys): ArgoAuthConfig | { problem: string; key: string } {
+  const hasToken = c.token_env !== null || c.token_file !== null;
+  if (c.username !== null) {
+    if (hasToken) return { key: "username", problem: "give either token_env/token_file or username with password_env/password_file, not both" };
+    if ((c.password_env === null) === (c.password_file === null)) return { key: "password_env", problem: "username needs exactly one of password_env or password_file" };
+    return { kind: "password", username: c.username, env: c.password_env, file: c.password_file };
+  }
+  if (c.password_env !== null || c.password_file !== null) return { key: "username", problem: "is required with password_env or password_file" };
+  if ((c.token_env === null) === (c.token_file === null)) {
+    return { key: "token_env", problem: "give exactly one of token_env or token_file (an Argo CD account API token), or username with password_env/password_file" };
+  }
+  return { kind: "token", env: c.token_env, file: c.token_file };
+}
+
+export type ArgoConfig = z.output<typeof argoSchema>;
+export type ArgoSegment = ArgoConfig["segment"];
+
+export const ARGOCD_SECTION: ConfigSection = {
+  key: "argocd",
+  document: "[argocd.md](argocd.md): the Argo CD server, applications, the sync button",
+  schema: argoSchema,
+};
 
 /** Checks the raw `argocd` section; `base` resolves relative file paths (the config file's folder). */
 export function checkArgoConfig(value: unknown, at: string, base: string): Checked<ArgoConfig> {
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  const unknown = unknownKey(value, at, KEYS);
-  if (unknown) return unknown;
-  const url = f.string("url", { min: 1, max: 500 });
-  if (f.failure === undefined) {
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = null;
-    }
-    if (parsed === null || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) {
-      return { ok: false, field: joinPath(at, "url"), error: "must be an http:// or https:// URL such as https://argocd.example.com" };
-    }
-  }
-  const file = (key: string) => {
-    const v = f.optionalString(key, { min: 1, max: 1000 });
-    return v === undefined ? null : path.resolve(base, v);
-  };
-  const tokenEnv = f.optionalString("token_env", ENV_NAME) ?? null;
-  const tokenFile = file("token_file");
-  const username = f.optionalString("username", { min: 1, max: 200 }) ?? null;
-  const passwordEnv = f.optionalString("password_env", ENV_NAME) ?? null;
-  const passwordFile = file("password_file");
-  if (f.failure) return f.failure;
-  let auth: ArgoAuthConfig;
-  const hasToken = tokenEnv !== null || tokenFile !== null;
-  if (username !== null) {
-    if (hasToken) return { ok: false, field: joinPath(at, "username"), error: "give either token_env/token_file or username with password_env/password_file, not both" };
-    if ((passwordEnv === null) === (passwordFile === null)) {
-      return { ok: false, field: joinPath(at, "password_env"), error: "username needs exactly one of password_env or password_file" };
-    }
-    auth = { kind: "password", username, env: passwordEnv, file: passwordFile };
-  } else {
-    if (passwordEnv !== null || passwordFile !== null) return { ok: false, field: joinPath(at, "username"), error: "is required with password_env or password_file" };
-    if ((tokenEnv === null) === (tokenFile === null)) {
-      return { ok: false, field: joinPath(at, "token_env"), error: "give exactly one of token_env or token_file (an Argo CD account API token), or username with password_env/password_file" };
-    }
-    auth = { kind: "token", env: tokenEnv, file: tokenFile };
-  }
-
-  const projects = f.has("projects") ? f.array("projects", 100, stringItem) : [];
-  const selector = f.optionalString("selector", { min: 1, max: 500 }) ?? null;
-  if (selector !== null && f.failure === undefined) {
-    // Argo CD parses it server-side; checking it here fails at start instead of on every request.
-    const parsed = parseSelector(selector);
-    if (!parsed.ok) return { ok: false, field: joinPath(at, "selector"), error: parsed.error };
-  }
-  const allow = f.has("allow") ? f.array("allow", 200, stringItem) : [];
-  const syncSelectorText = f.optionalString("sync_selector", { min: 1, max: 500 }) ?? null;
-  let syncSelector: LabelSelector | null = null;
-  if (syncSelectorText !== null && f.failure === undefined) {
-    const parsed = parseSelector(syncSelectorText);
-    if (!parsed.ok) return { ok: false, field: joinPath(at, "sync_selector"), error: parsed.error };
-    syncSelector = parsed.value;
-  }
-  const gadgets = f.has("gadgets") ? f.array("gadgets", 100, stringItem) : [];
-  const requireApproval = f.has("require_approval") ? f.boolean("require_approval") : false;
-  const approvalTimeout = durationField(f, "approval_timeout", ARGO_DEFAULTS.approval_timeout_ms, at);
-  const pollInterval = durationField(f, "poll_interval", ARGO_DEFAULTS.poll_interval_ms, at);
-  const followInterval = durationField(f, "follow_interval", ARGO_DEFAULTS.follow_interval_ms, at);
-  const syncTimeout = durationField(f, "sync_timeout", ARGO_DEFAULTS.sync_timeout_ms, at);
-  const resultMs = durationField(f, "result_time", ARGO_DEFAULTS.result_ms, at);
-  const streamFailures = f.optionalInteger("stream_failures", 1, 100) ?? ARGO_DEFAULTS.stream_failures;
-  const streamRetry = durationField(f, "stream_retry", ARGO_DEFAULTS.stream_retry_ms, at);
-  const ackWait = durationField(f, "ack_wait", ARGO_DEFAULTS.ack_wait_ms, at);
-  const segment = f.nested("segment", checkSegment) ?? { ...ARGO_DEFAULTS.segment };
-  const ca = file("ca");
-  const insecure = f.has("insecure") ? f.boolean("insecure") : false;
-  const timeout = durationField(f, "timeout", ARGO_DEFAULTS.timeout_ms, at);
-  return f.done(() => ({
-    url: url.replace(/\/+$/, ""),
-    auth,
-    projects,
-    selector,
-    allow,
-    sync_selector: syncSelector,
-    sync_selector_text: syncSelectorText,
-    gadgets,
-    require_approval: requireApproval,
-    approval_timeout_ms: approvalTimeout,
-    poll_interval_ms: pollInterval,
-    follow_interval_ms: followInterval,
-    sync_timeout_ms: syncTimeout,
-    result_ms: resultMs,
-    stream_failures: streamFailures,
-    stream_retry_ms: streamRetry,
-    ack_wait_ms: ackWait,
-    segment,
-    ca,
-    insecure,
-    timeout_ms: timeout,
-  }));
+  return checkWith(argoSchema, value, at, { base, env: {} });
 }

@@ -1,30 +1,13 @@
 // The `ci` section of the bridge's config, checked at start (sectionOf): every pipeline's provider
 // exists, its keys are known, the secrets it names are in the environment. A bad key fails the
-// start with the file, the key and the reason.
+// start with the file, the key and the reason. The common keys are described here; each provider's
+// own keys are checked by its definition (providers/*.ts).
 
-import { type Checked, Fields, isObject, joinPath, object, valid } from "@shipgate/protocol";
-import { durationField, unknownKey } from "../config";
+import { type Checked, Fields, type JsonObject } from "@shipgate/protocol";
+import { z } from "zod";
+import { type ConfigSection, checkWith, context, duration, integer, named, nullable, optional, section, secretFromEnv, settings, text } from "../config-schema";
 import { PROVIDERS } from "./providers/index";
 import type { PipelineSettings } from "./providers/provider";
-import { requireEnv } from "./providers/provider";
-
-export interface WebhookSettings {
-  /** GitHub: the webhook secret (HMAC-SHA256 key), from github.secret_env. */
-  github_secret: string | null;
-  /** GitLab: the X-Gitlab-Token value, from gitlab.token_env. */
-  gitlab_token: string | null;
-}
-
-export interface CiSettings {
-  /** Data older than this shows as unknown (ms). */
-  freshness_ms: number;
-  /** Requests kept back from every rate-limit budget. */
-  reserve: number;
-  /** Longest wait after failures (ms). */
-  backoff_cap_ms: number;
-  webhooks: WebhookSettings;
-  pipelines: PipelineSettings[];
-}
 
 export const CI_DEFAULTS = Object.freeze({
   freshness_ms: 10 * 60_000,
@@ -34,80 +17,95 @@ export const CI_DEFAULTS = Object.freeze({
   backoff_cap_ms: 15 * 60_000,
 });
 
-const COMMON_KEYS = ["provider", "base_url", "branch", "token_env", "interval", "timeout"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Providers without a branch of their own (a feed, a plan, a pipeline of jobs). */
+const BRANCHLESS = ["cctray", "bamboo", "concourse"];
 
+const PIPELINE_KEYS = {
+  provider: optional(text({ min: 1, max: 40 }), "", { type: "provider", default: "required", description: `one of ${[...PROVIDERS.keys()].map((k) => `\`${k}\``).join(", ")}` }),
+  base_url: nullable(text({ min: 1, max: 1000 }), { type: "URL", default: "the provider's", description: "API root (GitHub Enterprise, self-hosted GitLab, a test fake); required for self-hosted providers" }),
+  branch: nullable(text({ min: 1, max: 250 }), { type: "string", default: "`main`", description: "the branch watched (none for cctray, bamboo, concourse)" }),
+  token_env: nullable(secretFromEnv(), { type: "env name", description: "the environment variable holding the credential" }),
+  interval: nullable(duration(), { type: "duration", default: "`ci.interval`", description: "this pipeline's poll interval" }),
+  timeout: nullable(duration(), { type: "duration", default: "`ci.timeout`", description: "this pipeline's per-request timeout" }),
+};
+const known = Object.keys(PIPELINE_KEYS);
 
+const pipelineSchema = z.looseObject(PIPELINE_KEYS, { error: (issue) => (issue.input === undefined ? "is required" : "must be a JSON object") }).transform((p, issue) => {
+  const fail = (key: string, message: string) => {
+    issue.issues.push({ code: "custom", message, path: key.split(".").filter((s) => s !== ""), input: p });
+    return z.NEVER;
+  };
+  if (p.provider === "") return fail("provider", "is required");
+  const definition = PROVIDERS.get(p.provider);
+  if (definition === undefined) return fail("provider", `must be one of ${[...PROVIDERS.keys()].join(", ")}`);
+  const allowed = [...known, ...definition.keys];
+  const unknown = Object.keys(p).find((k) => !allowed.includes(k));
+  if (unknown !== undefined) return fail(unknown, `is not a known setting (known: ${allowed.join(", ")})`);
+  const baseUrl = p.base_url ?? definition.defaultBaseUrl;
+  if (baseUrl === null) return fail("base_url", `is required for ${p.provider} (self-hosted)`);
+  if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) return fail("base_url", "must be an http:// or https:// URL");
+  // The provider reads its own keys with protocol/'s Fields; its failure's path is under "".
+  const f = new Fields(p as JsonObject, "");
+  const options = definition.check(f, "", context().env);
+  if (f.failure !== undefined) return fail(f.failure.field, f.failure.error);
+  return {
+    provider: p.provider,
+    base_url: baseUrl.replace(/\/+$/, ""),
+    branch: p.branch ?? (BRANCHLESS.includes(p.provider) ? null : "main"),
+    token: p.token_env,
+    interval_ms: p.interval,
+    timeout_ms: p.timeout,
+    options,
+  };
+  });
 
-function checkPipeline(name: string, value: unknown, at: string, env: NodeJS.ProcessEnv, defaults: { interval: number; timeout: number }): Checked<PipelineSettings> {
-  if (!NAME.test(name)) return { ok: false, field: at, error: "pipeline names are letters, digits, '_', '.' or '-'" };
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  const kind = f.string("provider", { min: 1, max: 40 });
-  if (f.failure) return f.failure;
-  const definition = PROVIDERS.get(kind);
-  if (definition === undefined) return { ok: false, field: joinPath(at, "provider"), error: `must be one of ${[...PROVIDERS.keys()].join(", ")}` };
-  const unknown = unknownKey(value, at, [...COMMON_KEYS, ...definition.keys]);
-  if (unknown) return unknown;
-  const baseUrl = f.optionalString("base_url", { min: 1, max: 1000 }) ?? definition.defaultBaseUrl;
-  if (baseUrl === null) return { ok: false, field: joinPath(at, "base_url"), error: `is required for ${kind} (self-hosted)` };
-  if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) return { ok: false, field: joinPath(at, "base_url"), error: "must be an http:// or https:// URL" };
-  const branch = f.has("branch") ? f.string("branch", { min: 1, max: 250 }) : kind === "cctray" || kind === "bamboo" || kind === "concourse" ? null : "main";
-  const token = requireEnv(f, at, "token_env", env);
-  const interval = durationField(f, "interval", defaults.interval, at);
-  const timeout = durationField(f, "timeout", defaults.timeout, at);
-  const options = definition.check(f, at, env);
-  return f.done(() => ({
-    name, provider: kind, base_url: baseUrl.replace(/\/+$/, ""), branch, token, interval_ms: interval, timeout_ms: timeout, options,
+/** A webhook's secret: the environment variable holding it, which must be set. */
+const webhookSecret = (key: string, description: string) =>
+  nullable(
+    settings({
+      [key]: z.preprocess((v) => v ?? undefined, z.unknown()).superRefine((v, issue) => {
+        if (v === undefined) issue.addIssue({ code: "custom", message: "is required: the environment variable holding the secret" });
+      }).pipe(secretFromEnv()).meta({ setting: { type: "env name", default: "required", description: "the environment variable holding the secret; it must be set" } }),
+    }).transform((w) => w[key] as string),
+    { type: `\`{${key}}\``, description },
+  );
+
+export const ciSchema =
+  section(
+    settings({
+      freshness: optional(duration(), CI_DEFAULTS.freshness_ms, { type: "duration", description: "older data shows as unknown" }),
+      interval: optional(duration(), CI_DEFAULTS.interval_ms, { type: "duration", description: "default poll interval for every pipeline" }),
+      timeout: optional(duration(), CI_DEFAULTS.timeout_ms, { type: "duration", description: "default per-request timeout" }),
+      reserve: optional(integer(0, 100_000), CI_DEFAULTS.reserve, { type: "integer 0..100000", description: "requests kept back from every rate-limit budget" }),
+      backoff_cap: optional(duration(), CI_DEFAULTS.backoff_cap_ms, { type: "duration", description: "longest wait after failures" }),
+      webhooks: optional(
+        section(settings({
+          github: webhookSecret("secret_env", "GitHub: the variable holding the webhook secret (HMAC-SHA256 key); enables `POST /hooks/github`"),
+          gitlab: webhookSecret("token_env", "GitLab: the variable holding the `X-Gitlab-Token` value; enables `POST /hooks/gitlab`"),
+        })),
+        { github: null, gitlab: null },
+        { type: "mapping", description: "providers that push instead of being polled" },
+      ),
+      pipelines: optional(named(z.string().regex(NAME, { error: "pipeline names are letters, digits, '_', '.' or '-'" }), pipelineSchema, "must map pipeline names to their settings"), {}, {
+        type: "map", description: "pipeline names (what gadgets watch) to their provider and keys",
+      }),
+    }),
+  ).transform((s) => ({
+    freshness_ms: s.freshness,
+    reserve: s.reserve,
+    backoff_cap_ms: s.backoff_cap,
+    webhooks: { github_secret: s.webhooks.github, gitlab_token: s.webhooks.gitlab },
+    pipelines: Object.entries(s.pipelines).map(([name, p]): PipelineSettings => ({
+      name, ...p, interval_ms: p.interval_ms ?? s.interval, timeout_ms: p.timeout_ms ?? s.timeout,
+    })),
   }));
-}
+
+export type CiSettings = z.output<typeof ciSchema>;
+export type WebhookSettings = CiSettings["webhooks"];
+
+export const CI_SECTION: ConfigSection = { key: "ci", document: "[ci.md](ci.md): CI providers, what is polled, webhooks", schema: ciSchema };
 
 export function checkCiSection(value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<CiSettings> {
-  const empty: CiSettings = {
-    freshness_ms: CI_DEFAULTS.freshness_ms, reserve: CI_DEFAULTS.reserve, backoff_cap_ms: CI_DEFAULTS.backoff_cap_ms,
-    webhooks: { github_secret: null, gitlab_token: null }, pipelines: [],
-  };
-  if (value === undefined || value === null) return valid(empty);
-  const unknown = unknownKey(value, at, ["freshness", "interval", "timeout", "reserve", "backoff_cap", "webhooks", "pipelines"]);
-  if (unknown) return unknown;
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  const freshness = durationField(f, "freshness", CI_DEFAULTS.freshness_ms, at);
-  const interval = durationField(f, "interval", CI_DEFAULTS.interval_ms, at);
-  const timeout = durationField(f, "timeout", CI_DEFAULTS.timeout_ms, at);
-  const cap = durationField(f, "backoff_cap", CI_DEFAULTS.backoff_cap_ms, at);
-  const reserve = f.optionalInteger("reserve", 0, 100_000) ?? CI_DEFAULTS.reserve;
-  const webhooks = f.nested("webhooks", (v, p) => checkWebhooks(v, p, env));
-  if (f.failure) return f.failure;
-  const raw = (value as Record<string, unknown>).pipelines ?? {};
-  if (!isObject(raw)) return { ok: false, field: joinPath(at, "pipelines"), error: "must map pipeline names to their settings" };
-  const pipelines: PipelineSettings[] = [];
-  for (const [name, settings] of Object.entries(raw)) {
-    const checked = checkPipeline(name, settings, joinPath(joinPath(at, "pipelines"), name), env, { interval, timeout });
-    if (!checked.ok) return checked;
-    pipelines.push(checked.value);
-  }
-  return valid({ freshness_ms: freshness, reserve, backoff_cap_ms: cap, webhooks: webhooks ?? empty.webhooks, pipelines });
-}
-
-function checkWebhooks(value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<WebhookSettings> {
-  if (value === undefined || value === null) return valid({ github_secret: null, gitlab_token: null });
-  const unknown = unknownKey(value, at, ["github", "gitlab"]);
-  if (unknown) return unknown;
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  const github = f.nested("github", (v, p) => secretOf(v, p, "secret_env", env));
-  const gitlab = f.nested("gitlab", (v, p) => secretOf(v, p, "token_env", env));
-  return f.done(() => ({ github_secret: github ?? null, gitlab_token: gitlab ?? null }));
-}
-
-function secretOf(value: unknown, at: string, key: string, env: NodeJS.ProcessEnv): Checked<string | null> {
-  if (value === undefined || value === null) return valid(null);
-  const unknown = unknownKey(value, at, [key]);
-  if (unknown) return unknown;
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  if (!f.has(key)) return { ok: false, field: joinPath(at, key), error: "is required: the environment variable holding the secret" };
-  const secret = requireEnv(f, at, key, env);
-  return f.done(() => secret);
+  return checkWith(ciSchema, value, at, { base: "/", env });
 }

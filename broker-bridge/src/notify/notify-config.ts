@@ -4,51 +4,55 @@
 //   notifications:
 //     slack: { url_env: SLACK_WEBHOOK, events: [lock.pending, lock.approved, build.failed, build.recovered] }
 
-import { type Checked, Fields, isObject, joinPath, object, valid } from "@shipgate/protocol";
-import { unknownKey } from "../config";
+import type { Checked } from "@shipgate/protocol";
+import { z } from "zod";
+import { type ConfigSection, checkWith, context, integer, list, named, nullable, oneOf, optional, section, settings, text } from "../config-schema";
 
 export const NOTIFY_EVENTS = ["lock.pending", "lock.approved", "lock.rejected", "lock.expired", "build.failed", "build.recovered"] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
-export interface NotifyTarget {
-  name: string;
-  url: string;
-  events: NotifyEvent[];
-  /** Attempts per message, the first included. */
-  attempts: number;
-  timeout_ms: number;
-}
+const URL_TEXT = "must be an http:// or https:// URL";
 
-function checkTarget(name: string, value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<NotifyTarget> {
-  const unknown = unknownKey(value, at, ["url", "url_env", "events", "attempts", "timeout_ms"]);
-  if (unknown) return unknown;
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  let url = f.optionalString("url", { min: 1, max: 2000 });
-  const urlEnv = f.optionalString("url_env", { min: 1, max: 200 });
-  if (url === undefined && urlEnv !== undefined) {
-    url = env[urlEnv];
-    if (url === undefined || url === "") return { ok: false, field: joinPath(at, "url_env"), error: `environment variable ${urlEnv} is not set` };
-  }
-  if (url === undefined) return { ok: false, field: joinPath(at, "url"), error: "is required (or url_env naming an environment variable that holds it)" };
-  if (!/^https?:\/\//.test(url)) return { ok: false, field: joinPath(at, urlEnv === undefined ? "url" : "url_env"), error: "must be an http:// or https:// URL" };
-  const events = f.has("events")
-    ? f.array("events", 20, (v, p) => (NOTIFY_EVENTS.includes(v as NotifyEvent) ? valid(v as NotifyEvent) : { ok: false, field: p, error: `must be one of ${NOTIFY_EVENTS.join(", ")}` }))
-    : [...NOTIFY_EVENTS];
-  const attempts = f.optionalInteger("attempts", 1, 10) ?? 3;
-  const timeout = f.optionalInteger("timeout_ms", 100, 60_000) ?? 5000;
-  const resolved = url;
-  return f.done(() => ({ name, url: resolved, events, attempts, timeout_ms: timeout }));
-}
+const targetSchema =
+  settings({
+    url: nullable(text({ min: 1, max: 2000 }), { type: "URL", description: "the webhook's URL (or `url_env`)" }),
+    url_env: nullable(text({ min: 1, max: 200 }), { type: "env name", description: "an environment variable holding the URL, which is a secret in Slack's case" }),
+    events: optional(list(oneOf(NOTIFY_EVENTS), 20), [...NOTIFY_EVENTS], { type: "list of events", default: "all", description: `which to send: ${NOTIFY_EVENTS.map((e) => `\`${e}\``).join(", ")}` }),
+    attempts: optional(integer(1, 10), 3, { type: "integer 1..10", description: "attempts per message, the first included" }),
+    timeout_ms: optional(integer(100, 60_000), 5000, { type: "integer 100..60000", description: "per attempt (milliseconds)" }),
+  }).transform((t, issue) => {
+    let url = t.url;
+    if (url === null && t.url_env !== null) {
+      url = context().env[t.url_env] ?? null;
+      if (url === null || url === "") {
+        issue.issues.push({ code: "custom", message: `environment variable ${t.url_env} is not set`, path: ["url_env"], input: t.url_env });
+        return z.NEVER;
+      }
+    }
+    if (url === null) {
+      issue.issues.push({ code: "custom", message: "is required (or url_env naming an environment variable that holds it)", path: ["url"], input: undefined });
+      return z.NEVER;
+    }
+    if (!/^https?:\/\//.test(url)) {
+      issue.issues.push({ code: "custom", message: URL_TEXT, path: [t.url_env === null ? "url" : "url_env"], input: url });
+      return z.NEVER;
+    }
+    return { url, events: t.events, attempts: t.attempts, timeout_ms: t.timeout_ms };
+  });
+
+export const notificationsSchema =
+  section(named(z.string(), targetSchema, "must map webhook names to their settings")).transform((map) =>
+    Object.entries(map).map(([name, target]) => ({ name, ...target })),
+  );
+
+export type NotifyTarget = z.output<typeof notificationsSchema>[number];
+
+export const NOTIFICATIONS_SECTION: ConfigSection = {
+  key: "notifications",
+  document: "[ci.md](ci.md#configuration): chat webhooks and the events they get",
+  schema: notificationsSchema,
+};
 
 export function checkNotificationsSection(value: unknown, at: string, env: NodeJS.ProcessEnv): Checked<NotifyTarget[]> {
-  if (value === undefined || value === null) return valid([]);
-  if (!isObject(value)) return { ok: false, field: at, error: "must map webhook names to their settings" };
-  const out: NotifyTarget[] = [];
-  for (const [name, settings] of Object.entries(value)) {
-    const checked = checkTarget(name, settings, joinPath(at, name), env);
-    if (!checked.ok) return checked;
-    out.push(checked.value);
-  }
-  return valid(out);
+  return checkWith(notificationsSchema, value, at, { base: "/", env });
 }

@@ -11,8 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Checked, type ErrorReply, Fields, encode, object } from "@shipgate/protocol";
 import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker";
-import { sectionOf, unknownKey } from "../config";
-import { parseDuration } from "../duration";
+import { sectionOf } from "../config";
 import type { InboundMessage } from "../link/link";
 import { AdminCommands, LockQueries, type LockQueriesPort } from "../ports/gates";
 import { optional } from "../ports/port";
@@ -22,44 +21,12 @@ import { aclDenied } from "./acl";
 import { registerHttpAuth } from "./http-auth";
 import { verifyPassword } from "./passwords";
 import { RateLimiter } from "./rate-limit";
+import { SECURITY_DEFAULTS, type SecuritySettings, checkSecuritySection } from "./security-config";
 import { UserStore, writeFileAtomic } from "./user-store";
 
 export const LOCAL_ADMIN_FILE = "local-admin.json";
 
-export interface SecuritySettings {
-  lockRequests: { perMinute: number; burst: number };
-  events: { perMinute: number; burst: number };
-  /** How long a dashboard session lasts after login (ms). */
-  sessionTtlMs: number;
-}
-
-export const SECURITY_DEFAULTS: SecuritySettings = Object.freeze({
-  lockRequests: { perMinute: 60, burst: 20 },
-  events: { perMinute: 120, burst: 30 },
-  sessionTtlMs: 12 * 3600_000,
-});
-
-export function checkSecuritySection(value: unknown, at: string): Checked<SecuritySettings> {
-  if (value === undefined || value === null) return { ok: true, value: SECURITY_DEFAULTS };
-  const f = object(value, at);
-  if (!(f instanceof Fields)) return f;
-  const known = ["lock_requests_per_minute", "lock_request_burst", "events_per_minute", "event_burst", "session_ttl"];
-  const unknown = unknownKey(value, at, known);
-  if (unknown) return unknown;
-  const d = SECURITY_DEFAULTS;
-  const lockPerMinute = f.optionalInteger("lock_requests_per_minute", 1, 1_000_000) ?? d.lockRequests.perMinute;
-  const lockBurst = f.optionalInteger("lock_request_burst", 1, 1_000_000) ?? d.lockRequests.burst;
-  const eventsPerMinute = f.optionalInteger("events_per_minute", 1, 1_000_000) ?? d.events.perMinute;
-  const eventBurst = f.optionalInteger("event_burst", 1, 1_000_000) ?? d.events.burst;
-  let ttl = d.sessionTtlMs;
-  if (f.has("session_ttl")) {
-    const text = f.string("session_ttl", { min: 1, max: 40 });
-    const ms = parseDuration(text);
-    if (ms === undefined || ms < 60_000) f.failure ??= { ok: false, field: `${at}.session_ttl`, error: 'must be a duration of at least a minute, such as "12h"' };
-    else ttl = ms;
-  }
-  return f.done(() => ({ lockRequests: { perMinute: lockPerMinute, burst: lockBurst }, events: { perMinute: eventsPerMinute, burst: eventBurst }, sessionTtlMs: ttl }));
-}
+export { SECURITY_DEFAULTS, type SecuritySettings, checkSecuritySection } from "./security-config";
 
 export class SecurityService implements Service {
   readonly name = "security";
