@@ -175,6 +175,27 @@ function animate(t: number): void {
   requestAnimationFrame(animate);
 }
 
+function wireAuditFilter(): void {
+  const input = byId("audit-action") as HTMLInputElement;
+  let timer: number | undefined;
+  const apply = () => {
+    audit.filter(input.value).then((ok) => {
+      input.setCustomValidity(ok ? "" : "letters, digits, '.', '_' or '-'");
+      input.dataset.invalid = String(!ok);
+      audit.render(now());
+    }, (err: Error) => toast(`audit log: ${err.message}`, "error"));
+  };
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(apply, 250);
+  });
+  byId("audit-filter").addEventListener("submit", (e) => {
+    e.preventDefault();
+    window.clearTimeout(timer);
+    apply();
+  });
+}
+
 function main(): void {
   wireForms();
   wireVirtualGadget();
@@ -191,6 +212,7 @@ function main(): void {
     connection,
   });
   audit.load().then(() => audit.render(now()), (err: Error) => toast(`audit log: ${err.message}`, "error"));
+  wireAuditFilter();
   void admin.refresh().catch(() => {});
   window.setInterval(tick, 1000);
   requestAnimationFrame(animate);
