@@ -25,10 +25,10 @@ browserTest("the audit view filters by action prefix, live entries included", as
   await page.locator("#audit tr", { hasText: "mode-4" }).waitFor();
 
   await page.fill("#audit-action", "lock.");
-  await page.waitForFunction(() => {
+  await page.waitForFunction(`(() => {
     const rows = [...document.querySelectorAll("#audit tr")];
-    return rows.length === 5 && rows.every((r) => r.textContent?.includes("lock.approve"));
-  });
+    return rows.length === 5 && rows.every((r) => r.textContent.includes("lock.approve"));
+  })()`);
   t.is(await page.getAttribute("#audit-csv", "href"), "/api/audit.csv?action=lock.");
 
   bus.emit("audit", { actor: "user:bob", action: "mode.change", subject: "mode-late" });

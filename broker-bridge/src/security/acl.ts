@@ -24,8 +24,8 @@ export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
   gadget: [w("gadgets/%u/event"), w("gadgets/%u/status"), w("gadgets/%u/telemetry"), r("gadgets/%u/view"), r("gadgets/%u/ack"), r("mode"), r("bridge/status")],
   // Requests and cancels locks; reads lock states (its own only, on the embedded broker) and the mode.
   pipeline: [w("locks/request"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
-  // Reads what the dashboard shows; writes nothing.
-  viewer: [r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("presence/+"), r("bridge/status")],
+  // Reads what the dashboard shows; writes only its own presence beat (a fleet node's account).
+  viewer: [w("presence/%u"), r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("presence/+"), r("bridge/status")],
   // Everything a person can do: its own admin commands, locks, any gadget's inputs (the terminal
   // twin), and reading every shipgate topic. The bridge's own outputs (lock states, mode, views,
   // acks, errors, replies) stay the bridge's: nobody else may forge them.
