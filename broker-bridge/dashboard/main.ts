@@ -10,6 +10,7 @@ import { GadgetsView } from "./gadgets-view";
 import { connectLive } from "./live";
 import { type LockState, type PageState, readPageState } from "./model";
 import { renderMode } from "./mode-view";
+import { renderNodes } from "./nodes-view";
 import { renderQueue } from "./queue-view";
 import { ServerClock, relative } from "./time";
 
@@ -74,6 +75,7 @@ function render(): void {
   renderMode(state, t);
   renderQueue(state, actions);
   gadgets.render(state);
+  renderNodes(state);
   renderBuilds("ci", state.ci, "No CI pipelines configured (section ci of the bridge's config).");
   renderBuilds("argocd", state.argocd, "Argo CD is not configured (section argocd of the bridge's config).");
   document.title = `${state.locks.length > 0 ? `(${state.locks.length}) ` : ""}${state.title} · shipgate`;
