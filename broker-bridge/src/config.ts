@@ -119,7 +119,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 const CORE_KEYS = ["state_dir", "prefix", "log_level", "broker", "http", "gates", "gadgets"];
-export const SERVICE_SECTIONS = ["ci", "argocd", "notifications", "security", "presence", "counters", "dashboard"];
+export const SERVICE_SECTIONS = ["ci", "argocd", "notifications", "security", "presence", "counters", "dashboard", "homeassistant", "github_app"];
 
 const DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 

@@ -11,6 +11,7 @@ import { FeedService } from "./feeds/feed-service";
 import { NotifyService } from "./notify/notify-service";
 import { GadgetService } from "./gadgets/gadget-service";
 import { GatesService } from "./gates/gates-service";
+import { HomeAssistantService } from "./homeassistant/ha-service";
 import { PresenceService } from "./presence/presence-service";
 import { SecurityService } from "./security/security-service";
 import type { Service } from "./service";
@@ -27,6 +28,7 @@ export function defaultServices(_config: BridgeConfig): Service[] {
     new CounterService(),
     new NotifyService(),
     new FeedService(),
+    new HomeAssistantService(),
     new DashboardService(),
   ];
 }
