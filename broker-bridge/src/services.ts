@@ -11,17 +11,19 @@ import { FeedService } from "./feeds/feed-service";
 import { NotifyService } from "./notify/notify-service";
 import { GadgetService } from "./gadgets/gadget-service";
 import { GatesService } from "./gates/gates-service";
+import { GitHubAppService } from "./github/github-app-service";
 import { HomeAssistantService } from "./homeassistant/ha-service";
 import { PresenceService } from "./presence/presence-service";
 import { SecurityService } from "./security/security-service";
 import type { Service } from "./service";
 
 export function defaultServices(_config: BridgeConfig): Service[] {
+  const gates = new GatesService();
   return [
     new AuditService(),
     new SecurityService(),
     new PresenceService(),
-    new GatesService(),
+    gates,
     new GadgetService(),
     new ArgoCdService(),
     new CiService(),
@@ -29,6 +31,7 @@ export function defaultServices(_config: BridgeConfig): Service[] {
     new NotifyService(),
     new FeedService(),
     new HomeAssistantService(),
+    new GitHubAppService({ locks: () => gates.locks }),
     new DashboardService(),
   ];
 }
