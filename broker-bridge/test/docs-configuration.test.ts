@@ -56,7 +56,7 @@ test("the example loads with loadConfig and means what the doc says", (t) => {
 test("the documented keys are exactly the ones the checker knows", (t) => {
   const top = tableKeys("Top level").map((r) => r.key);
   const sections = ["broker", "http", "gates", "gadgets"];
-  const services = [...DOC.matchAll(/^\| `([a-z]+)`(?:, `([a-z]+)`)?(?:, `([a-z]+)`)? \| (?:\[|described)/gm)].flatMap((m) => [m[1], m[2], m[3]]).filter((x): x is string => x !== undefined);
+  const services = [...DOC.matchAll(/^\| `([a-z_]+)`(?:, `([a-z_]+)`)?(?:, `([a-z_]+)`)? \| (?:\[|described)/gm)].flatMap((m) => [m[1], m[2], m[3]]).filter((x): x is string => x !== undefined);
   t.deepEqual([...top, ...sections, ...services].sort(), known("colour: red\n"));
   t.deepEqual(tableKeys("`broker`").map((r) => r.key).sort(), known("broker: { colour: red }\n"));
   t.deepEqual(tableKeys("`http`").map((r) => r.key).sort(), known("http: { colour: red }\n"));

@@ -117,6 +117,7 @@ export class GitHubAppService implements Service {
   }
 
   started(): void {
+    if (this.#settings === null) return;
     // Decisions made while GitHub could not be told (down, or the bridge stopped first).
     for (const row of this.#unposted()) void this.#post(row.lock_id);
   }
