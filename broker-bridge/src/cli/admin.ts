@@ -8,7 +8,7 @@ import { formatArgoStatus } from "../argocd/status-text";
 import { formatDuration, parseDuration } from "../duration";
 import type { NodePresence } from "../presence/presence-service";
 import { connectOnce, resolveConnection } from "./connection";
-import { formatNodes } from "./presence";
+import { formatNodes } from "./nodes-text";
 import type { Io } from "./io";
 
 const CONNECTION_OPTIONS = `  --broker URL          broker URL (default: $SHIPGATE_BROKER_URL or mqtt://127.0.0.1:1883)

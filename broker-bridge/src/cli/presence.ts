@@ -9,6 +9,7 @@ import type { NodePresence } from "../presence/presence-service";
 import { sendAdmin } from "./admin";
 import { connectOnce, resolveConnection } from "./connection";
 import type { Io } from "./io";
+import { formatNodes } from "./nodes-text";
 
 const CONNECTION = `  --broker URL          broker URL (default: $SHIPGATE_BROKER_URL or mqtt://127.0.0.1:1883)
   --username U          the node's user (default: the local credentials in the state directory)
@@ -149,12 +150,4 @@ async function listCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return io.err(`shipgate presence list: ${(err as Error).message}`), 3;
   }
-}
-
-/** One line per node, for `presence list` and `shipgate status`. */
-export function formatNodes(nodes: readonly NodePresence[]): string[] {
-  return nodes.map((n) => {
-    const facts = n.facts ? Object.entries(n.facts).map(([k, v]) => `${k}=${v}`).join(" ") : "";
-    return `  ${n.id}${n.part ? ` [${n.part}]` : ""}: ${n.online ? "online" : "offline"}${n.last_seen ? ` (last seen ${n.last_seen})` : ""}${n.label ? ` "${n.label}"` : ""}${facts ? ` ${facts}` : ""}`;
-  });
 }
