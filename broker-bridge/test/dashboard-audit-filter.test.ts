@@ -4,6 +4,7 @@
 
 import test from "ava";
 import { chromiumMissing, launchChromium, startDashboardBridge } from "./dashboard-support";
+import { waitFor } from "./helpers/bridge";
 
 const missing = chromiumMissing();
 if (missing !== null) console.warn(`dashboard-audit-filter.test.ts: ${missing}`);
@@ -25,10 +26,11 @@ browserTest("the audit view filters by action prefix, live entries included", as
   await page.locator("#audit tr", { hasText: "mode-4" }).waitFor();
 
   await page.fill("#audit-action", "lock.");
-  await page.waitForFunction(`(() => {
-    const rows = [...document.querySelectorAll("#audit tr")];
-    return rows.length === 5 && rows.every((r) => r.textContent.includes("lock.approve"));
-  })()`);
+  // Polled from the test (the page's CSP forbids the string evaluation waitForFunction would use).
+  await waitFor("only the lock rows", async () => {
+    const rows = await page.locator("#audit tr").allTextContents();
+    return rows.length === 5 && rows.every((r) => r.includes("lock.approve"));
+  });
   t.is(await page.getAttribute("#audit-csv", "href"), "/api/audit.csv?action=lock.");
 
   bus.emit("audit", { actor: "user:bob", action: "mode.change", subject: "mode-late" });
