@@ -18,7 +18,7 @@ import { PresenceService } from "../src/presence/presence-service";
 import { SecurityService } from "../src/security/security-service";
 import { UserStore } from "../src/security/user-store";
 import { type Discovery, checkDiscovery, pathsResolve, renderSimple } from "./fakes/homeassistant-discovery";
-import { quietLog, tempDir, waitFor } from "./helpers/bridge";
+import { quietLog, startMosquitto, tempDir, waitFor } from "./helpers/bridge";
 
 const topics = new Topics(DEFAULT_PREFIX);
 const PREFIX = "homeassistant";
@@ -136,4 +136,32 @@ test("without the homeassistant section nothing is published under the discovery
 
   const err = await t.throwsAsync(start(tempDir(), { homeassistant: { discovery_prefix: "home/#" } }));
   t.regex(err?.message ?? "", /homeassistant\.discovery_prefix: must be topic levels/);
+});
+
+test("through Mosquitto: a gadget removed while the bridge was stopped is removed from Home Assistant at the next start", async (t) => {
+  const mosquitto = await startMosquitto();
+  t.teardown(() => mosquitto.stop());
+  const stateDir = tempDir("shipgate-ha-mq-");
+  const external = { broker: { url: mosquitto.url }, homeassistant: {} };
+  const first = await start(stateDir, { ...external, gadgets: { "desk-1": {}, "desk-2": {} } });
+  const hass = await mqtt.connectAsync(mosquitto.url, { reconnectPeriod: 0 });
+  t.teardown(() => hass.endAsync(true));
+  const seen = record(hass);
+  await hass.subscribeAsync(`${PREFIX}/#`, { qos: 1 });
+  const configs = () => [...seen.last].filter(([, p]) => p.length > 0).map(([k]) => k);
+  await waitFor("both gadgets' configs", () => configs().length === 2 + 2 * PER_GADGET);
+  await first.stop();
+
+  const second = await start(stateDir, { ...external, gadgets: { "desk-1": {} } });
+  t.teardown(() => second.stop());
+  await waitFor("desk-2's configs emptied", () => configs().filter((k) => k.includes("desk-2")).length === 0);
+  t.is(configs().filter((k) => k.includes("desk-1")).length, PER_GADGET);
+  // Mosquitto no longer holds them: a new subscriber gets desk-1's and the bridge's only.
+  const late = await mqtt.connectAsync(mosquitto.url, { reconnectPeriod: 0 });
+  t.teardown(() => late.endAsync(true));
+  const lateSeen = record(late);
+  await late.subscribeAsync(`${PREFIX}/#`, { qos: 1 });
+  await waitFor("the retained configs", () => lateSeen.last.size >= 2 + PER_GADGET);
+  await new Promise((r) => setTimeout(r, 200));
+  t.is(lateSeen.last.size, 2 + PER_GADGET);
 });
