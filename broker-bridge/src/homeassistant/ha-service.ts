@@ -25,8 +25,13 @@ export interface HomeAssistantOptions {
   gadgetAccounts?: (stateDir: string) => readonly string[];
 }
 
-function accountsInStore(stateDir: string): readonly string[] {
-  return new UserStore(stateDir).users().filter((u) => u.role === "gadget").map((u) => u.username);
+/** Gadget accounts from users.json; one store per state directory (it re-reads only on change). */
+function accountsInStore(): (stateDir: string) => readonly string[] {
+  let store: UserStore | null = null;
+  return (stateDir) => {
+    if (store === null || store.stateDir !== stateDir) store = new UserStore(stateDir);
+    return store.users().filter((u) => u.role === "gadget").map((u) => u.username);
+  };
 }
 
 export class HomeAssistantService implements Service {
@@ -40,7 +45,7 @@ export class HomeAssistantService implements Service {
   #running: Promise<void> = Promise.resolve();
 
   constructor(options: HomeAssistantOptions = {}) {
-    this.#accounts = options.gadgetAccounts ?? accountsInStore;
+    this.#accounts = options.gadgetAccounts ?? accountsInStore();
   }
 
   start(ctx: ServiceContext): void {
