@@ -1,4 +1,6 @@
-// The audit log's tail: loaded once from GET /api/audit, then new entries as they are pushed.
+// The audit log's tail: loaded from GET /api/audit, then new entries as they are pushed. A filter
+// by action prefix ("lock.", "http.denied") reloads the tail from the API with ?action= and
+// keeps only matching pushed entries; the CSV link exports the same filter (login required).
 
 import { byId, h } from "./dom";
 import { type AuditItem, readAuditItem } from "./model";
@@ -14,13 +16,33 @@ function detailText(detail: AuditItem["detail"]): string {
     .join(" ");
 }
 
+/** What the action filter accepts (the API's rule): an empty filter shows everything. */
+const ACTION_PREFIX = /^[A-Za-z0-9_.-]{0,64}$/;
+
 export class AuditView {
   #items: AuditItem[] = [];
+  #action = "";
+  #generation = 0;
+
+  /** Applies an action prefix; false when the text is not one (the list stays as it was). */
+  async filter(action: string): Promise<boolean> {
+    const text = action.trim();
+    if (!ACTION_PREFIX.test(text)) return false;
+    this.#action = text;
+    this.#items = [];
+    const link = document.getElementById("audit-csv");
+    if (link instanceof HTMLAnchorElement) link.href = `/api/audit.csv${text ? `?action=${encodeURIComponent(text)}` : ""}`;
+    await this.load();
+    return true;
+  }
 
   async load(): Promise<void> {
-    const res = await fetch(`/api/audit?limit=${SHOWN}`, { headers: { accept: "application/json" } });
+    const generation = ++this.#generation;
+    const query = this.#action ? `&action=${encodeURIComponent(this.#action)}` : "";
+    const res = await fetch(`/api/audit?limit=${SHOWN}${query}`, { headers: { accept: "application/json" } });
     if (!res.ok) throw new Error(`GET /api/audit answered ${res.status}`);
     const body = (await res.json()) as { entries?: unknown[] };
+    if (generation !== this.#generation) return; // a newer filter's load replaced this one
     const loaded = (body.entries ?? []).map(readAuditItem).filter((x): x is AuditItem => x !== null);
     // Entries pushed while loading are newer than the loaded ones (and may be among them).
     const key = (e: AuditItem) => `${e.at} ${e.actor} ${e.action} ${e.subject}`;
@@ -30,7 +52,7 @@ export class AuditView {
 
   add(raw: unknown): void {
     const item = readAuditItem(raw);
-    if (item === null) return;
+    if (item === null || !item.action.startsWith(this.#action)) return;
     this.#items = [item, ...this.#items].slice(0, SHOWN);
   }
 

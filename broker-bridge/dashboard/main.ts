@@ -10,6 +10,7 @@ import { GadgetsView } from "./gadgets-view";
 import { connectLive } from "./live";
 import { type LockState, type PageState, readPageState } from "./model";
 import { renderMode } from "./mode-view";
+import { renderNodes } from "./nodes-view";
 import { renderQueue } from "./queue-view";
 import { ServerClock, relative } from "./time";
 
@@ -74,6 +75,7 @@ function render(): void {
   renderMode(state, t);
   renderQueue(state, actions);
   gadgets.render(state);
+  renderNodes(state);
   renderBuilds("ci", state.ci, "No CI pipelines configured (section ci of the bridge's config).");
   renderBuilds("argocd", state.argocd, "Argo CD is not configured (section argocd of the bridge's config).");
   document.title = `${state.locks.length > 0 ? `(${state.locks.length}) ` : ""}${state.title} · shipgate`;
@@ -175,6 +177,27 @@ function animate(t: number): void {
   requestAnimationFrame(animate);
 }
 
+function wireAuditFilter(): void {
+  const input = byId("audit-action") as HTMLInputElement;
+  let timer: number | undefined;
+  const apply = () => {
+    audit.filter(input.value).then((ok) => {
+      input.setCustomValidity(ok ? "" : "letters, digits, '.', '_' or '-'");
+      input.dataset.invalid = String(!ok);
+      audit.render(now());
+    }, (err: Error) => toast(`audit log: ${err.message}`, "error"));
+  };
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(apply, 250);
+  });
+  byId("audit-filter").addEventListener("submit", (e) => {
+    e.preventDefault();
+    window.clearTimeout(timer);
+    apply();
+  });
+}
+
 function main(): void {
   wireForms();
   wireVirtualGadget();
@@ -191,6 +214,7 @@ function main(): void {
     connection,
   });
   audit.load().then(() => audit.render(now()), (err: Error) => toast(`audit log: ${err.message}`, "error"));
+  wireAuditFilter();
   void admin.refresh().catch(() => {});
   window.setInterval(tick, 1000);
   requestAnimationFrame(animate);

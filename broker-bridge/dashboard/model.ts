@@ -15,6 +15,17 @@ export interface GadgetPresence {
   telemetry?: Telemetry;
 }
 
+/** A fleet node from its presence beats (shipgate presence beat). */
+export interface NodeItem {
+  id: string;
+  online: boolean;
+  last_seen: string | null;
+  interval_s: number;
+  part?: string;
+  label?: string;
+  facts?: Record<string, string>;
+}
+
 export interface FreezeInfo {
   timezone: string;
   windows: { name: string; from: string; to: string }[];
@@ -29,6 +40,7 @@ export interface PageState {
   locks: LockState[];
   recent: LockState[];
   gadgets: GadgetPresence[];
+  nodes: NodeItem[];
   views: Record<string, GadgetView>;
   ci: unknown;
   argocd: unknown;
@@ -60,6 +72,7 @@ export function readPageState(raw: unknown): PageState {
     locks: arr<LockState>(status.locks),
     recent: arr<LockState>(o.recent),
     gadgets: arr<GadgetPresence>(status.gadgets),
+    nodes: arr<NodeItem>(status.nodes).filter((n) => isObj(n) && typeof n.id === "string"),
     views: isObj(status.views) ? (status.views as Record<string, GadgetView>) : {},
     ci: status.ci,
     argocd: status.argocd,

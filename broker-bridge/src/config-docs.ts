@@ -100,7 +100,7 @@ export function configTables(): Map<string, string> {
 }
 
 // A marked block: its opening line, anything up to its close (never across another block's opening).
-const BLOCK = /<!-- config-table: ([a-z-]+) -->\n(?:(?!<!-- config-table:)[\s\S])*?<!-- \/config-table -->/g;
+const BLOCK = /<!-- config-table: ([a-z_-]+) -->\n(?:(?!<!-- config-table:)[\s\S])*?<!-- \/config-table -->/g;
 
 /** The doc with every marked table regenerated; an unknown id is an error (a renamed section). */
 export function renderConfigDoc(doc: string): string {

@@ -7,6 +7,8 @@ import { CI_SECTION } from "./ci/ci-config";
 import type { ConfigSection } from "./config-schema";
 import { COUNTERS_SECTION } from "./counters/counter-config";
 import { DASHBOARD_SECTION } from "./dashboard/dashboard-config";
+import { GITHUB_APP_SECTION } from "./github/github-app-config";
+import { HOMEASSISTANT_SECTION } from "./homeassistant/ha-config";
 import { NOTIFICATIONS_SECTION } from "./notify/notify-config";
 import { PRESENCE_SECTION } from "./presence/presence-config";
 import { SECURITY_SECTION } from "./security/security-config";
@@ -19,4 +21,6 @@ export const SECTIONS: readonly ConfigSection[] = [
   PRESENCE_SECTION,
   COUNTERS_SECTION,
   DASHBOARD_SECTION,
+  HOMEASSISTANT_SECTION,
+  GITHUB_APP_SECTION,
 ];

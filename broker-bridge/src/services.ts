@@ -3,7 +3,7 @@
 //
 // Who offers what (ports/): presence -> presence; gates -> lock-queries, lock-decisions,
 // admin-commands; security -> broker-authorizer, gadget-secrets; gadgets -> views, intents;
-// ci -> pipelines.
+// ci -> pipelines. github-app needs lock-decisions and lock-queries.
 
 import type { BridgeConfig } from "./config";
 import { ArgoCdService } from "./argocd/argocd-service";
@@ -15,6 +15,8 @@ import { FeedService } from "./feeds/feed-service";
 import { NotifyService } from "./notify/notify-service";
 import { GadgetService } from "./gadgets/gadget-service";
 import { GatesService } from "./gates/gates-service";
+import { GitHubAppService } from "./github/github-app-service";
+import { HomeAssistantService } from "./homeassistant/ha-service";
 import { PresenceService } from "./presence/presence-service";
 import { SecurityService } from "./security/security-service";
 import type { Service } from "./service";
@@ -31,6 +33,8 @@ export function defaultServices(_config: BridgeConfig): Service[] {
     new CounterService(),
     new NotifyService(),
     new FeedService(),
+    new HomeAssistantService(),
+    new GitHubAppService(),
     new DashboardService(),
   ];
 }

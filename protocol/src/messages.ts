@@ -472,7 +472,29 @@ export interface PresenceBeat {
   /** Seconds until the next beat; the node is absent after three missed beats. */
   interval_s: number;
   label?: string;
+  /** The part of the fleet the node belongs to ("web", "db-eu"): a load balancer's pool. */
+  part?: string;
+  /** Free-form facts (address, version, zone...), up to PRESENCE_FACTS_MAX, keys like node ids. */
+  facts?: { [key: string]: string };
 }
+
+export const PRESENCE_FACTS_MAX = 16;
+const FACT_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+const factRule = { max: 200, pattern: TEXT_PATTERN, patternText: "printable text" };
+
+const checkFacts = (value: unknown, path: string): Checked<{ [key: string]: string }> => {
+  const f = object(value, path);
+  if (!(f instanceof Fields)) return f;
+  const keys = Object.keys(value as object);
+  if (keys.length > PRESENCE_FACTS_MAX) return invalid(path, "must have at most " + PRESENCE_FACTS_MAX + " facts");
+  const out: { [key: string]: string } = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (!FACT_KEY_PATTERN.test(key)) return invalid(path, "fact \"" + key.slice(0, 40) + "\": a fact's name must be 1 to 40 letters, digits, '_' or '-', starting with a letter or digit");
+    out[key] = f.string(key, factRule);
+  }
+  return f.done(() => out);
+};
 
 export function checkPresenceBeat(value: unknown, path = ""): Checked<PresenceBeat> {
   const f = object(value, path);
@@ -480,7 +502,15 @@ export function checkPresenceBeat(value: unknown, path = ""): Checked<PresenceBe
   const state = f.oneOf("state", ["online", "offline"] as const);
   const interval = f.integer("interval_s", 1, 3600);
   const label = f.optionalString("label", { max: NAME_MAX, pattern: TEXT_PATTERN, patternText: "printable text" });
-  return f.done(() => (label === undefined ? { state, interval_s: interval } : { state, interval_s: interval, label }));
+  const part = f.optionalString("part", nodeRule);
+  const facts = f.has("facts") ? f.nested("facts", checkFacts) : undefined;
+  return f.done(() => {
+    const out: PresenceBeat = { state, interval_s: interval };
+    if (label !== undefined) out.label = label;
+    if (part !== undefined) out.part = part;
+    if (facts !== undefined) out.facts = facts;
+    return out;
+  });
 }
 
 export { nodeRule as NODE_ID_RULE };

@@ -159,7 +159,11 @@ export const telemetry: Arb = fc.record({
 });
 
 export const presenceBeat: Arb = fc.record(
-  { state: onOff, interval_s: fc.integer({ min: 1, max: 3600 }), label: text(0, NAME_MAX) },
+  {
+    state: onOff, interval_s: fc.integer({ min: 1, max: 3600 }), label: text(0, NAME_MAX),
+    part: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/),
+    facts: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,10}$/), text(0, 200), { maxKeys: 16 }),
+  },
   { requiredKeys: ["state", "interval_s"] },
 );
 

@@ -192,7 +192,10 @@ export const MESSAGES: MessageKind[] = [
   {
     name: "PresenceBeat",
     check: checkPresenceBeat,
-    examples: [{ state: "online", interval_s: 60, label: "Alice's laptop" }, { state: "offline", interval_s: 60 }],
+    examples: [
+      { state: "online", interval_s: 60, label: "Alice's laptop" }, { state: "offline", interval_s: 60 },
+      { state: "online", interval_s: 60, part: "web", label: "web-1", facts: { addr: "10.0.0.11:8080", version: "1.4.2" } },
+    ],
     required: ["state", "interval_s"],
   },
 ];

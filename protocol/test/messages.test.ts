@@ -139,6 +139,11 @@ const REFUSALS: [string, Record<string, unknown>, string, RegExp][] = [
   ["Telemetry", { outbox: 1001 }, "outbox", /between 0 and 1000/],
   ["PresenceBeat", { interval_s: 3601 }, "interval_s", /between 1 and 3600/],
   ["PresenceBeat", { label: "a\u007fb" }, "label", /printable text/],
+  ["PresenceBeat", { part: "web/1" }, "part", /letters, digits/],
+  ["PresenceBeat", { facts: ["addr"] }, "facts", /must be a JSON object/],
+  ["PresenceBeat", { facts: { "__proto__x": "1" } }, "facts", /starting with a letter or digit/],
+  ["PresenceBeat", { facts: { addr: 1 } }, "facts.addr", /must be a string/],
+  ["PresenceBeat", { facts: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }, "facts", /at most 16 facts/],
 ];
 
 for (const [name, change, field, reason] of REFUSALS) {

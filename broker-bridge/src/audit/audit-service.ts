@@ -1,9 +1,15 @@
 // The audit log: every decision, mode change, sync and refusal, appended to SQLite with who, what,
 // when and what it concerns. Rows are never updated or deleted by the bridge.
+//   GET /api/audit?limit=&action=&since=&subject=   the newest rows (public like the other reads)
+//   GET /api/audit.csv | /api/audit.jsonl ?action=&since=   the whole log, streamed, oldest first;
+//                                           a login (session or API token) of an admin or viewer
 
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AuditEntry } from "../events";
-import { iso } from "../clock";
+import { loginOf } from "../http/login";
 import type { Service, ServiceContext } from "../service";
+import { type ExportFormat, type RawAuditRow, auditStream, rowOf } from "./audit-export";
+import { type AuditFilter, AuditFilterError, filterFromQuery, whereOf } from "./audit-query";
 
 export interface AuditRow {
   id: number;
@@ -13,6 +19,9 @@ export interface AuditRow {
   subject: string;
   detail: Record<string, unknown> | null;
 }
+
+/** Roles that may export the audit log. */
+const EXPORT_ROLES = new Set(["admin", "viewer"]);
 
 export class AuditService implements Service {
   readonly name = "audit";
@@ -32,18 +41,52 @@ export class AuditService implements Service {
       this.#insert?.({ ...entry, at: ctx.clock.now() });
       ctx.log.info({ audit: entry }, `${entry.actor} ${entry.action} ${entry.subject}`);
     });
-    ctx.http.get("/api/audit", async (req) => {
-      const q = req.query as { limit?: string; subject?: string };
-      return { entries: this.recent(Math.min(Number(q.limit ?? 100) || 100, 1000), q.subject) };
+    ctx.http.get("/api/audit", async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      let filter: AuditFilter;
+      try {
+        filter = filterFromQuery(q, ctx.clock.now());
+      } catch (err) {
+        if (err instanceof AuditFilterError) return reply.code(400).send({ ok: false, error: err.message });
+        throw err;
+      }
+      return { entries: this.recent(Math.min(Number(q.limit ?? 100) || 100, 1000), filter) };
     });
+    ctx.http.get("/api/audit.csv", (req, reply) => this.#export(req, reply, "csv"));
+    ctx.http.get("/api/audit.jsonl", (req, reply) => this.#export(req, reply, "jsonl"));
   }
 
-  recent(limit = 100, subject?: string): AuditRow[] {
+  /** The newest rows first; `filter` may be a subject (the older signature) or a whole filter. */
+  recent(limit = 100, filter: AuditFilter | string = {}): AuditRow[] {
     const db = this.#ctx?.store.db;
     if (!db) return [];
-    const rows = (subject
-      ? db.prepare("SELECT * FROM audit WHERE subject = ? ORDER BY id DESC LIMIT ?").all(subject, limit)
-      : db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit)) as { id: number; at: number; actor: string; action: string; subject: string; detail: string | null }[];
-    return rows.map((r) => ({ id: r.id, at: iso(r.at), actor: r.actor, action: r.action, subject: r.subject, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+    const { sql, params } = whereOf(typeof filter === "string" ? { subject: filter } : filter);
+    const rows = db.prepare(`SELECT * FROM audit ${sql} ORDER BY id DESC LIMIT ?`).all(...params, limit) as RawAuditRow[];
+    return rows.map(rowOf);
+  }
+
+  async #export(req: FastifyRequest, reply: FastifyReply, format: ExportFormat) {
+    const ctx = this.#ctx as ServiceContext;
+    const login = loginOf(ctx.http, req);
+    const where = `${req.method} ${req.url.split("?")[0]}`;
+    if (login === null || !EXPORT_ROLES.has(login.role)) {
+      const reason = login === null ? "log in first (POST /api/session) or send an API token" : `role ${login.role} may not export the audit log`;
+      ctx.bus.emit("audit", { actor: login ? `user:${login.username}` : `http:${req.ip}`, action: "http.denied", subject: where, detail: { reason, ip: req.ip } });
+      return reply.code(login === null ? 401 : 403).send({ ok: false, error: reason });
+    }
+    let filter: AuditFilter;
+    try {
+      filter = filterFromQuery(req.query as Record<string, unknown>, ctx.clock.now());
+    } catch (err) {
+      if (err instanceof AuditFilterError) return reply.code(400).send({ ok: false, error: err.message });
+      throw err;
+    }
+    ctx.bus.emit("audit", { actor: `user:${login.username}`, action: "audit.export", subject: where, detail: { format, ...(req.query as object) } });
+    const stamp = new Date(ctx.clock.now()).toISOString().slice(0, 10);
+    return reply
+      .header("content-type", format === "csv" ? "text/csv; charset=utf-8; header=present" : "application/jsonl; charset=utf-8")
+      .header("content-disposition", `attachment; filename="shipgate-audit-${stamp}.${format}"`)
+      .header("cache-control", "no-store")
+      .send(auditStream(ctx.store.file, filter, format));
   }
 }

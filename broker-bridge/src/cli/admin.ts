@@ -6,7 +6,9 @@ import { parseArgs } from "node:util";
 import { type AdminCommandName, type AdminReply, MODES, type LockState, type ModeState, checkAdminReply, decode } from "@shipgate/protocol";
 import { formatArgoStatus } from "../argocd/status-text";
 import { formatDuration, parseDuration } from "../duration";
+import type { NodePresence } from "../presence/presence-service";
 import { connectOnce, resolveConnection } from "./connection";
+import { formatNodes } from "./nodes-text";
 import type { Io } from "./io";
 
 const CONNECTION_OPTIONS = `  --broker URL          broker URL (default: $SHIPGATE_BROKER_URL or mqtt://127.0.0.1:1883)
@@ -185,6 +187,12 @@ export function formatStatus(status: Record<string, unknown>, now: number): stri
   const gadgets = (status.gadgets as { id: string; online: boolean; last_seen: string | null }[] | undefined) ?? [];
   lines.push(`gadgets: ${gadgets.length === 0 ? "none" : ""}`);
   for (const g of gadgets) lines.push(`  ${g.id}: ${g.online ? "online" : "offline"}${g.last_seen ? ` (last seen ${g.last_seen})` : ""}`);
+  const nodes = (status.nodes as NodePresence[] | undefined) ?? [];
+  if (nodes.length > 0) {
+    const online = nodes.filter((n) => n.online).length;
+    lines.push(`nodes: ${online} of ${nodes.length} online`);
+    lines.push(...formatNodes(nodes));
+  }
   const ci = status.ci as { pipelines?: { name: string; provider: string; health: string; fresh: boolean; failing?: string | null; last_error?: string | null }[] } | undefined;
   if (ci?.pipelines !== undefined) {
     lines.push(`ci: ${ci.pipelines.length === 0 ? "no pipelines watched" : ""}`);

@@ -18,6 +18,8 @@ export const COMMANDS: Record<string, Command> = {
   mode: { summary: "set the mode: default, released or blocked", run: async (a, io) => (await import("./admin")).modeCommand(a, io) },
   status: { summary: "show mode, locks, gadgets, CI and Argo CD", run: async (a, io) => (await import("./admin")).statusCommand(a, io) },
   gadget: { summary: "run the gadget's app in this terminal", run: async (a, io) => (await import("./gadget")).gadgetCommand(a, io) },
+  presence: { summary: "announce a node (beat) and list who is there", run: async (a, io) => (await import("./presence")).presenceCommand(a, io) },
+  audit: { summary: "print or export the audit log (table, CSV, JSON Lines)", run: async (a, io) => (await import("./audit")).auditCommand(a, io) },
   user: { summary: "add, remove and list users; API tokens; Mosquitto files", run: async (a, io) => (await import("./user")).userCommand(a, io) },
 };
 

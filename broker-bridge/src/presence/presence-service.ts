@@ -1,12 +1,18 @@
 // Presence: which gadgets and nodes are there. A gadget is online from its retained "online"
 // status until its Will says "offline" or three heartbeats in a row are missed; other nodes publish
-// presence beats on presence/<node>. The gates use it to tell a pipeline nobody can decide.
+// presence beats on presence/<node> (`shipgate presence beat`), with a part of the fleet and
+// facts. The gates use it to tell a pipeline nobody can decide; with `presence.directory` every
+// node also has its file there (presence-directory.ts), rewritten on each beat and when it goes.
 
 import { MESSAGES, type Telemetry } from "@shipgate/protocol";
+import path from "node:path";
 import { Gauge } from "prom-client";
 import { every, iso } from "../clock";
+import { sectionOf } from "../config";
 import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
+import { checkPresenceSection } from "./presence-config";
+import { type NodeRecord, PresenceDirectory } from "./presence-directory";
 
 export interface NodePresence {
   id: string;
@@ -17,6 +23,8 @@ export interface NodePresence {
   interval_s: number;
   telemetry?: Telemetry;
   label?: string;
+  part?: string;
+  facts?: Record<string, string>;
 }
 
 interface Entry {
@@ -26,6 +34,8 @@ interface Entry {
   intervalS: number;
   telemetry?: Telemetry;
   label?: string;
+  part?: string;
+  facts?: Record<string, string>;
 }
 
 const MISSED_BEATS = 3;
@@ -37,10 +47,17 @@ export class PresenceService implements Service {
   #ctx!: ServiceContext;
   readonly #entries = new Map<string, Entry>();
   #stopSweep: (() => void) | undefined;
+  #directory: PresenceDirectory | null = null;
 
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
     const { router } = ctx;
+    const base = ctx.config.file.startsWith("<") ? process.cwd() : path.dirname(path.resolve(ctx.config.file));
+    const settings = sectionOf(ctx.config, "presence", (v, at) => checkPresenceSection(v, at, base));
+    if (settings.directory !== null) {
+      this.#directory = new PresenceDirectory(settings.directory, ctx.log);
+      this.#restore(this.#directory.read());
+    }
     ctx.ports.offer(Presence, {
       onlineGadgets: () => this.onlineGadgets(),
       knownGadgets: () => this.knownGadgets(),
@@ -61,9 +78,14 @@ export class PresenceService implements Service {
       const entry = this.#mark(topic.node, "node", value.state === "online");
       entry.intervalS = value.interval_s;
       if (value.label !== undefined) entry.label = value.label;
+      if (value.part !== undefined) entry.part = value.part;
+      if (value.facts !== undefined) entry.facts = value.facts;
+      this.#writeFile(topic.node, entry);
     }, { owner: this.name });
 
     const online = () => this.onlineGadgets().size;
+    const nodesOnline = () => [...this.#entries.values()].filter((e) => e.kind === "node" && e.online).length;
+    new Gauge({ name: "shipgate_nodes_online", help: "Nodes whose presence beats arrive (shipgate presence beat)", registers: [ctx.metrics], collect() { this.set(nodesOnline()); } });
     new Gauge({ name: "shipgate_gadgets_connected", help: "Gadgets online now", registers: [ctx.metrics], collect() { this.set(online()); } });
     ctx.status.register("gadgets", () => this.list().filter((n) => n.kind === "gadget"));
     ctx.status.register("nodes", () => this.list().filter((n) => n.kind === "node"));
@@ -103,6 +125,8 @@ export class PresenceService implements Service {
       const out: NodePresence = { id, kind: e.kind, online: e.online, last_seen: e.lastSeen === null ? null : iso(e.lastSeen), interval_s: e.intervalS };
       if (e.telemetry) out.telemetry = e.telemetry;
       if (e.label) out.label = e.label;
+      if (e.part) out.part = e.part;
+      if (e.facts) out.facts = e.facts;
       return out;
     });
   }
@@ -119,7 +143,31 @@ export class PresenceService implements Service {
     return entry;
   }
 
+  /** Nodes known from their files before a restart: online only while their beats are still due. */
+  #restore(records: NodeRecord[]): void {
+    const now = this.#ctx.clock.now();
+    for (const r of records) {
+      const lastSeen = r.last_seen === null ? null : Date.parse(r.last_seen);
+      const entry: Entry = { kind: "node", online: false, lastSeen: lastSeen !== null && Number.isFinite(lastSeen) ? lastSeen : null, intervalS: r.interval_s };
+      entry.online = r.online && entry.lastSeen !== null && now - entry.lastSeen <= MISSED_BEATS * entry.intervalS * 1000;
+      if (r.part !== null) entry.part = r.part;
+      if (r.label !== null) entry.label = r.label;
+      if (Object.keys(r.facts).length > 0) entry.facts = r.facts;
+      this.#entries.set(r.node, entry);
+      if (entry.online !== r.online) this.#writeFile(r.node, entry);
+    }
+  }
+
+  #writeFile(id: string, entry: Entry): void {
+    if (this.#directory === null || entry.kind !== "node") return;
+    this.#directory.write({
+      node: id, online: entry.online, last_seen: entry.lastSeen === null ? null : iso(entry.lastSeen), interval_s: entry.intervalS,
+      part: entry.part ?? null, label: entry.label ?? null, facts: entry.facts ?? {},
+    });
+  }
+
   #changed(id: string, entry: Entry): void {
+    if (entry.kind === "node" && !entry.online) this.#writeFile(id, entry);
     if (entry.kind !== "gadget") return;
     this.#ctx.bus.emit("gadget:presence", { gadget: id, online: entry.online });
     this.#ctx.bus.emit("view:invalidate", { reason: "presence" });

@@ -11,10 +11,14 @@ export interface AclRule {
   access: Access;
   /** Relative to the prefix; "+" and "#" are MQTT wildcards, "%u"/"%c" substitutions. */
   pattern: string;
+  /** The pattern is a whole topic, not under the prefix (Home Assistant's discovery prefix). */
+  absolute?: true;
 }
 
 const r = (pattern: string): AclRule => ({ access: "read", pattern });
 const w = (pattern: string): AclRule => ({ access: "write", pattern });
+/** Home Assistant's default discovery prefix (homeassistant/service.ts publishes there). */
+const HA_DISCOVERY: AclRule = { access: "read", pattern: "homeassistant/#", absolute: true };
 
 /** Every client, whatever its role: its own errors topic (the contract's refusals). */
 export const EVERYONE: readonly AclRule[] = [r("errors/%c")];
@@ -24,14 +28,16 @@ export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
   gadget: [w("gadgets/%u/event"), w("gadgets/%u/status"), w("gadgets/%u/telemetry"), r("gadgets/%u/view"), r("gadgets/%u/ack"), r("mode"), r("bridge/status")],
   // Requests and cancels locks; reads lock states (its own only, on the embedded broker) and the mode.
   pipeline: [w("locks/request"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
-  // Reads what the dashboard shows; writes nothing.
-  viewer: [r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("presence/+"), r("bridge/status")],
+  // Reads what the dashboard shows, the gadgets' button events and Home Assistant's discovery
+  // configs (a Home Assistant account is a viewer, docs/homeassistant.md); writes only its own
+  // presence beat (a fleet node's account).
+  viewer: [w("presence/%u"), r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("gadgets/+/event"), r("presence/+"), r("bridge/status"), HA_DISCOVERY],
   // Everything a person can do: its own admin commands, locks, any gadget's inputs (the terminal
   // twin), and reading every shipgate topic. The bridge's own outputs (lock states, mode, views,
   // acks, errors, replies) stay the bridge's: nobody else may forge them.
-  admin: [w("admin/%u/+"), w("locks/request"), w("locks/+/cancel"), w("gadgets/+/event"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#")],
-  // The bridge itself as a client of an external broker.
-  bridge: [w("#"), r("#")],
+  admin: [w("admin/%u/+"), w("locks/request"), w("locks/+/cancel"), w("gadgets/+/event"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#"), HA_DISCOVERY],
+  // The bridge itself as a client of an external broker (and Home Assistant's discovery configs).
+  bridge: [w("#"), r("#"), { ...HA_DISCOVERY, access: "write" }, HA_DISCOVERY],
 };
 
 const SUBSTITUTION_SAFE = /^[^/+#\u0000]+$/;
@@ -78,7 +84,7 @@ export function aclDenied(prefix: string, role: Role, username: string, clientId
   if (topicOrFilter.startsWith("$")) return "topics starting with '$' are the broker's";
   for (const rule of rulesFor(role)) {
     if (rule.access !== access) continue;
-    const filter = concreteFilter(prefix, rule.pattern, username, clientId);
+    const filter = concreteFilter(rule.absolute ? "" : prefix, rule.pattern, username, clientId);
     if (filter !== null && covers(filter, topicOrFilter)) return null;
   }
   return `role ${role} may not ${access === "write" ? "publish to" : "subscribe to"} ${topicOrFilter}`;

@@ -13,6 +13,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AdminCommandName } from "@shipgate/protocol";
+import type { Login } from "../http/login";
 import { AdminInputError, type AdminCommandsPort, isGateRefusal } from "../ports/gates";
 import type { ServiceContext } from "../service";
 import { sameDigest, sha256Hex, verifyPassword } from "./passwords";
@@ -98,6 +99,20 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
     if (user === undefined) throw new HttpRefusal(401, "this session's user no longer exists");
     return { username: user.username, role: user.role, via: "session" };
   };
+
+  // Read routes that need a login (audit/audit-service.ts: GET /api/audit.csv) ask this: an API
+  // token, or a session cookie (a GET changes nothing, so no CSRF token is asked for).
+  http.decorate("loginOf", (req: FastifyRequest): Login | null => {
+    const auth = req.headers.authorization;
+    if (auth !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      const user = m ? host.users.userForToken(m[1] ?? "") : undefined;
+      return user === undefined ? null : { username: user.username, role: user.role, via: "token" };
+    }
+    const session = sessionOf(req);
+    const user = session ? host.users.get(session.row.username) : undefined;
+    return user === undefined ? null : { username: user.username, role: user.role, via: "session" };
+  });
 
   const guard = <T>(req: FastifyRequest, reply: FastifyReply, fn: (caller: Caller) => T): T | { ok: false; error: string } => {
     let caller: Caller;
