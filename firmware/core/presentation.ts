@@ -13,9 +13,18 @@ export interface Presentation {
 }
 
 /** Why the gadget has no view to show. */
-export type Standby = "setup" | "offline" | "waiting" | "bridge";
+export type Standby = "setup" | "offline" | "waiting" | "bridge" | "tls" | "dns" | "no-broker";
 
-export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({ setup: "SETUP", offline: "OFFLINE", waiting: "WAIT", bridge: "BRIDGE OFFLINE" });
+export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({
+  setup: "SETUP",
+  offline: "OFFLINE",
+  waiting: "WAIT",
+  bridge: "BRIDGE OFFLINE",
+  // Why the last connection attempt failed (ports.ts, LinkFailure), shown until one succeeds.
+  tls: "TLS ERROR",
+  dns: "DNS ERROR",
+  "no-broker": "NO BROKER",
+});
 
 const UNKNOWN: RingView = Object.freeze({ scene: "unknown" }) as RingView;
 const OFFLINE: RingView = Object.freeze({ scene: "offline" }) as RingView;
