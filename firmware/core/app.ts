@@ -158,6 +158,11 @@ export class App {
     return this.#guard.safeMode;
   }
 
+  /** The display's content under any flashed message: the view's text, or WAIT, OFFLINE, TLS ERROR... */
+  get displayText(): string {
+    return this.#out.shownText;
+  }
+
   /** Timer callbacks that threw since start (each traced, none fatal). */
   get timerFailures(): number {
     return this.#clock.failures;

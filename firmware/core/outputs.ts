@@ -33,6 +33,7 @@ export class Outputs {
   readonly #display: Display | undefined;
   readonly #flashMs: number;
   #shownKey = "";
+  #shownText = "";
 
   constructor(parts: OutputParts, config: GadgetConfig, log: Log, flashMs: number, ledTiming: Partial<ButtonLedTiming>) {
     this.#flashMs = flashMs;
@@ -60,10 +61,17 @@ export class Outputs {
   /** Changes the display only when the content changes, so a repeated view does not restart the scroll. */
   showDisplay(content: DisplayContent): void {
     const key = content.kind === "text" ? "t" + content.text : "c" + content.value + "|" + content.label;
-    if (key === this.#shownKey || this.#display === undefined) return;
+    if (key === this.#shownKey) return;
     this.#shownKey = key;
+    this.#shownText = content.kind === "text" ? content.text : content.value + " " + content.label;
+    if (this.#display === undefined) return;
     if (content.kind === "text") this.#display.showText(content.text);
     else this.#display.showCounter(content.label, content.value);
+  }
+
+  /** What the display shows under any flashed message ("" without a display). */
+  get shownText(): string {
+    return this.#shownText;
   }
 
   flash(text: string): void {
