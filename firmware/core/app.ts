@@ -355,8 +355,13 @@ export class App {
   #heartbeat(): void {
     if (this.#session === undefined || this.#topics === undefined || !this.#session.isOnline) return;
     const c = this.#o.config.config;
-    const telemetry = makeTelemetry(this.#o.network, this.#o.system, this.#clock.now() - this.#startedAt, this.outboxSize, c.heartbeatS);
-    this.#session.publish(this.#topics.gadgetTelemetry(this.#gadgetId), encode(telemetry), 0);
+    try {
+      const telemetry = makeTelemetry(this.#o.network, this.#o.system, this.#clock.now() - this.#startedAt, this.outboxSize, c.heartbeatS);
+      this.#session.publish(this.#topics.gadgetTelemetry(this.#gadgetId), encode(telemetry), 0);
+    } catch (e) {
+      // A diagnostic must not take the connection (or, from the online event, the SDK) down.
+      this.#log.warn(`heartbeat: not sent: ${String(e)}`);
+    }
   }
 
   #emit(f: Feedback): void {
