@@ -63,7 +63,8 @@ export function runPeak(): { steps: { [step: string]: number[] }; viewBytes: num
   const settings: Settings = { get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: (k) => { delete values[k]; } };
   const network: NetworkPort = { start: (up) => up(), rssi: () => -61, mac: () => "a0b1c2d3e4f5" };
   const pins = { approve: new SimPin(), reject: new SimPin(), release: new SimPin(), sync: new SimPin() };
-  const leds = { approve: new SimPin(), reject: new SimPin(), release: new SimPin(), sync: new SimPin() };
+  const led = () => ({ level: 0, write(level: 0 | 1) { this.level = level; }, close() {} });
+  const leds = { approve: led(), reject: led(), release: led(), sync: led() };
   const app = new App({
     config: loadConfig({ broker: "mqtts://bridge.example:8883", gadget: "desk-1", secret: x(32, "k") }),
     clock, log: { info: () => {}, warn: () => {} }, mqtt, network, settings,
