@@ -4,7 +4,7 @@
 // resolver (sdk/), with the test playing the network. Each failure must count as a failed
 // attempt (the session's backoff), show on the display, and throw nothing into the "SDK": an
 // exception reaching a fake's caller here is what aborts the VM on the device.
-// Run by moddable-xs.test.ts, in XS only (the SDK modules exist only as fakes).
+// Run by moddable-mqtt-xs.test.ts, in XS only (the SDK modules exist only as fakes).
 
 import { App } from "../../core/app";
 import { loadConfig } from "../../core/config";
