@@ -1,13 +1,15 @@
 // The App's options, tunings and feedback: what the twin, the browser gadget, main.ts and the
 // tests give and get (app.ts re-exports all of it).
 
-import type { BackoffOptions } from "@shipgate/protocol/backoff";
+import { Backoff, type BackoffOptions } from "@shipgate/protocol/backoff";
+import type { Topics } from "@shipgate/protocol/topics";
 import type { ButtonName, GadgetAck, GadgetEvent } from "@shipgate/protocol/messages";
 import type { BootGuard } from "./boot-record";
 import type { ButtonLedTiming } from "./button-leds";
 import type { ButtonTiming } from "./buttons";
 import type { LoadedConfig } from "./config";
 import type { OutboxOptions } from "./outbox";
+import type { SessionOptions } from "./session";
 import type { Clock, DigitalInput, DigitalOutput, Log, MqttPort, NetworkPort, PixelStrip, Settings, SpiBus, SystemPort } from "./ports";
 
 /** Timings and sizes, each with a named default. */
@@ -79,3 +81,24 @@ export type Feedback =
   | { kind: "error"; message: string; event?: GadgetEvent }
   | { kind: "hint"; message: string };
 
+
+/** The session's options from the app's (the caller checked that broker and gadget are set). */
+export function sessionOptions(options: AppOptions, t: AppTuning, clock: Clock, topics: Topics): SessionOptions {
+  const config = options.config.config;
+  return {
+    mqtt: options.mqtt,
+    network: options.network,
+    clock,
+    log: options.log,
+    backoff: new Backoff(t.backoff, options.random),
+    topics,
+    gadgetId: config.gadget ?? "",
+    url: config.broker ?? "",
+    clientId: "shipgate-" + options.network.mac(),
+    username: config.username,
+    password: config.mqttPassword,
+    version: options.system.version(),
+    keepaliveS: t.keepaliveS,
+    connectTimeoutMs: t.connectTimeoutMs,
+  };
+}

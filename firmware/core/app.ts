@@ -12,9 +12,8 @@
 import { encode } from "@shipgate/protocol/codec";
 import type { ButtonName, GadgetAck, GadgetEvent, GadgetView, Gesture } from "@shipgate/protocol/messages";
 import { Topics } from "@shipgate/protocol/topics";
-import { Backoff } from "@shipgate/protocol/backoff";
 import { BootGuard, nextBootNumber } from "./boot-record";
-import { APP_TUNING, type AppOptions, type AppTuning, type Feedback } from "./app-options";
+import { APP_TUNING, type AppOptions, type AppTuning, type Feedback, sessionOptions } from "./app-options";
 import { Buttons, type ButtonSignal } from "./buttons";
 import { problemLine } from "./config";
 import { EventDelivery } from "./event-delivery";
@@ -24,7 +23,7 @@ import { decodeAck, decodeBridgeStatus, decodeView } from "./inbound";
 import { intentFor } from "./intents";
 import { type LedFacts, Outputs } from "./outputs";
 import type { LinkFailure, Log, TimerHandle } from "./ports";
-import { present, presentStandby, type Standby } from "./presentation";
+import { presentCurrent, presentStandby, type Standby, standbyForFailure } from "./presentation";
 import { Session } from "./session";
 import { makeTelemetry } from "./telemetry";
 
@@ -32,15 +31,6 @@ export { APP_TUNING, type AppOptions, type AppTuning, type Feedback } from "./ap
 
 // The boot records moved to boot-record.ts; re-exported for the twin and tests.
 export { BOOT_KEY, BOOT_FAILS_KEY, SAFE_MODE_AFTER } from "./boot-record";
-
-const FAILURE_STANDBY: Readonly<{ [k in LinkFailure | "timeout" | "error"]: Standby }> = Object.freeze({
-  tls: "tls",
-  dns: "dns",
-  refused: "no-broker",
-  closed: "no-broker",
-  timeout: "no-broker",
-  error: "no-broker",
-});
 
 export class App {
   readonly #o: AppOptions;
@@ -91,22 +81,7 @@ export class App {
     if (!this.#guard.safeMode && options.config.ready && config.broker !== undefined && config.gadget !== undefined) {
       this.#topics = new Topics(config.prefix);
       this.#session = new Session(
-        {
-          mqtt: options.mqtt,
-          network: options.network,
-          clock: this.#clock,
-          log: options.log,
-          backoff: new Backoff(this.#t.backoff, options.random),
-          topics: this.#topics,
-          gadgetId: config.gadget,
-          url: config.broker,
-          clientId: "shipgate-" + options.network.mac(),
-          username: config.username,
-          password: config.mqttPassword,
-          version: options.system.version(),
-          keepaliveS: this.#t.keepaliveS,
-          connectTimeoutMs: this.#t.connectTimeoutMs,
-        },
+        sessionOptions(options, this.#t, this.#clock, this.#topics),
         {
           online: () => this.#online(),
           offline: () => this.#setOffline(true),
@@ -293,7 +268,7 @@ export class App {
 
   /** A connection attempt failed: the display says why until one succeeds; the session retries. */
   #attemptFailed(failure: LinkFailure | "timeout" | "error"): void {
-    this.#failure = FAILURE_STANDBY[failure];
+    this.#failure = standbyForFailure(failure);
     this.#setOffline(true);
   }
 
@@ -322,9 +297,7 @@ export class App {
   }
 
   #showCurrent(): void {
-    if (this.#bridgeDown) this.#out.show(presentStandby("bridge"));
-    else if (this.#view !== null) this.#out.show(present(this.#view));
-    else this.#out.show(presentStandby("waiting"));
+    this.#out.show(presentCurrent(this.#bridgeDown, this.#view));
   }
 
   #receiveAck(payload: Uint8Array): void {
