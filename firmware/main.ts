@@ -14,6 +14,7 @@ import { App } from "./core/app";
 import { BootGuard } from "./core/boot-record";
 import { Backoff } from "@shipgate/protocol/backoff";
 import { loadConfig } from "./core/config";
+import { GuardedClock } from "./core/guarded-clock";
 import type { DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "./core/ports";
 import { ModdableClock } from "./adapters/moddable/clock";
 import { ModdableDigitalInput, ModdableDigitalOutput, type PullUp } from "./adapters/moddable/digital";
@@ -56,7 +57,7 @@ const buttons: { [b in ButtonName]?: DigitalInput } = {};
 for (const name of BUTTON_NAMES) {
   const pin = c.pins[name];
   if (pin === undefined) continue;
-  const input = attempt(`button ${name} (GPIO ${pin})`, () => new ModdableDigitalInput(pin, pullUp));
+  const input = attempt(`button ${name} (GPIO ${pin})`, () => new ModdableDigitalInput(pin, pullUp, log));
   if (input !== undefined) buttons[name] = input;
 }
 
@@ -107,7 +108,8 @@ const app = new App({
   mqtt: new ModdableMqtt(linkMonitor, log),
   network: new ModdableWifiNetwork(
     { ssid: c.ssid, password: c.wifiPassword, joinTimeoutMs: WIFI_DEFAULTS.joinTimeoutMs, timeServer: tls ? (c.sntp ?? WIFI_DEFAULTS.timeServer) : undefined },
-    clock,
+    // The adapter's join and retry timers, guarded like the core's.
+    new GuardedClock(clock, log),
     log,
     new Backoff(),
   ),

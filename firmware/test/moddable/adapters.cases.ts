@@ -54,6 +54,23 @@ export default {
     same(a!.closed, true, "closed");
     return changes;
   },
+  "a throwing listener never reaches the driver's callback (it would abort the VM)": () => {
+    installDeviceIo();
+    const l = log();
+    const button = new ModdableDigitalInput(34, "internal", l);
+    button.onChange(() => {
+      throw new Error("core bug");
+    });
+    FakeDigital.all[0]!.edge(0);
+    FakeWiFi.all.length = 0;
+    const net = new ModdableWifiNetwork({ ssid: "office", password: "pw", joinTimeoutMs: 20_000 }, new ManualClock(0), l, new Backoff({}, () => 0));
+    net.start(() => {
+      throw new Error("session bug");
+    }, () => {});
+    FakeWiFi.all[0]!.set(500);
+    same(l.lines.filter((x) => x.includes("failed")), ["button GPIO 34: listener failed: Error: core bug", "wifi: callback failed: Error: session bug"], "traced");
+    return l.lines.length;
+  },
   "digital output: starts off, writes levels, closes": () => {
     installDeviceIo();
     const led = new ModdableDigitalOutput(25);
