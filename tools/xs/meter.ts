@@ -13,7 +13,7 @@
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleForXs } from "./bundle";
@@ -44,8 +44,10 @@ export function meterHost(): string {
   const xs = path.join(xsnap, "moddable", "xs");
   execFileSync("cc", [
     "-O1", "-fno-common", `-I${xs}/includes`, `-I${xs}/platforms`, `-I${xs}/sources`, `-I${xsnap}/xsnap-native/xsnap/sources`,
-    ...DEFINES, source, ...objs, "-ldl", "-lm", "-lpthread", "-o", binary,
+    ...DEFINES, source, ...objs, "-ldl", "-lm", "-lpthread", "-o", `${binary}.${process.pid}`,
   ], { stdio: ["ignore", "ignore", "pipe"] });
+  // Two test workers may build at once: each links its own file, the rename is atomic.
+  renameSync(`${binary}.${process.pid}`, binary);
   return binary;
 }
 
@@ -69,9 +71,10 @@ export async function runMetered(entrySource: string, label: string, modules: Re
   const script = await bundleForXs(entrySource, label, modules);
   const dir = path.join(repoRoot, "node_modules", ".cache", "shipgate-xs-meter");
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${label.replace(/[^A-Za-z0-9_.-]/g, "-")}.js`);
+  const file = path.join(dir, `${label.replace(/[^A-Za-z0-9_.-]/g, "-")}.${process.pid}.js`);
   writeFileSync(file, script);
   const run = spawnSync(meterHost(), [file], { encoding: "utf8", timeout: 60_000 });
+  unlinkSync(file);
   if (run.status !== 0) throw new Error(`meter host: ${label} ended with ${run.status ?? run.signal}: ${run.stderr.trim() || run.stdout.trim().split("\n").slice(-3).join(" | ")}`);
   const lines = run.stdout.trim().split("\n");
   return JSON.parse(lines[lines.length - 1] ?? "null") as unknown;
