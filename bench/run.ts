@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_DECISION_OPTIONS, type DecisionOptions, measureDecisions } from "./decisions";
 import { FigureSink, describeMachine, machineLine } from "./figures";
 import { measureFrames } from "./frames";
+import { measureMemoryBudget } from "./memory";
 import { measurePolling } from "./polling";
 import { compare, comparisonSummary, comparisonTable, readFigures, updatePerformanceDoc } from "./report";
 import { DEFAULT_SCALE_OPTIONS, type ScaleOptions, measureMemoryGrowth, measureThroughput } from "./scale";
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
 
   await measureStartup(sink, plan.startRuns, plan.idleMs, log);
   await measureFrames(sink, plan.frameRepeats, log);
+  await measureMemoryBudget(sink, log);
   await measureDecisions(sink, "embedded", plan.decisions, log);
   await measureDecisions(sink, "mosquitto", plan.decisions, log);
   await measureThroughput(sink, plan.scale, log);

@@ -11,8 +11,10 @@ import "./adapters/moddable/text-globals";
 import config from "mc/config";
 import type { ButtonName } from "@shipgate/protocol/messages";
 import { App } from "./core/app";
+import { BootGuard } from "./core/boot-record";
 import { Backoff } from "@shipgate/protocol/backoff";
 import { loadConfig } from "./core/config";
+import { GuardedClock } from "./core/guarded-clock";
 import type { DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "./core/ports";
 import { ModdableClock } from "./adapters/moddable/clock";
 import { ModdableDigitalInput, ModdableDigitalOutput, type PullUp } from "./adapters/moddable/digital";
@@ -24,13 +26,17 @@ import { ModdablePixelStrip } from "./adapters/moddable/pixels";
 import { PreferenceSettings } from "./adapters/moddable/settings";
 import { ModdableSpiBus } from "./adapters/moddable/spi";
 import { ModdableSystem } from "./adapters/moddable/system";
+import { guardDeviceNetwork, LinkMonitor } from "./adapters/moddable/transport-guard";
 
 const BUTTON_NAMES: readonly ButtonName[] = ["approve", "reject", "release", "sync"];
 
 const log = new TraceLog();
 const clock = new ModdableClock();
 const settings = new PreferenceSettings();
-const loaded = loadConfig(config, settings);
+// Safe mode (core/boot-record.ts): after three boots in a row that never reached the broker, the
+// built-in configuration only, without the stored overrides one of which may be what fails.
+const bootGuard = new BootGuard(settings, log);
+const loaded = loadConfig(config, bootGuard.safeMode ? undefined : settings);
 const c = loaded.config;
 
 /** Runs make(); on failure logs what did not start and why, and returns undefined. */
@@ -51,7 +57,7 @@ const buttons: { [b in ButtonName]?: DigitalInput } = {};
 for (const name of BUTTON_NAMES) {
   const pin = c.pins[name];
   if (pin === undefined) continue;
-  const input = attempt(`button ${name} (GPIO ${pin})`, () => new ModdableDigitalInput(pin, pullUp));
+  const input = attempt(`button ${name} (GPIO ${pin})`, () => new ModdableDigitalInput(pin, pullUp, log));
   if (input !== undefined) buttons[name] = input;
 }
 
@@ -87,6 +93,11 @@ if (tls) {
   }
 }
 
+// No network or TLS failure may abort the VM (a restart on the ESP32): the SDK's transport
+// classes are wrapped so a throw in their callbacks closes the connection and says why.
+const linkMonitor = new LinkMonitor(log);
+attempt("network guard", () => guardDeviceNetwork(linkMonitor));
+
 const rings = config.rings === 1 || config.rings === "1" ? 1 : 2;
 const version = typeof config.version === "string" ? config.version : "0.0.0";
 
@@ -94,15 +105,17 @@ const app = new App({
   config: loaded,
   clock,
   log,
-  mqtt: new ModdableMqtt(),
+  mqtt: new ModdableMqtt(linkMonitor, log),
   network: new ModdableWifiNetwork(
     { ssid: c.ssid, password: c.wifiPassword, joinTimeoutMs: WIFI_DEFAULTS.joinTimeoutMs, timeServer: tls ? (c.sntp ?? WIFI_DEFAULTS.timeServer) : undefined },
-    clock,
+    // The adapter's join and retry timers, guarded like the core's.
+    new GuardedClock(clock, log),
     log,
     new Backoff(),
   ),
   system: new ModdableSystem(version),
   settings,
+  bootGuard,
   buttons,
   leds,
   ringA: ring("ring_a"),

@@ -9,119 +9,47 @@
 // with one preallocated callback; nothing on that path allocates (the ring and display classes keep
 // their own buffers). Button gestures, views and acks are rare and may allocate.
 
-import { decode, encode } from "@shipgate/protocol/codec";
-import { hmacHex } from "@shipgate/protocol/hmac";
-import { GADGET_VIEW_MAX_BYTES, HEARTBEAT_MAX_BYTES } from "@shipgate/protocol/limits";
-import {
-  type ButtonName, checkAvailability, checkGadgetAck, checkGadgetView, eventSigningText, type GadgetAck, type GadgetEvent, type GadgetView,
-  type Gesture, type Telemetry,
-} from "@shipgate/protocol/messages";
+import { encode } from "@shipgate/protocol/codec";
+import type { ButtonName, GadgetAck, GadgetEvent, GadgetView, Gesture } from "@shipgate/protocol/messages";
 import { Topics } from "@shipgate/protocol/topics";
-import { Backoff, type BackoffOptions } from "@shipgate/protocol/backoff";
-import { ButtonLeds, type ButtonLedTiming, LED_BUTTONS } from "./button-leds";
-import { Buttons, type ButtonSignal, type ButtonTiming } from "./buttons";
-import { type LoadedConfig, problemLine } from "./config";
-import { Display } from "./display";
-import { buttonLit, intentFor } from "./intents";
-import { Max7219Matrix, Max7219Seg7 } from "./max7219";
-import { Outbox, type OutboxOptions } from "./outbox";
-import type { Clock, DigitalInput, DigitalOutput, Log, MqttPort, NetworkPort, PixelStrip, Settings, SpiBus, SystemPort, TimerHandle } from "./ports";
-import { type DisplayContent, type Presentation, present, presentStandby } from "./presentation";
-import { RingAnimator } from "./rings";
+import { BootGuard, nextBootNumber } from "./boot-record";
+import { APP_TUNING, type AppOptions, type AppTuning, type Feedback, sessionOptions } from "./app-options";
+import { Buttons, type ButtonSignal } from "./buttons";
+import { problemLine } from "./config";
+import { EventDelivery } from "./event-delivery";
+import { EventMaker } from "./event-maker";
+import { GuardedClock } from "./guarded-clock";
+import { decodeAck, decodeBridgeStatus, decodeView } from "./inbound";
+import { intentFor } from "./intents";
+import { type LedFacts, Outputs } from "./outputs";
+import type { LinkFailure, Log, TimerHandle } from "./ports";
+import { presentCurrent, presentStandby, type Standby, standbyForFailure } from "./presentation";
 import { Session } from "./session";
+import { makeTelemetry } from "./telemetry";
 
-/** Timings and sizes, each with a named default. */
-export interface AppTuning {
-  /** Milliseconds between frames: 17 gives about 60 frames per second. */
-  frameMs: number;
-  /** Milliseconds to wait for the bridge's ack of an event before showing an error. */
-  ackTimeoutMs: number;
-  /** Milliseconds a flashed message (label, error) stays on the display. */
-  flashMs: number;
-  /** Seconds between MQTT keep-alive pings. */
-  keepaliveS: number;
-  /** Milliseconds to wait for CONNACK. */
-  connectTimeoutMs: number;
-  /** Milliseconds between checks for events grown too old in the outbox. */
-  housekeepingMs: number;
-  outbox: Partial<OutboxOptions>;
-  backoff: Partial<BackoffOptions>;
-  buttons: Partial<ButtonTiming>;
-  leds: Partial<ButtonLedTiming>;
-}
+export { APP_TUNING, type AppOptions, type AppTuning, type Feedback } from "./app-options";
 
-export const APP_TUNING: Readonly<AppTuning> = Object.freeze({
-  frameMs: 17,
-  ackTimeoutMs: 3000,
-  flashMs: 2000,
-  keepaliveS: 30,
-  connectTimeoutMs: 10_000,
-  housekeepingMs: 1000,
-  outbox: {},
-  backoff: {},
-  buttons: {},
-  leds: {},
-});
-
-export interface AppOptions {
-  /** From loadConfig(): the app traces each problem once at start and shows SETUP when not ready. */
-  config: LoadedConfig;
-  clock: Clock;
-  log: Log;
-  mqtt: MqttPort;
-  network: NetworkPort;
-  system: SystemPort;
-  /** Keeps the boot counter ("boot"). */
-  settings: Settings;
-  /** The button inputs that exist; a missing one is simply never pressed. */
-  buttons: { [b in ButtonName]?: DigitalInput };
-  /** The buttons' LEDs that exist (core/button-leds.ts). */
-  leds?: { [b in ButtonName]?: DigitalOutput };
-  ringA?: PixelStrip;
-  ringB?: PixelStrip;
-  /** The MAX7219's bus; no display without it. */
-  spi?: SpiBus;
-  /** For the reconnect jitter; Math.random when absent. */
-  random?: () => number;
-  tuning?: Partial<AppTuning>;
-}
-
-/** What the app just did for the person, for the twin's status line and for tests. */
-export type Feedback =
-  | { kind: "sent"; event: GadgetEvent }
-  | { kind: "queued"; event: GadgetEvent }
-  | { kind: "acked"; ack: GadgetAck }
-  | { kind: "error"; message: string; event?: GadgetEvent }
-  | { kind: "hint"; message: string };
-
-/** The NVS key of the boot counter. */
-export const BOOT_KEY = "boot";
-
-interface Awaiting {
-  event: GadgetEvent;
-  timer: TimerHandle;
-}
+// The boot records moved to boot-record.ts; re-exported for the twin and tests.
+export { BOOT_KEY, BOOT_FAILS_KEY, SAFE_MODE_AFTER } from "./boot-record";
 
 export class App {
   readonly #o: AppOptions;
   readonly #t: AppTuning;
-  readonly #clock: Clock;
+  /** Every timer of the core goes through it: a throwing callback is traced and counted. */
+  readonly #clock: GuardedClock;
   readonly #log: Log;
   readonly #buttons: Buttons;
-  readonly #leds: ButtonLeds;
-  readonly #ringA: RingAnimator | undefined;
-  readonly #ringB: RingAnimator | undefined;
-  readonly #display: Display | undefined;
-  readonly #outbox: Outbox<GadgetEvent>;
+  readonly #out: Outputs;
+  /** Undefined without a session (setup, safe mode). */
+  readonly #delivery: EventDelivery | undefined;
+  readonly #events: EventMaker;
+  readonly #guard: BootGuard;
   readonly #session: Session | undefined;
   readonly #topics: Topics | undefined;
   readonly #gadgetId: string;
-  readonly #secret: string | undefined;
   readonly #listeners: ((f: Feedback) => void)[] = [];
-  readonly #awaiting: Awaiting[] = [];
   readonly #timers: TimerHandle[] = [];
-  #boot = 0;
-  #seq = 0;
+  readonly #ledFacts: LedFacts;
   #startedAt = 0;
   #started = false;
   #stopped = false;
@@ -129,51 +57,46 @@ export class App {
   /** The bridge's retained status said offline; cleared when it says online. */
   #bridgeDown = false;
   #lastAck: GadgetAck | null = null;
-  #shownKey = "";
+  /** Why the last connection attempt failed, shown while offline; null once connected. */
+  #failure: Standby | null = null;
 
   constructor(options: AppOptions) {
     this.#o = options;
     this.#t = { ...APP_TUNING, ...options.tuning };
-    this.#clock = options.clock;
     this.#log = options.log;
+    this.#clock = new GuardedClock(options.clock, options.log);
+    this.#guard = options.bootGuard ?? new BootGuard(options.settings, options.log);
     const config = options.config.config;
     this.#gadgetId = config.gadget ?? "";
-    this.#secret = config.secret !== undefined && config.secret !== "" ? config.secret : undefined;
-    this.#outbox = new Outbox<GadgetEvent>(this.#t.outbox);
-    this.#buttons = new Buttons(options.clock, options.buttons, this.#t.buttons, ["sync"]);
+    this.#events = new EventMaker(this.#gadgetId, config.secret);
+    this.#buttons = new Buttons(this.#clock, options.buttons, this.#t.buttons, ["sync"]);
     this.#buttons.onSignal(this.#onSignal);
-    this.#leds = new ButtonLeds(options.leds ?? {}, this.#t.leds);
-    const cap = { brightnessCap: config.brightnessCap };
-    this.#ringA = options.ringA === undefined ? undefined : new RingAnimator(options.ringA, cap);
-    this.#ringB = options.ringB === undefined ? undefined : new RingAnimator(options.ringB, cap);
-    this.#display = this.#makeDisplay();
-    if (options.config.ready && config.broker !== undefined && config.gadget !== undefined) {
+    this.#out = new Outputs(options, config, options.log, this.#t.flashMs, this.#t.leds);
+    this.#ledFacts = {
+      canAct: false,
+      view: null,
+      waiting: (button) => this.#delivery !== undefined && this.#delivery.waiting(button),
+    };
+    // Safe mode (boot-record.ts): no session, so the setup screen and nothing that could crash again.
+    if (!this.#guard.safeMode && options.config.ready && config.broker !== undefined && config.gadget !== undefined) {
       this.#topics = new Topics(config.prefix);
       this.#session = new Session(
-        {
-          mqtt: options.mqtt,
-          network: options.network,
-          clock: options.clock,
-          log: options.log,
-          backoff: new Backoff(this.#t.backoff, options.random),
-          topics: this.#topics,
-          gadgetId: config.gadget,
-          url: config.broker,
-          clientId: "shipgate-" + options.network.mac(),
-          username: config.username,
-          password: config.mqttPassword,
-          version: options.system.version(),
-          keepaliveS: this.#t.keepaliveS,
-          connectTimeoutMs: this.#t.connectTimeoutMs,
-        },
+        sessionOptions(options, this.#t, this.#clock, this.#topics),
         {
           online: () => this.#online(),
-          offline: () => this.#offline(),
+          offline: () => this.#setOffline(true),
           view: (payload) => this.#receiveView(payload),
           ack: (payload) => this.#receiveAck(payload),
           bridge: (payload) => this.#receiveBridge(payload),
+          failed: (failure) => this.#attemptFailed(failure),
         },
       );
+      this.#delivery = new EventDelivery(this.#session, this.#topics, this.#gadgetId, this.#clock, options.log, this.#t.ackTimeoutMs, this.#t.outbox, {
+        sent: (event) => this.#emit({ kind: "sent", event }),
+        unanswered: (event) => this.#error(event.button, "NO ANSWER", event),
+        tooLate: (event) => this.#error(event.button, "TOO LATE", event),
+        changed: () => this.#refreshLeds(),
+      });
     }
   }
 
@@ -188,21 +111,36 @@ export class App {
   }
 
   get boot(): number {
-    return this.#boot;
+    return this.#events.boot;
   }
 
   /** Events waiting in the outbox. */
   get outboxSize(): number {
-    return this.#outbox.size;
+    return this.#delivery === undefined ? 0 : this.#delivery.queued;
   }
 
   get online(): boolean {
     return this.#session !== undefined && this.#session.isOnline;
   }
 
-  /** The session's state, "setup" when the config cannot reach a broker. */
+  /** The session's state, "setup" when the config cannot reach a broker (or in safe mode). */
   get sessionState(): string {
     return this.#session === undefined ? "setup" : this.#session.state;
+  }
+
+  /** Whether this boot came up in safe mode after repeated failed boots (boot-record.ts). */
+  get safeMode(): boolean {
+    return this.#guard.safeMode;
+  }
+
+  /** The display's content under any flashed message: the view's text, or WAIT, OFFLINE, TLS ERROR... */
+  get displayText(): string {
+    return this.#out.shownText;
+  }
+
+  /** Timer callbacks that threw since start (each traced, none fatal). */
+  get timerFailures(): number {
+    return this.#clock.failures;
   }
 
   onFeedback(fn: (f: Feedback) => void): void {
@@ -214,16 +152,17 @@ export class App {
     this.#started = true;
     this.#startedAt = this.#clock.now();
     for (const p of this.#o.config.problems) this.#log.warn(problemLine(p));
-    this.#boot = this.#nextBoot();
-    this.#log.info(`app: boot ${this.#boot}, firmware ${this.#o.system.version()}, restart reason ${this.#o.system.restartReason()}`);
+    this.#guard.begin();
+    this.#events.boot = nextBootNumber(this.#o.settings, this.#log);
+    this.#log.info(`app: boot ${this.#events.boot}, firmware ${this.#o.system.version()}, restart reason ${this.#o.system.restartReason()}`);
     this.#timers.push(this.#clock.every(this.#t.frameMs, this.frame));
     if (this.#session === undefined) {
-      this.#show(presentStandby("setup"));
+      this.#out.show(presentStandby("setup"));
       return;
     }
     this.#setOffline(true);
     this.#timers.push(this.#clock.every(this.#o.config.config.heartbeatS * 1000, () => this.#heartbeat()));
-    this.#timers.push(this.#clock.every(this.#t.housekeepingMs, () => this.#expireOutbox()));
+    this.#timers.push(this.#clock.every(this.#t.housekeepingMs, () => this.#delivery?.expire()));
     this.#session.start();
   }
 
@@ -234,13 +173,10 @@ export class App {
     this.#session?.stop();
     for (const t of this.#timers) this.#clock.cancel(t);
     this.#timers.length = 0;
-    for (const a of this.#awaiting) this.#clock.cancel(a.timer);
-    this.#awaiting.length = 0;
+    this.#delivery?.clear();
     this.#buttons.close();
-    this.#leds.close();
+    this.#out.close();
   }
-
-  // --- frame loop -------------------------------------------------------------------------------
 
   /**
    * One frame: buttons, rings, display. The frame timer calls it; public so that benchmarks can
@@ -250,10 +186,7 @@ export class App {
     const now = this.#clock.now();
     try {
       this.#buttons.tick(now);
-      if (this.#ringA !== undefined) this.#ringA.frame(now);
-      if (this.#ringB !== undefined) this.#ringB.frame(now);
-      if (this.#display !== undefined) this.#display.frame(now);
-      this.#leds.frame(now);
+      this.#out.frame(now);
     } catch (e) {
       // No exception may escape a timer callback; one bad frame must not stop the loop.
       this.#log.warn(`app: frame failed: ${String(e)}`);
@@ -266,17 +199,17 @@ export class App {
     switch (s.kind) {
       case "down":
         // Feedback in the same frame as the press, before the bridge answers.
-        if (s.button !== "sync") this.#ringFor(s.button)?.blip("ack");
+        if (s.button !== "sync") this.#out.blip(s.button, "ack");
         return;
       case "hold-progress":
-        this.#ringB?.setHoldFill(s.progress);
+        this.#out.setHoldFill(s.progress);
         return;
       case "hold-cancel":
-        this.#ringB?.setHoldFill(null);
+        this.#out.setHoldFill(null);
         this.#gesture(s.button, "short");
         return;
       case "hold":
-        this.#ringB?.setHoldFill(null);
+        this.#out.setHoldFill(null);
         this.#gesture(s.button, "hold");
         return;
       case "short":
@@ -287,132 +220,62 @@ export class App {
   };
 
   #gesture(button: ButtonName, gesture: Gesture): void {
-    if (this.#session === undefined) {
-      this.#error(button, "SETUP");
-      return;
-    }
-    if (this.#bridgeDown) {
-      this.#error(button, "BRIDGE OFFLINE");
-      return;
-    }
+    if (this.#session === undefined) return this.#error(button, "SETUP");
+    if (this.#bridgeDown) return this.#error(button, "BRIDGE OFFLINE");
     const intent = intentFor(button, gesture, this.#view);
-    if (intent.kind === "refuse") {
-      this.#error(button, intent.message);
-      return;
-    }
+    if (intent.kind === "refuse") return this.#error(button, intent.message);
     if (intent.kind === "hint") {
-      this.#display?.flash(intent.message, this.#t.flashMs);
+      this.#out.flash(intent.message);
       this.#emit({ kind: "hint", message: intent.message });
       return;
     }
-    const event = this.#makeEvent(intent.button, intent.gesture, intent.lockId);
-    if (this.#session.isOnline && this.#outbox.size === 0) {
-      this.#display?.flash(intent.label, this.#t.flashMs);
-      this.#send(event);
-      this.#refreshLeds();
+    const delivery = this.#delivery;
+    if (delivery === undefined) return;
+    const event = this.#events.make(intent.button, intent.gesture, intent.lockId);
+    if (delivery.direct) {
+      this.#out.flash(intent.label);
+      delivery.sendNow(event);
       return;
     }
-    const dropped = this.#outbox.push(event, this.#clock.now());
-    if (dropped !== undefined) {
-      this.#log.warn(`outbox: full at ${this.#outbox.options.capacity}; dropped event seq ${dropped.seq} (${this.#outbox.overflowed} dropped since boot)`);
-    }
-    this.#display?.flash(intent.label + " QUEUED", this.#t.flashMs);
+    delivery.queue(event);
+    this.#out.flash(intent.label + " QUEUED");
     this.#emit({ kind: "queued", event });
-    if (this.#session.isOnline) this.#flushOutbox();
+    if (this.#session.isOnline) delivery.flush();
     this.#refreshLeds();
-  }
-
-  #makeEvent(button: ButtonName, gesture: Gesture, lockId: string | undefined): GadgetEvent {
-    this.#seq = this.#seq >= 0x7fffffff ? 0x7fffffff : this.#seq + 1;
-    const event: GadgetEvent = { button, gesture, boot: this.#boot, seq: this.#seq };
-    if (lockId !== undefined) event.lock_id = lockId;
-    if (this.#secret !== undefined) event.sig = hmacHex(this.#secret, eventSigningText(this.#gadgetId, event));
-    return event;
-  }
-
-  #send(event: GadgetEvent): void {
-    if (this.#session === undefined || this.#topics === undefined) return;
-    if (!this.#session.publish(this.#topics.gadgetEvent(this.#gadgetId), encode(event), 1)) {
-      this.#outbox.push(event, this.#clock.now());
-      return;
-    }
-    const timer = this.#clock.after(this.#t.ackTimeoutMs, () => this.#ackTimedOut(event));
-    this.#awaiting.push({ event, timer });
-    this.#emit({ kind: "sent", event });
-  }
-
-  #ackTimedOut(event: GadgetEvent): void {
-    const i = this.#awaitingIndex(event.seq);
-    if (i < 0) return;
-    this.#awaiting.splice(i, 1);
-    this.#log.warn(`app: no ack for event seq ${event.seq} (${event.button} ${event.gesture}) within ${this.#t.ackTimeoutMs} ms`);
-    this.#refreshLeds();
-    this.#error(event.button, "NO ANSWER", event);
-  }
-
-  #awaitingIndex(seq: number): number {
-    for (let i = 0; i < this.#awaiting.length; i++) if (this.#awaiting[i]!.event.seq === seq) return i;
-    return -1;
   }
 
   #error(button: ButtonName, message: string, event?: GadgetEvent): void {
-    this.#ringFor(button)?.blip("error");
-    this.#display?.flash(message, this.#t.flashMs);
+    this.#out.blip(button, "error");
+    this.#out.flash(message);
     this.#emit(event === undefined ? { kind: "error", message } : { kind: "error", message, event });
-  }
-
-  #ringFor(button: ButtonName): RingAnimator | undefined {
-    return button === "sync" ? (this.#ringB ?? this.#ringA) : (this.#ringA ?? this.#ringB);
   }
 
   // --- session ----------------------------------------------------------------------------------
 
   #online(): void {
+    this.#failure = null;
+    this.#guard.reached();
     this.#setOffline(false);
     this.#showCurrent();
     this.#heartbeat();
-    this.#flushOutbox();
-  }
-
-  #offline(): void {
-    this.#setOffline(true);
+    this.#delivery?.flush();
   }
 
   #setOffline(offline: boolean): void {
-    this.#ringA?.setOffline(offline);
-    this.#ringB?.setOffline(offline);
-    if (offline) this.#showDisplay(presentStandby("offline").display);
+    this.#out.setOffline(offline);
+    if (offline) this.#out.showDisplay(presentStandby(this.#failure ?? "offline").display);
   }
 
-  #flushOutbox(): void {
-    this.#expireOutbox();
-    while (this.#session !== undefined && this.#session.isOnline) {
-      const event = this.#outbox.shift();
-      if (event === undefined) break;
-      this.#send(event);
-    }
-    this.#refreshLeds();
-  }
-
-  /** Drops events too old to send (outbox.ts) and says so: the person must press again. */
-  #expireOutbox(): void {
-    if (!this.#outbox.hasExpired(this.#clock.now())) return;
-    const expired = this.#outbox.takeExpired(this.#clock.now());
-    for (const event of expired) {
-      this.#log.warn(`outbox: event seq ${event.seq} (${event.button} ${event.gesture}) older than ${this.#outbox.options.maxAgeMs} ms dropped unsent`);
-    }
-    this.#refreshLeds();
-    const last = expired[expired.length - 1];
-    if (last !== undefined) this.#error(last.button, "TOO LATE", last);
+  /** A connection attempt failed: the display says why until one succeeds; the session retries. */
+  #attemptFailed(failure: LinkFailure | "timeout" | "error"): void {
+    this.#failure = standbyForFailure(failure);
+    this.#setOffline(true);
   }
 
   #receiveView(payload: Uint8Array): void {
-    const checked = decode(payload, GADGET_VIEW_MAX_BYTES, checkGadgetView);
-    if (!checked.ok) {
-      this.#log.warn(`view: ignored, ${checked.field === "" ? "payload" : checked.field} ${checked.error}`);
-      return;
-    }
-    this.#view = checked.value;
+    const view = decodeView(this.#log, payload);
+    if (view === undefined) return;
+    this.#view = view;
     this.#showCurrent();
     this.#refreshLeds();
   }
@@ -423,127 +286,54 @@ export class App {
    * says so, rather than a stale green; presses are refused locally instead of queueing decisions.
    */
   #receiveBridge(payload: Uint8Array): void {
-    if (payload.byteLength === 0) return;
-    const checked = decode(payload, HEARTBEAT_MAX_BYTES, checkAvailability);
-    if (!checked.ok) {
-      this.#log.warn(`bridge status: ignored, ${checked.field === "" ? "payload" : checked.field} ${checked.error}`);
-      return;
-    }
-    const down = checked.value.state === "offline";
+    const status = decodeBridgeStatus(this.#log, payload);
+    if (status === undefined) return;
+    const down = status.state === "offline";
     if (down === this.#bridgeDown) return;
     this.#bridgeDown = down;
-    this.#log.info(`bridge: ${checked.value.state}`);
+    this.#log.info(`bridge: ${status.state}`);
     this.#showCurrent();
     this.#refreshLeds();
   }
 
   #showCurrent(): void {
-    if (this.#bridgeDown) this.#show(presentStandby("bridge"));
-    else if (this.#view !== null) this.#show(present(this.#view));
-    else this.#show(presentStandby("waiting"));
+    this.#out.show(presentCurrent(this.#bridgeDown, this.#view));
   }
 
   #receiveAck(payload: Uint8Array): void {
-    const checked = decode(payload, HEARTBEAT_MAX_BYTES, checkGadgetAck);
-    if (!checked.ok) {
-      this.#log.warn(`ack: ignored, ${checked.field === "" ? "payload" : checked.field} ${checked.error}`);
-      return;
-    }
-    const ack = checked.value;
-    if (ack.boot !== this.#boot) return; // an answer to an earlier boot's event
+    const ack = decodeAck(this.#log, payload);
+    if (ack === undefined) return;
+    if (ack.boot !== this.#events.boot) return; // an answer to an earlier boot's event
     this.#lastAck = ack;
-    const i = this.#awaitingIndex(ack.seq);
-    if (i < 0) return; // late: its timeout already showed an error
-    const waiting = this.#awaiting[i]!;
-    this.#awaiting.splice(i, 1);
-    this.#clock.cancel(waiting.timer);
-    this.#refreshLeds();
+    const event = this.#delivery?.settle(ack.seq);
+    if (event === undefined) return; // late: its timeout already showed an error
+    const message = ack.message !== undefined && ack.message !== "" ? ack.message.toUpperCase() : undefined;
     if (ack.ok) {
-      this.#ringFor(waiting.event.button)?.blip("ack");
+      this.#out.blip(event.button, "ack");
       // The bridge's word on what happened ("APPROVED", "NEEDS 1 MORE") replaces the local label.
-      if (ack.message !== undefined && ack.message !== "") this.#display?.flash(ack.message.toUpperCase(), this.#t.flashMs);
-      this.#emit({ kind: "acked", ack });
+      if (message !== undefined) this.#out.flash(message);
     } else {
-      this.#error(waiting.event.button, ack.message !== undefined && ack.message !== "" ? ack.message.toUpperCase() : "REFUSED", waiting.event);
-      this.#emit({ kind: "acked", ack });
+      this.#error(event.button, message ?? "REFUSED", event);
     }
+    this.#emit({ kind: "acked", ack });
   }
 
-  /**
-   * What the button LEDs show: lit when a press would do something under the last view (none in
-   * setup, where every press is refused), blinking while one of the button's events is unanswered
-   * or queued. Called wherever the view, the awaited acks or the outbox change.
-   */
   #refreshLeds(): void {
-    for (const button of LED_BUTTONS) {
-      this.#leds.setLit(button, this.#session !== undefined && !this.#bridgeDown && buttonLit(button, this.#view));
-      let waiting = false;
-      for (const a of this.#awaiting) if (a.event.button === button) waiting = true;
-      if (!waiting) waiting = this.#outbox.some((e) => e.button === button);
-      this.#leds.setWaiting(button, waiting);
-    }
+    const facts = this.#ledFacts;
+    facts.canAct = this.#session !== undefined && !this.#bridgeDown;
+    facts.view = this.#view;
+    this.#out.refreshLeds(facts);
   }
 
   #heartbeat(): void {
     if (this.#session === undefined || this.#topics === undefined || !this.#session.isOnline) return;
-    const rssi = Math.round(this.#o.network.rssi());
-    const telemetry: Telemetry = {
-      uptime_s: Math.floor((this.#clock.now() - this.#startedAt) / 1000),
-      rssi: rssi < -127 ? -127 : rssi > 0 ? 0 : rssi,
-      free_heap: Math.max(0, Math.floor(this.#o.system.freeHeap())),
-      version: this.#o.system.version().slice(0, 40),
-      restart_reason: this.#o.system.restartReason().slice(0, 40),
-      outbox: this.#outbox.size,
-      interval_s: this.#o.config.config.heartbeatS,
-    };
-    this.#session.publish(this.#topics.gadgetTelemetry(this.#gadgetId), encode(telemetry), 0);
-  }
-
-  // --- output -----------------------------------------------------------------------------------
-
-  #show(p: Presentation): void {
-    this.#ringA?.setView(p.ringA);
-    this.#ringB?.setView(p.ringB);
-    this.#showDisplay(p.display);
-  }
-
-  /** Changes the display only when the content changes, so a repeated view does not restart the scroll. */
-  #showDisplay(content: DisplayContent): void {
-    const key = content.kind === "text" ? "t" + content.text : "c" + content.value + "|" + content.label;
-    if (key === this.#shownKey || this.#display === undefined) return;
-    this.#shownKey = key;
-    if (content.kind === "text") this.#display.showText(content.text);
-    else this.#display.showCounter(content.label, content.value);
-  }
-
-  #makeDisplay(): Display | undefined {
-    const spi = this.#o.spi;
-    if (spi === undefined) return undefined;
     const c = this.#o.config.config;
     try {
-      const driver = c.display === "seg7"
-        ? new Max7219Seg7(spi, { intensity: c.matrixIntensity })
-        : new Max7219Matrix(spi, c.matrixModules, { intensity: c.matrixIntensity });
-      driver.init();
-      return new Display(driver);
+      const telemetry = makeTelemetry(this.#o.network, this.#o.system, this.#clock.now() - this.#startedAt, this.outboxSize, c.heartbeatS);
+      this.#session.publish(this.#topics.gadgetTelemetry(this.#gadgetId), encode(telemetry), 0);
     } catch (e) {
-      this.#log.warn(`display: MAX7219 ${c.display} did not start: ${String(e)}; running without a display`);
-      return undefined;
-    }
-  }
-
-  #nextBoot(): number {
-    try {
-      const stored = this.#o.settings.get(BOOT_KEY);
-      const previous = typeof stored === "number" && Number.isInteger(stored) && stored >= 0 ? stored : 0;
-      const boot = previous >= 0x7fffffff ? 1 : previous + 1;
-      this.#o.settings.set(BOOT_KEY, boot);
-      return boot;
-    } catch (e) {
-      // Without a stored counter (boot, seq) may repeat an earlier boot's pairs, which the bridge
-      // refuses as replays; say so plainly.
-      this.#log.warn(`settings: boot counter unavailable (${String(e)}); events may be refused as replays`);
-      return 0;
+      // A diagnostic must not take the connection (or, from the online event, the SDK) down.
+      this.#log.warn(`heartbeat: not sent: ${String(e)}`);
     }
   }
 

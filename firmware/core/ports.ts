@@ -58,10 +58,19 @@ export interface Settings {
   delete(key: string): void;
 }
 
+/**
+ * Why a connection attempt or a connection ended, when the adapter can tell: the TLS handshake
+ * failed (a server certificate the CA did not sign, a date outside its validity), the broker's
+ * name did not resolve, the TCP connection was refused or could not be made, or it was closed or
+ * reset (by the broker, mid-packet or not).
+ */
+export type LinkFailure = "tls" | "dns" | "refused" | "closed";
+
 /** What the MQTT client tells the session. */
 export interface MqttHandlers {
   onConnect(): void;
-  onClose(): void;
+  /** The connection (or the attempt) ended; `failure` says why when the adapter knows. */
+  onClose(failure?: LinkFailure): void;
   onMessage(topic: string, payload: Uint8Array): void;
 }
 

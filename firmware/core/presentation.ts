@@ -3,6 +3,7 @@
 // the same cases run on Node and in XS.
 
 import type { GadgetView, RingView } from "@shipgate/protocol/messages";
+import type { LinkFailure } from "./ports";
 
 export type DisplayContent = { kind: "text"; text: string } | { kind: "counter"; label: string; value: number };
 
@@ -13,9 +14,18 @@ export interface Presentation {
 }
 
 /** Why the gadget has no view to show. */
-export type Standby = "setup" | "offline" | "waiting" | "bridge";
+export type Standby = "setup" | "offline" | "waiting" | "bridge" | "tls" | "dns" | "no-broker";
 
-export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({ setup: "SETUP", offline: "OFFLINE", waiting: "WAIT", bridge: "BRIDGE OFFLINE" });
+export const STANDBY_TEXT: Readonly<{ [k in Standby]: string }> = Object.freeze({
+  setup: "SETUP",
+  offline: "OFFLINE",
+  waiting: "WAIT",
+  bridge: "BRIDGE OFFLINE",
+  // Why the last connection attempt failed (ports.ts, LinkFailure), shown until one succeeds.
+  tls: "TLS ERROR",
+  dns: "DNS ERROR",
+  "no-broker": "NO BROKER",
+});
 
 const UNKNOWN: RingView = Object.freeze({ scene: "unknown" }) as RingView;
 const OFFLINE: RingView = Object.freeze({ scene: "offline" }) as RingView;
@@ -39,4 +49,24 @@ export function present(view: GadgetView): Presentation {
 export function presentStandby(why: Standby): Presentation {
   const ring = why === "waiting" || why === "bridge" ? UNKNOWN : OFFLINE;
   return { ringA: ring, ringB: ring, display: { kind: "text", text: STANDBY_TEXT[why] } };
+}
+
+/** What the gadget shows when it is connected: the bridge's absence, the view, or waiting for one. */
+export function presentCurrent(bridgeDown: boolean, view: GadgetView | null): Presentation {
+  if (bridgeDown) return presentStandby("bridge");
+  return view !== null ? present(view) : presentStandby("waiting");
+}
+
+const FAILURE_STANDBY: Readonly<{ [k in LinkFailure | "timeout" | "error"]: Standby }> = Object.freeze({
+  tls: "tls",
+  dns: "dns",
+  refused: "no-broker",
+  closed: "no-broker",
+  timeout: "no-broker",
+  error: "no-broker",
+});
+
+/** The standby text for why the last connection attempt failed (session.ts, SessionEvents.failed). */
+export function standbyForFailure(failure: LinkFailure | "timeout" | "error"): Standby {
+  return FAILURE_STANDBY[failure];
 }

@@ -14,7 +14,7 @@
 import type { Topics } from "@shipgate/protocol/topics";
 import { encode } from "@shipgate/protocol/codec";
 import type { Backoff } from "@shipgate/protocol/backoff";
-import type { Clock, Log, MqttHandlers, MqttPort, NetworkPort, TimerHandle } from "./ports";
+import type { Clock, LinkFailure, Log, MqttHandlers, MqttPort, NetworkPort, TimerHandle } from "./ports";
 
 export interface SessionOptions {
   mqtt: MqttPort;
@@ -46,7 +46,19 @@ export interface SessionEvents {
   ack(payload: Uint8Array): void;
   /** The bridge's retained availability (online, or its offline Will). */
   bridge(payload: Uint8Array): void;
+  /**
+   * A connection attempt failed (before CONNACK), and a retry is scheduled: what the adapter said
+   * (ports.ts, LinkFailure), "timeout" without CONNACK in time, "error" when connect() threw.
+   */
+  failed?(failure: LinkFailure | "timeout" | "error"): void;
 }
+
+const FAILURE_TEXT: Readonly<{ [k in LinkFailure]: string }> = Object.freeze({
+  tls: "TLS handshake failed",
+  dns: "broker name did not resolve",
+  refused: "connection refused",
+  closed: "closed by the broker or the network",
+});
 
 export type SessionState = "idle" | "waiting-network" | "connecting" | "online" | "retrying" | "stopped";
 
@@ -142,8 +154,8 @@ export class Session {
       onConnect: () => {
         if (attempt === this.#attempt) this.#connected();
       },
-      onClose: () => {
-        if (attempt === this.#attempt) this.#closed("connection closed");
+      onClose: (failure) => {
+        if (attempt === this.#attempt) this.#closed(failure === undefined ? "connection closed" : `connection closed (${FAILURE_TEXT[failure]})`, failure ?? "closed");
       },
       onMessage: (topic, payload) => {
         if (attempt !== this.#attempt || this.#state !== "online") return;
@@ -157,7 +169,7 @@ export class Session {
       if (attempt !== this.#attempt || this.#state !== "connecting") return;
       this.#attempt++;
       this.#safeEnd();
-      this.#closed(`no CONNACK within ${o.connectTimeoutMs} ms`);
+      this.#closed(`no CONNACK within ${o.connectTimeoutMs} ms`, "timeout");
     });
     try {
       o.mqtt.connect(
@@ -174,7 +186,7 @@ export class Session {
     } catch (e) {
       this.#attempt++;
       this.#clearTimer();
-      this.#closed(`connect to ${o.url} failed: ${String(e)}`);
+      this.#closed(`connect to ${o.url} failed: ${String(e)}`, "error");
     }
   }
 
@@ -196,9 +208,10 @@ export class Session {
     this.#events.online();
   }
 
-  #closed(why: string): void {
+  #closed(why: string, failure: LinkFailure | "timeout" | "error"): void {
     if (this.#state === "stopped") return;
     const wasOnline = this.#state === "online";
+    const wasConnecting = this.#state === "connecting";
     this.#clearTimer();
     if (!this.#networkUp) {
       this.#state = "waiting-network";
@@ -212,6 +225,7 @@ export class Session {
       });
     }
     if (wasOnline) this.#events.offline();
+    else if (wasConnecting) this.#events.failed?.(failure);
   }
 
   #safeEnd(): void {

@@ -66,6 +66,8 @@ test("the twin connects over mqtts:// trusting the CA file, and not without it",
   t.false(untrusting.online, "Node's built-in CAs do not include the throwaway CA");
   t.false(wrongCa.online, "a CA that did not sign the broker's certificate");
   t.true(untrusting.logLines.some((l) => /certificate|self.signed|unable to verify/i.test(l)), untrusting.logLines.join("\n"));
+  t.is(wrongCa.app.displayText, "TLS ERROR", "the display says why: the broker's certificate is not signed by the configured CA");
+  t.is(untrusting.app.displayText, "TLS ERROR", "and without a CA");
 
   await twin.close();
   await twin.waitFor("offline state on the broker", () => states[states.length - 1] === "offline", 5000);

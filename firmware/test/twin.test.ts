@@ -158,6 +158,6 @@ test("runTwin: keys press buttons (a held sync through key repeats), q publishes
   t.is(await running, 0);
   await until("offline", () => seen.some((m) => m.body.state === "offline"));
   t.false(tty.input.raw, "raw mode restored");
-  t.deepEqual(JSON.parse(readFileSync(settingsFile, "utf8")), { boot: 1 }, "the boot counter is kept in the settings file");
+  t.deepEqual(JSON.parse(readFileSync(settingsFile, "utf8")), { boot: 1, boot_fails: 0 }, "the boot counter is kept in the settings file, and the boot that reached the broker cleared the failed-boot count");
   t.true(tty.text().endsWith("\x1b[<u\x1b[?25h\x1b[?1049l"), "kitty flags popped, cursor shown, main screen back");
 });

@@ -113,6 +113,10 @@ function finish(report, value) {
 globalThis.handleCommand = function (buffer) {
   const request = JSON.parse(decoder.decode(new Uint8Array(buffer)));
   const report = {};
+  if (request.op === "names") {
+    report.result = reply({ ok: true, value: Object.keys(cases) });
+    return report;
+  }
   if (request.op === "gc") {
     gc();
     report.result = reply({ ok: true, value: null });
@@ -173,8 +177,9 @@ export class XsCaseRunner {
     this.#heap = heap;
   }
 
-  static async start(file: string): Promise<XsCaseRunner> {
-    const script = await bundleForXs(entrySource(file), path.basename(file) + ".xs-entry.ts");
+  /** `modules` maps module specifiers to files (bundle.ts, moduleMap): SDK modules to their fakes. */
+  static async start(file: string, modules: Readonly<Record<string, string>> = {}): Promise<XsCaseRunner> {
+    const script = await bundleForXs(entrySource(file), path.basename(file) + ".xs-entry.ts", modules);
     const worker = new XsWorker({ name: path.basename(file).replace(/[^A-Za-z0-9_.-]/g, "-") });
     try {
       const loaded = await worker.evaluate(script);
@@ -192,6 +197,15 @@ export class XsCaseRunner {
       const outcome: CaseOutcome =
         raw.ok ? { ok: true, value: raw.value } : { ok: false, error: raw.error ?? "failed without a message" };
       return { outcome, compute: meter.compute, slots, allocate: meter.allocate, gc: raw.gc };
+    });
+  }
+
+  /** The names of the file's cases, as XS sees them. */
+  names(): Promise<string[]> {
+    return this.#serial(async () => {
+      const { raw } = await this.#request({ op: "names" });
+      if (!raw.ok) throw new XsError(`${this.file}: listing its cases failed in XS: ${raw.error}`, raw.error ?? "");
+      return raw.value as string[];
     });
   }
 
@@ -309,6 +323,26 @@ export async function registerXsAndNodeTests(test: TestFn, file: string | URL): 
       if (!inXs.outcome.ok) t.fail(`in XS: ${inXs.outcome.error}`);
       t.deepEqual(inXs.outcome, onNode, "XS and Node disagree");
       t.log(`XS: ${inXs.compute} computrons, ${inXs.slots} slots${inXs.gc ? " (a GC ran)" : ""}, machine ${inXs.allocate} bytes`);
+    });
+  }
+}
+
+/**
+ * Register one ava test per case, run in XS only: for code that imports Moddable SDK modules,
+ * which exist only as the fakes `modules` maps them to (firmware/test/moddable/). The case names
+ * come from XS, so the file is never imported on Node.
+ */
+export async function registerXsTests(test: TestFn, file: string | URL, modules: Readonly<Record<string, string>>): Promise<void> {
+  const filePath = typeof file === "string" ? path.resolve(file) : decodeURIComponent(file.pathname);
+  const runner = await XsCaseRunner.start(filePath, modules);
+  const names = await runner.names();
+  test.after.always("end the XS worker", () => runner.close());
+  for (const name of names) {
+    test(`${path.basename(filePath)}: ${name} (XS)`, async (t) => {
+      const inXs = await runner.runCase(name);
+      if (!inXs.outcome.ok) t.fail(`in XS: ${inXs.outcome.error}`);
+      else t.pass();
+      t.log(`XS: ${inXs.compute} computrons, ${inXs.slots} slots${inXs.gc ? " (a GC ran)" : ""}`);
     });
   }
 }

@@ -6,6 +6,7 @@ export {
   type Cases,
   measureInXs,
   registerXsAndNodeTests,
+  registerXsTests,
   runCaseOnNode,
   runCasesInXs,
   runCasesOnNode,

@@ -7,7 +7,7 @@
 // - Both edges wake us; edges that arrive before the callback runs are merged into one call and
 //   nothing debounces in hardware, so the core's Buttons reads the level and debounces in code.
 
-import type { DigitalInput, DigitalOutput } from "../../core/ports";
+import type { DigitalInput, DigitalOutput, Log } from "../../core/ports";
 
 export type PullUp = "internal" | "external";
 
@@ -15,7 +15,8 @@ export class ModdableDigitalInput implements DigitalInput {
   readonly #io: InstanceType<typeof device.io.Digital>;
   #listener: (() => void) | undefined;
 
-  constructor(pin: number, pullUp: PullUp) {
+  /** `log` traces a listener that throws (it runs from the driver's callback). */
+  constructor(pin: number, pullUp: PullUp, log?: Log) {
     const self = this;
     // The constants come from the class the provider hands out, not from an import of
     // "embedded:io/digital", so the adapter depends on the device provider alone.
@@ -28,7 +29,13 @@ export class ModdableDigitalInput implements DigitalInput {
         // A press before onChange is wired has nobody to tell; the core reads the level on its
         // next frame anyway.
         const fn = self.#listener;
-        if (fn !== undefined) fn();
+        if (fn === undefined) return;
+        try {
+          fn();
+        } catch (e) {
+          // Thrown into the driver's callback, it would abort the VM.
+          log?.warn(`button GPIO ${pin}: listener failed: ${String(e)}`);
+        }
       },
     });
   }

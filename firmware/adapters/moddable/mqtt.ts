@@ -19,8 +19,13 @@
 // - The module's connect(url, options) is `new Client(url, options)`; the typings declare only
 //   the class, so the adapter uses it directly.
 
+// - Every callback handed to the client is guarded: one that throws would escape into the SDK's
+//   socket callback and abort the VM. Why a connection closed comes from the LinkMonitor that
+//   guards the transport classes (transport-guard.ts); the client passes no reason itself.
+
 import { Client } from "mqtt/js";
-import type { MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
+import type { LinkFailure, Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
+import type { LinkMonitor } from "./transport-guard";
 
 type Phase = "connecting" | "connected" | "closed";
 
@@ -32,10 +37,19 @@ interface Connection {
 }
 
 export class ModdableMqtt implements MqttPort {
+  readonly #monitor: LinkMonitor | undefined;
+  readonly #log: Log | undefined;
   #connection: Connection | undefined;
+
+  /** With a monitor (main.ts guards device.network with it), a close says why. */
+  constructor(monitor?: LinkMonitor, log?: Log) {
+    this.#monitor = monitor;
+    this.#log = log;
+  }
 
   connect(options: MqttConnectOptions, handlers: MqttHandlers): void {
     this.#retire();
+    this.#monitor?.reset();
     const client = new Client(options.url, {
       clientId: options.clientId,
       keepalive: options.keepalive,
@@ -47,24 +61,36 @@ export class ModdableMqtt implements MqttPort {
     });
     const c: Connection = { client, phase: "connecting", current: true };
     this.#connection = c;
-    client.on("connect", () => {
+    client.on("connect", this.#guard("connect", () => {
       c.phase = "connected";
       if (c.current) handlers.onConnect();
       else c.client.end(true);
-    });
-    client.on("message", (topic: string, payload: ArrayBuffer) => {
+    }));
+    client.on("message", this.#guard("message", (topic: string, payload: ArrayBuffer) => {
       if (c.current) handlers.onMessage(topic, new Uint8Array(payload));
-    });
-    client.on("close", () => {
+    }));
+    client.on("close", this.#guard("close", () => {
       c.phase = "closed";
       if (c.current) {
         c.current = false;
         if (this.#connection === c) this.#connection = undefined;
-        handlers.onClose();
+        const failure: LinkFailure | undefined = this.#monitor?.failure;
+        handlers.onClose(failure);
       }
-    });
+    }));
     // "error" comes before "close" when a connect attempt fails; the session hears the close.
     client.on("error", () => {});
+  }
+
+  /** The listener, made once per connection, with nothing thrown back into the SDK. */
+  #guard<A extends unknown[]>(event: string, fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (e) {
+        this.#log?.warn(`mqtt: "${event}" handler failed: ${String(e)}`);
+      }
+    };
   }
 
   publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): void {

@@ -22,6 +22,7 @@ import SNTP from "sntp";
 import Time from "time";
 import type { Backoff } from "@shipgate/protocol/backoff";
 import type { Clock, Log, NetworkPort, TimerHandle } from "../../core/ports";
+import { guard } from "./guard";
 
 export interface WifiOptions {
   /** Network name; without one the gadget stays offline and says so once. */
@@ -61,9 +62,9 @@ export class ModdableWifiNetwork implements NetworkPort {
     this.#backoff = backoff;
     // Made at once, not in start(): the app asks for the MAC (its MQTT client id) before it starts.
     this.#wifi = new WiFi({
-      onChanged: (property) => {
+      onChanged: guard(log, "wifi", (property) => {
         if (property === "connection") this.#changed();
-      },
+      }),
     });
   }
 
@@ -149,7 +150,7 @@ export class ModdableWifiNetwork implements NetworkPort {
       return;
     }
     this.#log.info(`sntp: setting the clock from ${server} (TLS checks certificate dates)`);
-    this.#sntp = new SNTP({ host: server }, (message, value) => {
+    this.#sntp = new SNTP({ host: server }, guard(this.#log, "sntp", (message: number, value?: number) => {
       if (message === SNTP.retry) return;
       this.#sntp = undefined;
       if (message === SNTP.time && value !== undefined) {
@@ -159,7 +160,7 @@ export class ModdableWifiNetwork implements NetworkPort {
         this.#log.warn(`sntp: no time from ${server}; TLS will refuse certificates until the clock is set`);
       }
       if (this.#up) this.#onUp?.();
-    });
+    }));
   }
 
   #retry(why: string): void {

@@ -4,7 +4,7 @@
 
 import type { Socket } from "node:net";
 import { connect as mqttConnect, type MqttClient } from "mqtt";
-import type { Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
+import type { LinkFailure, Log, MqttConnectOptions, MqttHandlers, MqttPort } from "../../core/ports";
 import { sessionClientOptions } from "../mqttjs-options";
 
 export interface NodeMqttOptions {
@@ -38,20 +38,24 @@ export class NodeMqtt implements MqttPort {
       ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}),
     });
     this.#client = client;
+    /** Why the attempt failed, from the error MQTT.js emits before its close (ports.ts, LinkFailure). */
+    let failure: LinkFailure | undefined;
     client.on("connect", () => {
+      failure = undefined;
       // An event and its ack are single small packets: without TCP_NODELAY, Nagle's algorithm holds
       // each one back until the previous one is acknowledged (docs/performance.md).
       (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
       if (this.#client === client) handlers.onConnect();
     });
     client.on("close", () => {
-      if (this.#client === client) handlers.onClose();
+      if (this.#client === client) handlers.onClose(failure);
     });
     client.on("message", (topic, payload) => {
       if (this.#client === client) handlers.onMessage(topic, payload);
     });
     client.on("error", (error) => {
       // Without a listener an EventEmitter error would throw; MQTT.js closes the client after it.
+      failure ??= linkFailure(error);
       if (this.#client === client) this.#options.log?.warn(`mqtt: ${o.url}: ${error.message}`);
     });
   }
@@ -98,4 +102,15 @@ export class NodeMqtt implements MqttPort {
     this.#client = undefined;
     client?.end(true);
   }
+}
+
+/** Node's error codes as the gadget's failure kinds (what the display shows). */
+function linkFailure(error: Error & { code?: unknown }): LinkFailure {
+  const code = typeof error.code === "string" ? error.code : "";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "dns";
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ETIMEDOUT") return "refused";
+  // OpenSSL's verification and handshake errors (tls.connect): UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+  // SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_*...
+  if (/CERT|SIGNATURE|ERR_TLS|ERR_SSL|SSL/.test(code)) return "tls";
+  return "closed";
 }

@@ -1,0 +1,2 @@
+import { FakeInstrumentation } from "./io";
+export default FakeInstrumentation;

@@ -1,0 +1,2 @@
+import { FakeNeoPixel } from "./io";
+export default FakeNeoPixel;

@@ -1,0 +1,2 @@
+import { FakePreference } from "./io";
+export default FakePreference;

@@ -1,0 +1,2 @@
+import { fakeGetResetReason } from "./io";
+export default fakeGetResetReason;

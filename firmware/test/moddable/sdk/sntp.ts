@@ -1,0 +1,2 @@
+import { FakeSNTP } from "./io";
+export default FakeSNTP;

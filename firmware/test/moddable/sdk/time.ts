@@ -1,0 +1,2 @@
+import { FakeTime } from "./io";
+export default FakeTime;

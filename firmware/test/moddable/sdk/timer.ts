@@ -1,0 +1,2 @@
+import { FakeTimer } from "./io";
+export default FakeTimer;

@@ -1,0 +1,2 @@
+import { FakeWiFi } from "./io";
+export default FakeWiFi;
