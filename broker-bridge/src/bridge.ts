@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
+import { checkPortsFree } from "./broker/port-check";
 import type { BridgeConfig } from "./config";
 import { ConfigError } from "./config";
 import { type Clock, systemClock } from "./clock";
@@ -49,6 +50,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const { config } = options;
   const log = options.log ?? createLogger(config.log_level);
   const clock = options.clock ?? systemClock;
+  // A taken port ends the start before any state exists (no store, no first admin, no audit).
+  await checkPortsFree(config);
   const store = Store.open(config.state_dir);
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);

@@ -156,6 +156,9 @@ export function loadConfig(options: LoadOptions = {}): BridgeConfig {
   }
   const checked = checkConfig(raw, label, base);
   if (!checked.ok) throw new ConfigError(label, checked.field, checked.error);
+  // Unset, the state directory is ./.shipgate where the command runs, as every other command
+  // (status, user, gadget) looks for it; only a state_dir written in the file is relative to it.
+  if ((raw as Record<string, unknown>).state_dir === undefined) checked.value.state_dir = path.resolve(cwd, DEFAULTS.state_dir);
   return applyEnv(checked.value, env, cwd);
 }
 

@@ -2,8 +2,9 @@
 // closes the store. A bad config or a taken port ends it at once with one clear line.
 
 import { parseArgs } from "node:util";
-import { startBridge } from "../bridge";
+import { type RunningBridge, startBridge } from "../bridge";
 import { ConfigError, loadConfig } from "../config";
+import { stateDirFrom } from "./connection";
 import type { Io } from "./io";
 
 export const START_HELP = `Usage: shipgate start [--config FILE]
@@ -37,10 +38,12 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const b = bridge;
-  io.err(`shipgate: MQTT broker ${b.broker ? `listening on ${b.brokerUrl}` : `external at ${b.brokerUrl}`}${b.broker && b.config.broker.websocket ? ` and ${b.httpUrl.replace(/^http/, "ws")}/mqtt` : ""}`);
-  if (b.broker?.tlsPort) io.err(`shipgate: MQTT over TLS on port ${b.broker.tlsPort}`);
+  io.err(`shipgate: ${brokerLine(b)}`);
+  if (b.broker?.tlsPort) io.err(`shipgate: MQTT over TLS listening on ${b.config.broker.host}:${b.broker.tlsPort}`);
   io.err(`shipgate: dashboard and API on ${b.httpUrl}/`);
   io.err(`shipgate: state in ${b.config.state_dir}`);
+  // Commands find the local admin credential in SHIPGATE_STATE_DIR or ./.shipgate (cli/connection.ts).
+  if (stateDirFrom(io.env) !== b.config.state_dir) io.err(`shipgate: commands on this machine need SHIPGATE_STATE_DIR=${b.config.state_dir} (they look in ${stateDirFrom(io.env)})`);
   for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? []) io.err(`shipgate: ${line}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -50,4 +53,13 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   io.err("shipgate: stopping");
   await b.stop();
   return 0;
+}
+
+/** Where the broker really listens (0.0.0.0 is every interface), and the URL to use from here. */
+function brokerLine(b: RunningBridge): string {
+  if (b.broker === null) return `MQTT broker external at ${b.brokerUrl}`;
+  const { host, websocket } = b.config.broker;
+  const everywhere = host === "0.0.0.0" || host === "::";
+  const ws = websocket ? ` and ${b.httpUrl.replace(/^http/, "ws")}/mqtt` : "";
+  return `MQTT broker listening on ${host.includes(":") ? `[${host}]` : host}:${b.broker.port}${everywhere ? ` (every interface; from this machine ${b.brokerUrl})` : ""}${ws}`;
 }
