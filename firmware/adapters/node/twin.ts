@@ -120,15 +120,36 @@ class KeepingLog implements Log {
   }
 }
 
-function describeFeedback(f: Feedback | undefined): string {
+function describeFeedback(f: Feedback | undefined, signed: boolean): string {
   if (f === undefined) return "";
   switch (f.kind) {
     case "sent": return `sent ${f.event.button} ${f.event.gesture} (seq ${f.event.seq})`;
     case "queued": return `queued ${f.event.button} ${f.event.gesture} (seq ${f.event.seq}) until online`;
-    case "acked": return `ack seq ${f.ack.seq}: ${f.ack.ok ? "ok" : "refused"}${f.ack.message ? " " + f.ack.message : ""}`;
+    case "acked": return `ack seq ${f.ack.seq}: ${f.ack.ok ? "ok" : "refused"}${f.ack.message ? " " + f.ack.message : ""}${f.ack.message === "BAD SIGNATURE" ? signatureHint(signed) : ""}`;
     case "error": return `error: ${f.message}`;
     case "hint": return f.message;
   }
+}
+
+/** Lines are cut to an 80-column terminal. */
+function fit(line: string): string {
+  return line.length > 79 ? line.slice(0, 78) + "…" : line;
+}
+
+/** What waits, in plain words (the matrix only scrolls it), and whether this gadget may decide. */
+export function waitingLine(view: GadgetView | null): string {
+  if (view === null) return "no view from the bridge yet";
+  const mode = view.mode === "default" ? "" : `${view.mode} mode  `;
+  if (view.head === null) return `${mode}nothing waiting`;
+  const more = view.queue > 1 ? ` (+${view.queue - 1} more)` : "";
+  return `${mode}waiting: ${view.head.pipeline}/${view.head.step} ${view.head.summary}${more}${view.can_decide ? "" : "  (not yours to decide)"}`;
+}
+
+/** What to do about a refused signature: the bridge holds a secret for this gadget id. */
+function signatureHint(signed: boolean): string {
+  return signed
+    ? " (this secret is not the bridge's for this id: pass the file `shipgate user add` wrote)"
+    : " (the bridge holds a secret for this id: pass --secret-file <state>/gadget-secrets/<id>)";
 }
 
 /** Starts the twin's App and connects; returns a handle (no terminal is touched). */
@@ -221,20 +242,22 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
         ? [spi.seg7Segments().map((b) => b.toString(16).padStart(2, "0")).join(" ")]
         : spi.matrixImage(),
     render: (colour = true) => {
+      // 80x24 holds the whole frame: one title line, the rings, the matrix, the buttons with their
+      // keys, and three status lines, the first naming what waits in plain words.
       const status = [
-        `  ${app.online ? "ONLINE " : "OFFLINE"} ${app.sessionState}  boot ${app.boot}  outbox ${app.outboxSize}` +
-          (app.view === null ? "" : `  mode ${app.view.mode}  queue ${app.view.queue}${app.view.can_decide ? "" : "  (may not decide)"}`),
-        `  ${describeFeedback(feedback[feedback.length - 1])}`,
-        `  ${log.lines[log.lines.length - 1] ?? ""}`.slice(0, 120),
+        fit(`  ${app.online ? "ONLINE" : "OFFLINE"}  ${waitingLine(app.view)}`),
+        fit(`  ${describeFeedback(feedback[feedback.length - 1], options.secret !== undefined) || `${app.sessionState}, boot ${app.boot}, outbox ${app.outboxSize}`}`),
+        fit(`  ${log.lines[log.lines.length - 1] ?? ""}`),
       ];
       return renderFrame({
-        title: `  shipgate gadget ${options.id} -> ${options.broker}    keys: a approve  r reject  l release  s sync (hold)  q quit`,
+        title: fit(`  shipgate gadget ${options.id} -> ${options.broker}`),
         ringA: ringA.pixels(),
         ringB: ringB.pixels(),
         brightnessCap: config.brightnessCap,
         matrix: config.display === "seg7" ? null : { width: spi.chips * 8, height: 8, lit: (x, y) => spi.matrixPixel(x, y) },
         seg7: config.display === "seg7" ? spi.seg7Segments() : undefined,
         buttons: BUTTONS.map((b) => ({ key: BUTTON_KEY[b], name: b, lit: leds[b].level === 1, rgb: LED_RGB[b] })),
+        buttonsHelp: "(hold s)  [q] quit",
         status,
       }, colour);
     },
