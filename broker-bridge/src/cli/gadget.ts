@@ -55,11 +55,18 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
     }
     if (values["secret-file"] === undefined) io.err(`shipgate gadget: signing ${id}'s events with its secret in ${secretFile}`);
   }
-  const code = await twin.runTwin({
-    id,
-    broker: conn.url, username: conn.username, password: conn.password, secret, prefix: conn.topics.prefix,
-    ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
-  });
+  let code;
+  try {
+    code = await twin.runTwin({
+      id,
+      broker: conn.url, username: conn.username, password: conn.password, secret, prefix: conn.topics.prefix,
+      ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
+    });
+  } catch (err) {
+    // startTwin's errors name the file or setting at fault (a CA file, a bad gadget id).
+    io.err(`shipgate gadget: ${(err as Error).message}`);
+    return 3;
+  }
   return typeof code === "number" ? code : 0;
 }
 

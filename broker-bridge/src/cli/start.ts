@@ -17,12 +17,16 @@ Options:
   --help          show this help`;
 
 export async function startCommand(argv: string[], io: Io): Promise<number> {
-  let values;
+  let values, positionals;
   try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: "string" }, help: { type: "boolean" } }, strict: true }));
+    ({ values, positionals } = parseArgs({ args: argv, options: { config: { type: "string" }, help: { type: "boolean" } }, allowPositionals: true, strict: true }));
   } catch (err) {
     io.err(`shipgate start: ${(err as Error).message}\n\n${START_HELP}`);
-    return 2;
+    return 3;
+  }
+  if (positionals.length > 0) {
+    io.err(`shipgate start: unexpected arguments: ${positionals.join(" ")}\n\n${START_HELP}`);
+    return 3;
   }
   if (values.help) {
     io.out(START_HELP);
