@@ -47,7 +47,7 @@ class GadgetCard {
       this.#display.textContent = view.display.kind === "counter" && view.display.value !== undefined ? `${view.display.text} ${view.display.value}` : view.display.text;
       fill(this.#facts,
         h("span", null, `queue ${view.queue}`),
-        view.head ? h("span", null, view.can_decide ? "can decide the head lock" : "may not decide the head lock") : null,
+        view.head ? h("span", null, !online ? "offline: cannot decide now" : view.can_decide ? "can decide the head lock" : "may not decide the head lock") : null,
         view.sync_ready > 0 ? h("span", null, `${view.sync_ready} app(s) ready to sync`) : null,
       );
     } else {

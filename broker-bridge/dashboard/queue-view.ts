@@ -34,7 +34,7 @@ function pendingCard(lock: LockState, actions: QueueActions): HTMLElement {
       ),
     ),
     h("div", { class: "lock-side" },
-      h("div", { class: "waiting" }, "waiting ", since(lock.requested_at)),
+      h("div", { class: "waiting" }, "asked ", since(lock.requested_at)),
       h("div", { class: "actions admin-only" }, approve, reject),
     ),
   );
