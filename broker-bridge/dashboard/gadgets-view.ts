@@ -93,7 +93,7 @@ export class GadgetsView {
     });
     const online = state.gadgets.filter((g) => g.online).length;
     byId("gadget-count").textContent = ids.size > 0 ? `${online}/${ids.size} online` : "";
-    byId("gadgets").replaceChildren(...(cards.length > 0 ? cards : [h("p", { class: "empty" }, "No gadget has connected yet. Add one with: shipgate user add desk-1 --role gadget")]));
+    byId("gadgets").replaceChildren(...(cards.length > 0 ? cards : [h("p", { class: "empty" }, "No gadget has connected yet. Add one with: shipgate user add desk-1 --role gadget; try it in a terminal on this machine with: shipgate gadget --id desk-1")]));
   }
 
   /** One animation frame for every ring (requestAnimationFrame, main.ts). */

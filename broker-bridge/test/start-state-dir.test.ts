@@ -39,11 +39,21 @@ test.serial("a state_dir of its own: start names the SHIPGATE_STATE_DIR the comm
   const confDir = tempDir("shipgate-conf-");
   const config = path.join(confDir, "shipgate.yml");
   writeFileSync(config, "state_dir: ./state\nlog_level: warn\n");
-  const { bridge } = await startIn(cwd, config, { broker: await freePort(), http: await freePort() });
+  const ports = { broker: await freePort(), http: await freePort() };
+  const { bridge } = await startIn(cwd, config, ports);
   try {
     const state = path.join(confDir, "state");
     t.true(existsSync(path.join(state, "local-admin.json")));
     t.regex(bridge.stderr(), new RegExp(`^shipgate: commands on this machine need SHIPGATE_STATE_DIR=${state} \\(they look in ${path.join(cwd, ".shipgate")}\\)$`, "m"));
+    // A stale ./.shipgate from another bridge: status says where its credentials came from.
+    mkdirSync(path.join(cwd, ".shipgate"));
+    writeFileSync(path.join(cwd, ".shipgate", "local-admin.json"), JSON.stringify({ username: "admin", password: "from-another-bridge" }));
+    const status = runShipgate(["status"], { SHIPGATE_STATE_DIR: undefined, SHIPGATE_BROKER_PORT: String(ports.broker) }, cwd);
+    t.is(await status.exit, 3);
+    t.regex(status.stderr(), /bad user name or password/);
+    t.regex(status.stderr(), new RegExp(`the credentials came from ${path.join(cwd, ".shipgate", "local-admin.json")}; point SHIPGATE_STATE_DIR at the state directory`));
+    const fixed = runShipgate(["status"], { SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(ports.broker) }, cwd);
+    t.is(await fixed.exit, 0, fixed.stderr());
   } finally {
     bridge.child.kill("SIGTERM");
     await bridge.exit;
