@@ -25,7 +25,9 @@ const plain = (s: string) => s.replace(/\x1b\[[0-9;:?<>=]*[A-Za-z~]/g, "").repla
 
 test("the README's onboarding: the hinted user add, then npx shipgate gadget --id desk-1 approves with a press", async (t) => {
   const state = tempDir("shipgate-readme-");
-  const env = { ...process.env, SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: undefined };
+  // A clone's shell: shipgate is not on PATH (npm and npx put node_modules/.bin there for their own children).
+  const PATH = (process.env.PATH ?? "").split(":").filter((d) => !d.split("/").includes("node_modules")).join(":");
+  const env = { ...process.env, PATH, SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: undefined };
   const bridge = runShipgate(["start"], env, ROOT);
   const children: { kill(signal?: NodeJS.Signals): unknown }[] = [bridge.child];
   try {
@@ -33,8 +35,8 @@ test("the README's onboarding: the hinted user add, then npx shipgate gadget --i
     // The start-up hint, run as printed (it names this state directory).
     const hint = /^shipgate: add a gadget: +(.*?) {3}\(/m.exec(bridge.stderr())?.[1];
     t.truthy(hint, bridge.stderr());
-    t.regex(hint ?? "", /shipgate user add desk-1 --role gadget$/);
-    const add = spawn("bash", ["-c", (hint ?? "").replace(/(^|\s)shipgate /, "$1npx shipgate ")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    t.regex(hint ?? "", / npx shipgate user add desk-1 --role gadget$/);
+    const add = spawn("bash", ["-c", hint ?? "false"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let added = "";
     add.stdout.on("data", (d: Buffer) => (added += d.toString()));
     t.is(await new Promise((r) => add.once("exit", r)), 0);
@@ -45,7 +47,7 @@ test("the README's onboarding: the hinted user add, then npx shipgate gadget --i
     t.regex(host?.[1] ?? "", /^(\d{1,3}\.){3}\d{1,3}$|^<bridge-ip>$/);
     t.not(host?.[1], hostname());
     t.is(host?.[2], env.SHIPGATE_BROKER_PORT);
-    t.regex(added, /^or run it here: shipgate gadget --id desk-1 /m);
+    t.regex(added, /^or run it here: npx shipgate gadget --id desk-1 /m);
 
     const gateLine = readmeLine("npx shipgate gate ");
     const gate = spawn("bash", ["-c", gateLine], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { type RunningBridge, startBridge } from "../bridge";
 import { ConfigError, loadConfig } from "../config";
 import { stateDirFrom } from "./connection";
+import { shipgateCommand } from "./io";
 import type { Io } from "./io";
 
 export const START_HELP = `Usage: shipgate start [--config FILE]
@@ -48,7 +49,10 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   io.err(`shipgate: state in ${b.config.state_dir}`);
   // Commands find the local admin credential in SHIPGATE_STATE_DIR or ./.shipgate (cli/connection.ts).
   if (stateDirFrom(io.env) !== b.config.state_dir) io.err(`shipgate: commands on this machine need SHIPGATE_STATE_DIR=${b.config.state_dir} (they look in ${stateDirFrom(io.env)})`);
-  for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? []) io.err(`shipgate: ${line}`);
+  // In a clone `shipgate` is not on PATH (npm start puts it there for itself only): the hints then
+  // say `npx shipgate`, which the README uses, so that they paste as printed.
+  const command = shipgateCommand(io.env);
+  for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? []) io.err(`shipgate: ${line.replace(/(^|[\s(:])shipgate (?=user |gate )/g, `$1${command} `)}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
 import { exportMosquitto } from "../security/mosquitto";
 import { USER_ROLES, type UserRole, UserStore, UserStoreError } from "../security/user-store";
-import type { Io } from "./io";
+import { type Io, shipgateCommand } from "./io";
 
 export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
 
@@ -87,7 +87,7 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
           io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
           io.out("provision the gadget (Wi-Fi ssid/password are yours; use mqtts:// and its port for TLS):");
           io.out(`  mcconfig -d -m -p esp32/<board> gadget=${name} username=${name} mqtt_password=${given === undefined ? password : "<its password>"} secret=${secret} broker=mqtt://${lanAddress()}:${port} ssid=<wifi> password=<wifi password>`);
-          io.out(`or run it here: shipgate gadget --id ${name}   (the twin signs with ${file} by itself)`);
+          io.out(`or run it here: ${shipgateCommand(io.env)} gadget --id ${name}   (the twin signs with ${file} by itself)`);
         } else if (role === "pipeline") {
           io.out(`use it: shipgate gate --username ${name} --password-file <file with the password> --pipeline P --step S`);
         }
