@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import test from "ava";
 import { encode, DEFAULT_PREFIX, Topics } from "@shipgate/protocol";
+import type { GatesService } from "../src/gates/gates-service";
 import { chromiumMissing, launchChromium, startDashboardBridge } from "./dashboard-support";
 
 const topics = new Topics(DEFAULT_PREFIX);
@@ -39,6 +40,13 @@ browserTest("the anonymous page: no console errors, plain words for a waiting lo
   const placeholder = (await page.locator("input[name=until]").getAttribute("placeholder")) ?? "";
   for (const m of placeholder.matchAll(/\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?/g)) t.true(Date.parse(m[0]) > Date.now(), `a past date in the placeholder: ${placeholder}`);
   t.regex(placeholder, /2h/);
+
+  // Rejected without a reason: the row says who once, not "by user:admin ... rejected by user:admin".
+  const gates = rig.bridge.context.services.get<GatesService>("gates") as GatesService;
+  gates.locks.decide({ decision: "reject", id, decider: { kind: "user", name: "admin", admin: true } });
+  const row = page.locator(`#recent li.decided[data-id="${id}"]`);
+  await row.waitFor();
+  t.is(((await row.textContent()) ?? "").match(/by user:admin/g)?.length, 1, (await row.textContent()) ?? "");
 
   await page.waitForTimeout(300);
   t.deepEqual(problems, [], "an anonymous load logs no error (no 401 from GET /api/session)");
