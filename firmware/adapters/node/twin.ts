@@ -21,6 +21,7 @@ import { SimPixelStrip } from "./sim-pixels";
 import { SimMax7219Chain } from "./sim-spi";
 import { NodeSystem } from "./system";
 import { renderFrame } from "./terminal";
+import { describeFeedback, fit, waitingLine } from "./twin-text";
 
 export interface TwinOptions {
   /** The gadget id (one topic level). */
@@ -120,37 +121,7 @@ class KeepingLog implements Log {
   }
 }
 
-function describeFeedback(f: Feedback | undefined, signed: boolean): string {
-  if (f === undefined) return "";
-  switch (f.kind) {
-    case "sent": return `sent ${f.event.button} ${f.event.gesture} (seq ${f.event.seq})`;
-    case "queued": return `queued ${f.event.button} ${f.event.gesture} (seq ${f.event.seq}) until online`;
-    case "acked": return `ack seq ${f.ack.seq}: ${f.ack.ok ? "ok" : "refused"}${f.ack.message ? " " + f.ack.message : ""}${f.ack.message === "BAD SIGNATURE" ? signatureHint(signed) : ""}`;
-    case "error": return `error: ${f.message}`;
-    case "hint": return f.message;
-  }
-}
-
-/** Lines are cut to an 80-column terminal. */
-function fit(line: string): string {
-  return line.length > 79 ? line.slice(0, 78) + "…" : line;
-}
-
-/** What waits, in plain words (the matrix only scrolls it), and whether this gadget may decide. */
-export function waitingLine(view: GadgetView | null): string {
-  if (view === null) return "no view from the bridge yet";
-  const mode = view.mode === "default" ? "" : `${view.mode} mode  `;
-  if (view.head === null) return `${mode}nothing waiting`;
-  const more = view.queue > 1 ? ` (+${view.queue - 1} more)` : "";
-  return `${mode}waiting: ${view.head.pipeline}/${view.head.step} ${view.head.summary}${more}${view.can_decide ? "" : "  (not yours to decide)"}`;
-}
-
-/** What to do about a refused signature: the bridge holds a secret for this gadget id. */
-function signatureHint(signed: boolean): string {
-  return signed
-    ? " (this secret is not the bridge's for this id: pass the file `shipgate user add` wrote)"
-    : " (the bridge holds a secret for this id: pass --secret-file <state>/gadget-secrets/<id>)";
-}
+export { waitingLine } from "./twin-text";
 
 /** Starts the twin's App and connects; returns a handle (no terminal is touched). */
 export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
