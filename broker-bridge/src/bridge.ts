@@ -1,7 +1,7 @@
 // Builds the bridge from its configuration: the store, the bus, the link to MQTT (embedded broker
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
@@ -52,6 +52,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const clock = options.clock ?? systemClock;
   // A taken port ends the start before any state exists (no store, no first admin, no audit).
   await checkPortsFree(config);
+  // A start that fails later (an external broker that refuses us) removes the state it created.
+  const freshState = !existsSync(config.state_dir);
   const store = Store.open(config.state_dir);
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
@@ -161,6 +163,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     };
   } catch (err) {
     await teardown();
+    if (freshState) rmSync(config.state_dir, { recursive: true, force: true });
     throw err;
   }
 }

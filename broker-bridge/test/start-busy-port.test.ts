@@ -84,3 +84,13 @@ test("a port taken after the check: the HTTP listen error is one error, not an u
     blocker.close();
   }
 });
+
+test.serial("an external broker that refuses the bridge: one line, exit 1, and the state it created is gone", async (t) => {
+  const state = path.join(tempDir("shipgate-busy-"), "state");
+  const closed = await freePort();
+  const run = runShipgate(["start"], { SHIPGATE_STATE_DIR: state, SHIPGATE_HTTP_PORT: "0", SHIPGATE_BROKER_URL: `mqtt://127.0.0.1:${closed}`, SHIPGATE_CONFIG: undefined });
+  t.is(await run.exit, 1, run.stderr());
+  t.regex(run.stderr(), new RegExp(`^shipgate start: cannot use the external broker: connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}$`, "m"));
+  t.notRegex(run.stderr(), /\n\s+at /);
+  t.false(existsSync(state), "no state directory left behind");
+});
