@@ -32,6 +32,17 @@ async function answer(res: Response, what: string): Promise<unknown> {
   return body;
 }
 
+/** localStorage key set while this browser holds a session cookie (never the token itself). */
+const SESSION_HINT = "shipgate.logged-in";
+
+function mayHaveSession(): boolean {
+  try {
+    return localStorage.getItem(SESSION_HINT) !== null;
+  } catch {
+    return true;
+  }
+}
+
 function readSession(body: unknown): SessionInfo | null {
   if (typeof body !== "object" || body === null) return null;
   const b = body as Record<string, unknown>;
@@ -53,11 +64,18 @@ export class AdminApi {
 
   #set(session: SessionInfo | null): void {
     this.#session = session;
+    // Only whether this browser has logged in: refresh() skips asking when it never did, so an
+    // anonymous page load makes no request answered 401 (a console error in every browser).
+    try {
+      if (session === null) localStorage.removeItem(SESSION_HINT);
+      else localStorage.setItem(SESSION_HINT, "1");
+    } catch { /* storage disabled: refresh() then always asks */ }
     this.#onChange(session);
   }
 
   /** The session the cookie holds, if any (after a reload). */
   async refresh(): Promise<SessionInfo | null> {
+    if (!mayHaveSession()) return null;
     const res = await fetch("/api/session", { credentials: "same-origin", headers: { accept: "application/json" } });
     this.#set(res.ok ? readSession(await res.json().catch(() => null)) : null);
     return this.#session;

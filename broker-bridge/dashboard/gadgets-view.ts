@@ -47,7 +47,7 @@ class GadgetCard {
       this.#display.textContent = view.display.kind === "counter" && view.display.value !== undefined ? `${view.display.text} ${view.display.value}` : view.display.text;
       fill(this.#facts,
         h("span", null, `queue ${view.queue}`),
-        view.head ? h("span", null, view.can_decide ? "can decide the head lock" : "may not decide the head lock") : null,
+        view.head ? h("span", null, !online ? "offline: cannot decide now" : view.can_decide ? "can decide the head lock" : "may not decide the head lock") : null,
         view.sync_ready > 0 ? h("span", null, `${view.sync_ready} app(s) ready to sync`) : null,
       );
     } else {
@@ -93,7 +93,7 @@ export class GadgetsView {
     });
     const online = state.gadgets.filter((g) => g.online).length;
     byId("gadget-count").textContent = ids.size > 0 ? `${online}/${ids.size} online` : "";
-    byId("gadgets").replaceChildren(...(cards.length > 0 ? cards : [h("p", { class: "empty" }, "No gadget has connected yet. Add one with: shipgate user add desk-1 --role gadget")]));
+    byId("gadgets").replaceChildren(...(cards.length > 0 ? cards : [h("p", { class: "empty" }, "No gadget has connected yet. Add one with: shipgate user add desk-1 --role gadget; try it in a terminal on this machine with: shipgate gadget --id desk-1")]));
   }
 
   /** One animation frame for every ring (requestAnimationFrame, main.ts). */

@@ -34,7 +34,7 @@ function pendingCard(lock: LockState, actions: QueueActions): HTMLElement {
       ),
     ),
     h("div", { class: "lock-side" },
-      h("div", { class: "waiting" }, "waiting ", since(lock.requested_at)),
+      h("div", { class: "waiting" }, "asked ", since(lock.requested_at)),
       h("div", { class: "actions admin-only" }, approve, reject),
     ),
   );
@@ -50,8 +50,14 @@ function decidedRow(lock: LockState): HTMLElement {
       since(lock.decided_at),
       lock.time_locked_ms !== null ? ` · locked ${formatSpan(lock.time_locked_ms)}` : "",
     ),
-    lock.reason && lock.state !== "approved" ? h("span", { class: "reason" }, lock.reason) : null,
+    ownReason(lock) !== null ? h("span", { class: "reason" }, ownReason(lock)) : null,
   );
+}
+
+/** A rejection's reason, unless it only repeats the state and the decider shown beside it. */
+function ownReason(lock: LockState): string | null {
+  if (!lock.reason || lock.state === "approved") return null;
+  return lock.reason === `${lock.state} by ${lock.decided_by}` ? null : lock.reason;
 }
 
 export function renderQueue(state: PageState, actions: QueueActions): void {

@@ -1,10 +1,11 @@
 // Builds the bridge from its configuration: the store, the bus, the link to MQTT (embedded broker
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Counter, Registry, collectDefaultMetrics } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
+import { checkPortsFree } from "./broker/port-check";
 import type { BridgeConfig } from "./config";
 import { ConfigError } from "./config";
 import { type Clock, guardedClock, systemClock } from "./clock";
@@ -53,6 +54,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // Before anything opens: a missing or circular need is a wiring error, not a half-started bridge.
   const list = startOrder(options.services ?? defaultServices(config));
   const log = options.log ?? createLogger(config.log_level);
+  // A taken port ends the start before any state exists (no store, no first admin, no audit).
+  await checkPortsFree(config);
+  // A start that fails later (an external broker that refuses us) removes the state it created.
+  const freshState = !existsSync(config.state_dir);
   const store = Store.open(config.state_dir);
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
@@ -165,6 +170,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     };
   } catch (err) {
     await teardown();
+    if (freshState) rmSync(config.state_dir, { recursive: true, force: true });
     throw err;
   }
 }

@@ -10,7 +10,7 @@ import path from "node:path";
 import { type Checked, isObject, prefixProblem } from "@shipgate/protocol";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
+import { DEFAULTS, type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
 import { ConfigError } from "./config-error";
 import { checkWith, settings } from "./config-schema";
 import { SECTIONS } from "./config-sections";
@@ -69,6 +69,9 @@ export function loadConfig(options: LoadOptions = {}): BridgeConfig {
   }
   const checked = checkConfig(raw, label, base);
   if (!checked.ok) throw new ConfigError(label, checked.field, checked.error);
+  // Unset, the state directory is ./.shipgate where the command runs, as every other command
+  // (status, user, gadget) looks for it; only a state_dir written in the file is relative to it.
+  if ((raw as Record<string, unknown>).state_dir === undefined) checked.value.state_dir = path.resolve(cwd, DEFAULTS.state_dir);
   return applyEnv(checked.value, env, cwd);
 }
 

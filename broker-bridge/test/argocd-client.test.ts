@@ -8,7 +8,7 @@ import { ArgoError, shortReason } from "../src/argocd/errors";
 import { HttpTransport } from "../src/argocd/http";
 import { systemClock } from "../src/clock";
 import { FakeArgo } from "./fakes/argocd-server";
-import { SWAGGER_FILE, Swagger } from "./fakes/argocd-swagger";
+import { Swagger, suiteNeedsSwagger } from "./fakes/argocd-swagger";
 
 const swagger = Swagger.load();
 
@@ -20,7 +20,7 @@ async function setup(credentials: ConstructorParameters<typeof ArgoClient>[0]["c
 }
 
 if (swagger === null) {
-  test.skip(`Argo CD client tests need the swagger file at ${SWAGGER_FILE} (shared/ beside the repository)`, () => {});
+  suiteNeedsSwagger("Argo CD client");
 } else {
   test("logs in with username and password, then lists apps filtered by projects and selector", async (t) => {
     await using s = await setup();

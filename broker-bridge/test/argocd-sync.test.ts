@@ -15,7 +15,7 @@ import type { RunningBridge } from "../src/bridge";
 import type { Clock } from "../src/clock";
 import { GatesService } from "../src/gates/gates-service";
 import { FakeArgo } from "./fakes/argocd-server";
-import { SWAGGER_FILE, Swagger } from "./fakes/argocd-swagger";
+import { Swagger, suiteNeedsSwagger } from "./fakes/argocd-swagger";
 import { startTestBridge, tempDir, waitFor } from "./helpers/bridge";
 import { FakeClock } from "./helpers/fake-clock";
 
@@ -86,7 +86,7 @@ async function readyToSync(r: Rig, count: number): Promise<void> {
 }
 
 if (swagger === null) {
-  test.skip(`Argo CD end-to-end tests need the swagger file at ${SWAGGER_FILE}`, () => {});
+  suiteNeedsSwagger("Argo CD end-to-end");
 } else {
   test.serial("out-of-sync apps light the amber segment and are named; holding sync sends exactly one sync, followed to success", async (t) => {
     await using r = await rig();

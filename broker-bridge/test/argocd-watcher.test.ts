@@ -11,7 +11,7 @@ import type { Clock } from "../src/clock";
 import { createLogger } from "../src/log";
 import { Store } from "../src/store";
 import { FakeArgo } from "./fakes/argocd-server";
-import { SWAGGER_FILE, Swagger } from "./fakes/argocd-swagger";
+import { Swagger, suiteNeedsSwagger } from "./fakes/argocd-swagger";
 
 const swagger = Swagger.load();
 
@@ -56,7 +56,7 @@ test("reconnect delays double from 1 s and stop at 64 s", (t) => {
 });
 
 if (swagger === null) {
-  test.skip(`Argo CD watcher tests need the swagger file at ${SWAGGER_FILE}`, () => {});
+  suiteNeedsSwagger("Argo CD watcher");
 } else {
   test("lists, streams ADDED/MODIFIED, and after a dropped connection lists and streams again", async (t) => {
     await using s = await setup();

@@ -136,13 +136,30 @@ test("the retained view drives the rings and the display; a pending lock shows p
   t.regex(frame, /\x1b\[38;2;\d+;\d+;\d+m●/, "truecolor ring glyphs in the terminal");
 });
 
+test("the twin's frame fits 80x24 with its key help, and names what waits in plain words", async (t) => {
+  const { bridge, twin } = await rig(t, "words-1");
+  await bridge.publishView(view({ head: null, queue: 0, can_decide: false }));
+  await twin.waitFor("view", () => twin.view !== null);
+  const idle = twin.render(false).split("\r\n").map((l) => l.replace(/\x1b\[K/g, ""));
+  t.true(idle.length <= 24, `${idle.length} lines`);
+  for (const line of idle) t.true([...line].length <= 80, line);
+  t.true(idle.some((l) => l.includes("[a] approve") && l.includes("[q] quit")), idle.join("\n"));
+  t.true(idle.some((l) => /ONLINE {2}nothing waiting$/.test(l)), idle.join("\n"));
+  t.false(idle.join("\n").includes("may not decide"), "nothing waits: nothing to decide");
+  await bridge.publishView(view({ queue: 3, can_decide: false }));
+  await twin.waitFor("the lock", () => twin.view?.head !== null);
+  const waiting = twin.render(false);
+  const head = twin.view!.head!;
+  t.true(waiting.includes(`waiting: ${head.pipeline}/${head.step} ${head.summary} (+2 more)  (not yours to decide)`), waiting);
+});
+
 test("the button LEDs follow the view in the twin and are drawn lit or dark beside their keys", async (t) => {
   const { bridge, twin } = await rig(t, "leds-1");
   await bridge.publishView(view({ mode: "released", sync_ready: 0 }));
   await twin.waitFor("LEDs", () => twin.leds.approve.level === 1);
   t.deepEqual([twin.leds.approve.level, twin.leds.reject.level, twin.leds.release.level, twin.leds.sync.level], [1, 1, 0, 0]);
   const plain = twin.render(false);
-  t.true(plain.includes("◉ [a] approve   ◉ [r] reject   ○ [l] release   ○ [s] sync"), plain);
+  t.true(plain.includes("◉ [a] approve  ◉ [r] reject  ○ [l] release  ○ [s] sync"), plain);
   await bridge.publishView(view({ head: null, sync_ready: 2 }));
   await twin.waitFor("LEDs after the new view", () => twin.leds.sync.level === 1);
   t.deepEqual([twin.leds.approve.level, twin.leds.reject.level, twin.leds.release.level], [0, 0, 1]);

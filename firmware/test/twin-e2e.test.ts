@@ -68,7 +68,7 @@ test("shipgate gadget in a terminal approves a waiting shipgate gate with the a 
     await stop(bridge);
   });
 
-  const brokerUrl = await until("the bridge's broker URL", () => /MQTT broker listening on (mqtt:\/\/[\d.]+:\d+)/.exec(bridge.err())?.[1], 20_000, bridge);
+  const brokerUrl = await until("the bridge's broker URL", () => /MQTT broker listening on \S+ \(every interface; from this machine (mqtt:\/\/[\d.]+:\d+)\)/.exec(bridge.err())?.[1], 20_000, bridge);
   const credentialsFile = path.join(state, "local-admin.json");
   await until("local-admin.json", () => existsSync(credentialsFile), 10_000, bridge);
   const admin = JSON.parse(readFileSync(credentialsFile, "utf8")) as { username: string; password: string };

@@ -170,12 +170,21 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), noDelay: true },
       aedes.handle as (socket: import("node:net").Socket) => void,
     );
-    tlsPort = await listen(tlsServer, options.tls.port, options.host, "MQTT over TLS");
+    try {
+      tlsPort = await listen(tlsServer, options.tls.port, options.host, "MQTT over TLS");
+    } catch (err) {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
   }
 
   let wss: WebSocketServer | null = null;
   if (options.httpServer) {
     wss = new WebSocketServer({ server: options.httpServer, path: "/mqtt" });
+    // ws re-emits the HTTP server's errors (a taken port among them); listenHttp reports those in
+    // one line, so here they must not become an unhandled 'error' event and a stack trace.
+    wss.on("error", (err) => log.debug({ err: err.message }, "WebSocket server error"));
     wss.on("connection", (socket, req) => {
       const stream = createWebSocketStream(socket);
       stream.on("error", () => socket.terminate());

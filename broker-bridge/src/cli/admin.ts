@@ -2,12 +2,13 @@
 // request/response (admin/<user>/<command>, answered on replies/<user>/<correlation>).
 
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { type AdminCommandName, type AdminReply, MODES, type LockState, type ModeState, checkAdminReply, decode } from "@shipgate/protocol";
 import { formatArgoStatus } from "../argocd/status-text";
 import { formatDuration, parseDuration } from "../duration";
 import type { NodePresence } from "../presence/presence-service";
-import { connectOnce, resolveConnection } from "./connection";
+import { LOCAL_CREDENTIALS, connectOnce, resolveConnection, stateDirFrom } from "./connection";
 import { formatNodes } from "./nodes-text";
 import type { Io } from "./io";
 
@@ -87,11 +88,17 @@ function connectionFlags(args: ParsedArgs) {
   return { broker: args.values.broker, username: args.values.username, "password-file": args.values["password-file"] };
 }
 
-async function run(io: Io, name: string, help: string, fn: () => Promise<number>): Promise<number> {
+async function run(io: Io, name: string, help: string, fn: () => Promise<number>, flags?: { username?: string | undefined }): Promise<number> {
   try {
     return await fn();
   } catch (err) {
-    io.err(`shipgate ${name}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    io.err(`shipgate ${name}: ${message}`);
+    // The local credentials belong to another bridge's state (another SHIPGATE_STATE_DIR, or a
+    // state_dir in its config): say where they came from and where the running bridge says its are.
+    if (/bad user name or password/.test(message) && flags?.username === undefined && io.env.SHIPGATE_USERNAME === undefined) {
+      io.err(`shipgate ${name}: the credentials came from ${path.join(stateDirFrom(io.env), LOCAL_CREDENTIALS)}; point SHIPGATE_STATE_DIR at the state directory \`shipgate start\` printed ("state in ...")`);
+    }
     return 3;
   }
 }
@@ -125,7 +132,7 @@ export async function decideCommand(decision: "approve" | "reject", argv: string
     const lock = reply.result as LockState;
     io.out(`${lock.pipeline}/${lock.step} (${lock.id}) ${lock.state === "pending" ? `approved by you; needs ${lock.approvals_needed ?? 1} more` : lock.state}`);
     return 0;
-  });
+  }, connectionFlags(args));
 }
 
 export async function modeCommand(argv: string[], io: Io): Promise<number> {
@@ -149,7 +156,7 @@ export async function modeCommand(argv: string[], io: Io): Promise<number> {
     const m = reply.result as ModeState;
     io.out(`mode ${m.mode}${m.until ? ` until ${m.until}` : ""}${m.reason ? ` (${m.reason})` : ""}`);
     return 0;
-  });
+  }, connectionFlags(args));
 }
 
 /** An ISO-8601 time in UTC ("Z" form), from an ISO time or a duration from now. */
@@ -171,7 +178,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
     if (args.values.json) return io.out(JSON.stringify(reply.result, null, 2)), 0;
     io.out(formatStatus(reply.result as Record<string, unknown>, Date.now()));
     return 0;
-  });
+  }, connectionFlags(args));
 }
 
 export function formatStatus(status: Record<string, unknown>, now: number): string {

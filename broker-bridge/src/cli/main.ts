@@ -44,5 +44,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`shipgate: unknown command "${name}"\n\n${HELP()}`);
     return 3;
   }
-  return command.run(rest, io);
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    // An operator's mistake (a flag's file missing, a bad config, a broker that refuses us) is one
+    // line and exit 3, never a stack trace; anything else is a bug and keeps its stack.
+    const e = err as Error & { code?: unknown };
+    if (typeof e.code !== "string" || !OPERATOR_ERRORS.has(e.code)) throw err;
+    io.err(`shipgate ${name}: ${e.message}`);
+    return 3;
+  }
 }
+
+/** The error codes of the mistakes an operator makes (cli/connection.ts, config.ts, user-store.ts). */
+const OPERATOR_ERRORS = new Set(["USAGE", "CONNECT", "CONFIG_INVALID", "USER_STORE", "ENOENT", "EACCES"]);

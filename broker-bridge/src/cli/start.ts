@@ -2,8 +2,10 @@
 // closes the store. A bad config or a taken port ends it at once with one clear line.
 
 import { parseArgs } from "node:util";
-import { startBridge } from "../bridge";
+import { type RunningBridge, startBridge } from "../bridge";
 import { ConfigError, loadConfig } from "../config";
+import { stateDirFrom } from "./connection";
+import { shipgateCommand } from "./io";
 import type { Io } from "./io";
 
 export const START_HELP = `Usage: shipgate start [--config FILE]
@@ -16,12 +18,16 @@ Options:
   --help          show this help`;
 
 export async function startCommand(argv: string[], io: Io): Promise<number> {
-  let values;
+  let values, positionals;
   try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: "string" }, help: { type: "boolean" } }, strict: true }));
+    ({ values, positionals } = parseArgs({ args: argv, options: { config: { type: "string" }, help: { type: "boolean" } }, allowPositionals: true, strict: true }));
   } catch (err) {
     io.err(`shipgate start: ${(err as Error).message}\n\n${START_HELP}`);
-    return 2;
+    return 3;
+  }
+  if (positionals.length > 0) {
+    io.err(`shipgate start: unexpected arguments: ${positionals.join(" ")}\n\n${START_HELP}`);
+    return 3;
   }
   if (values.help) {
     io.out(START_HELP);
@@ -37,11 +43,16 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const b = bridge;
-  io.err(`shipgate: MQTT broker ${b.broker ? `listening on ${b.brokerUrl}` : `external at ${b.brokerUrl}`}${b.broker && b.config.broker.websocket ? ` and ${b.httpUrl.replace(/^http/, "ws")}/mqtt` : ""}`);
-  if (b.broker?.tlsPort) io.err(`shipgate: MQTT over TLS on port ${b.broker.tlsPort}`);
+  io.err(`shipgate: ${brokerLine(b)}`);
+  if (b.broker?.tlsPort) io.err(`shipgate: MQTT over TLS listening on ${b.config.broker.host}:${b.broker.tlsPort}`);
   io.err(`shipgate: dashboard and API on ${b.httpUrl}/`);
   io.err(`shipgate: state in ${b.config.state_dir}`);
-  for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? []) io.err(`shipgate: ${line}`);
+  // Commands find the local admin credential in SHIPGATE_STATE_DIR or ./.shipgate (cli/connection.ts).
+  if (stateDirFrom(io.env) !== b.config.state_dir) io.err(`shipgate: commands on this machine need SHIPGATE_STATE_DIR=${b.config.state_dir} (they look in ${stateDirFrom(io.env)})`);
+  // In a clone `shipgate` is not on PATH (npm start puts it there for itself only): the hints then
+  // say `npx shipgate`, which the README uses, so that they paste as printed.
+  const command = shipgateCommand(io.env);
+  for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? []) io.err(`shipgate: ${line.replace(/(^|[\s(:])shipgate (?=user |gate )/g, `$1${command} `)}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
@@ -50,4 +61,13 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   io.err("shipgate: stopping");
   await b.stop();
   return 0;
+}
+
+/** Where the broker really listens (0.0.0.0 is every interface), and the URL to use from here. */
+function brokerLine(b: RunningBridge): string {
+  if (b.broker === null) return `MQTT broker external at ${b.brokerUrl}`;
+  const { host, websocket } = b.config.broker;
+  const everywhere = host === "0.0.0.0" || host === "::";
+  const ws = websocket ? ` and ${b.httpUrl.replace(/^http/, "ws")}/mqtt` : "";
+  return `MQTT broker listening on ${host.includes(":") ? `[${host}]` : host}:${b.broker.port}${everywhere ? ` (every interface; from this machine ${b.brokerUrl})` : ""}${ws}`;
 }

@@ -2,12 +2,12 @@
 // (security/user-store.ts). Works whether or not the bridge runs: it re-reads the file on change.
 
 import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
 import { exportMosquitto } from "../security/mosquitto";
 import { USER_ROLES, type UserRole, UserStore, UserStoreError } from "../security/user-store";
-import type { Io } from "./io";
+import { type Io, shipgateCommand } from "./io";
 
 export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
 
@@ -86,8 +86,8 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
           io.out(`secret: ${secret}`);
           io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
           io.out("provision the gadget (Wi-Fi ssid/password are yours; use mqtts:// and its port for TLS):");
-          io.out(`  mcconfig -d -m -p esp32/<board> gadget=${name} username=${name} mqtt_password=${given === undefined ? password : "<its password>"} secret=${secret} broker=mqtt://${hostname()}:${port} ssid=<wifi> password=<wifi password>`);
-          io.out(`or run it here: shipgate gadget --id ${name} --username ${name} --password-file <file with the password> --secret-file ${file}`);
+          io.out(`  mcconfig -d -m -p esp32/<board> gadget=${name} username=${name} mqtt_password=${given === undefined ? password : "<its password>"} secret=${secret} broker=mqtt://${lanAddress()}:${port} ssid=<wifi> password=<wifi password>`);
+          io.out(`or run it here: ${shipgateCommand(io.env)} gadget --id ${name}   (the twin signs with ${file} by itself)`);
         } else if (role === "pipeline") {
           io.out(`use it: shipgate gate --username ${name} --password-file <file with the password> --pipeline P --step S`);
         }
@@ -128,4 +128,12 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     if (err instanceof UserStoreError) return io.err(`shipgate user: ${err.message}`), 1;
     throw err;
   }
+}
+
+/** This machine's first LAN IPv4 address: the device resolves no bare host name (firmware/README.md). */
+function lanAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "<bridge-ip>";
 }

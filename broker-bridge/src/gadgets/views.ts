@@ -125,7 +125,8 @@ export class ViewComposer implements ViewsPort {
       rings: [{ scene: gateScene }, ringB],
       display: shown,
       can_decide: head !== null,
-      sync_ready: syncReady,
+      // Blocked (the mode or a freeze window) refuses every hold (argocd/sync.ts): no sync LED then.
+      sync_ready: mode.mode === "blocked" ? 0 : syncReady,
       at: new Date(this.#ctx.clock.now()).toISOString(),
     };
   }

@@ -7,6 +7,7 @@ import {
   checkModeCommand, encode, isObject,
 } from "@shipgate/protocol";
 import { Counter, Gauge, Histogram } from "prom-client";
+import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
 import type { Delivery } from "../link/message-router";
 import { optional } from "../ports/port";
@@ -142,7 +143,7 @@ export class GatesService implements Service {
       const outcome = this.#locks.decide({ decision: cmd.value.decision, id: cmd.value.id, reason: cmd.value.reason, decider: { kind: "user", name: user, admin: true } });
       return outcome.lock;
     }
-    const cmd = checkModeCommand(withoutEnvelope(body));
+    const cmd = checkModeCommand(untilFromDuration(withoutEnvelope(body), this.#ctx.clock.now()));
     if (!cmd.ok) throw new AdminInputError(`${cmd.field} ${cmd.error}`);
     return this.#locks.setMode({ mode: cmd.value.mode, until: cmd.value.until ? Date.parse(cmd.value.until) : null, reason: cmd.value.reason ?? null, actor });
   }
@@ -172,4 +173,11 @@ function withoutEnvelope(body: unknown): unknown {
   if (!isObject(body)) return body;
   const { correlation: _c, ...rest } = body;
   return rest;
+}
+
+/** `until` may be a duration from now ("5m", "2h"), as `shipgate mode --until` takes it. */
+function untilFromDuration(body: unknown, now: number): unknown {
+  if (typeof body !== "object" || body === null || typeof (body as { until?: unknown }).until !== "string") return body;
+  const ms = parseDuration((body as { until: string }).until);
+  return ms === undefined ? body : { ...body, until: new Date(now + ms).toISOString() };
 }

@@ -22,6 +22,8 @@ export interface TerminalFrame {
   seg7?: readonly number[];
   /** The buttons, each with its key and whether its LED is lit (0xRRGGBB when lit). */
   buttons?: readonly ButtonLamp[];
+  /** Said after the buttons (the keys that are not buttons). */
+  buttonsHelp?: string;
   status: readonly string[];
 }
 
@@ -116,8 +118,7 @@ export function renderFrame(f: TerminalFrame, colour = true): string {
   else for (const l of seg7Lines(f.seg7 ?? [], colour)) lines.push("  " + l);
   lines.push("");
   if (f.buttons !== undefined && f.buttons.length > 0) {
-    lines.push("  " + f.buttons.map((b) => buttonLamp(b, colour)).join("   "));
-    lines.push("");
+    lines.push("  " + f.buttons.map((b) => buttonLamp(b, colour)).join("  ") + (f.buttonsHelp ? "  " + f.buttonsHelp : ""));
   }
   for (const s of f.status) lines.push(s);
   return lines.map((l) => l + "\x1b[K").join("\r\n");

@@ -21,6 +21,7 @@ import { SimPixelStrip } from "./sim-pixels";
 import { SimMax7219Chain } from "./sim-spi";
 import { NodeSystem } from "./system";
 import { renderFrame } from "./terminal";
+import { describeFeedback, fit, waitingLine } from "./twin-text";
 
 export interface TwinOptions {
   /** The gadget id (one topic level). */
@@ -120,16 +121,7 @@ class KeepingLog implements Log {
   }
 }
 
-function describeFeedback(f: Feedback | undefined): string {
-  if (f === undefined) return "";
-  switch (f.kind) {
-    case "sent": return `sent ${f.event.button} ${f.event.gesture} (seq ${f.event.seq})`;
-    case "queued": return `queued ${f.event.button} ${f.event.gesture} (seq ${f.event.seq}) until online`;
-    case "acked": return `ack seq ${f.ack.seq}: ${f.ack.ok ? "ok" : "refused"}${f.ack.message ? " " + f.ack.message : ""}`;
-    case "error": return `error: ${f.message}`;
-    case "hint": return f.message;
-  }
-}
+export { waitingLine } from "./twin-text";
 
 /** Starts the twin's App and connects; returns a handle (no terminal is touched). */
 export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
@@ -221,20 +213,22 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
         ? [spi.seg7Segments().map((b) => b.toString(16).padStart(2, "0")).join(" ")]
         : spi.matrixImage(),
     render: (colour = true) => {
+      // 80x24 holds the whole frame: one title line, the rings, the matrix, the buttons with their
+      // keys, and three status lines, the first naming what waits in plain words.
       const status = [
-        `  ${app.online ? "ONLINE " : "OFFLINE"} ${app.sessionState}  boot ${app.boot}  outbox ${app.outboxSize}` +
-          (app.view === null ? "" : `  mode ${app.view.mode}  queue ${app.view.queue}${app.view.can_decide ? "" : "  (may not decide)"}`),
-        `  ${describeFeedback(feedback[feedback.length - 1])}`,
-        `  ${log.lines[log.lines.length - 1] ?? ""}`.slice(0, 120),
+        fit(`  ${app.online ? "ONLINE" : "OFFLINE"}  ${waitingLine(app.view)}`),
+        fit(`  ${describeFeedback(feedback[feedback.length - 1], options.secret !== undefined) || `${app.sessionState}, boot ${app.boot}, outbox ${app.outboxSize}`}`),
+        fit(`  ${log.lines[log.lines.length - 1] ?? ""}`),
       ];
       return renderFrame({
-        title: `  shipgate gadget ${options.id} -> ${options.broker}    keys: a approve  r reject  l release  s sync (hold)  q quit`,
+        title: fit(`  shipgate gadget ${options.id} -> ${options.broker}`),
         ringA: ringA.pixels(),
         ringB: ringB.pixels(),
         brightnessCap: config.brightnessCap,
         matrix: config.display === "seg7" ? null : { width: spi.chips * 8, height: 8, lit: (x, y) => spi.matrixPixel(x, y) },
         seg7: config.display === "seg7" ? spi.seg7Segments() : undefined,
         buttons: BUTTONS.map((b) => ({ key: BUTTON_KEY[b], name: b, lit: leds[b].level === 1, rgb: LED_RGB[b] })),
+        buttonsHelp: "(hold s)  [q] quit",
         status,
       }, colour);
     },
