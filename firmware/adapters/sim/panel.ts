@@ -149,17 +149,25 @@ export class Panel {
     const { display: box, pitch } = this.layout;
     const level = source.intensity();
     const on = ((0x90 + level * 7) << 16) | ((level * 2) << 8);
-    s.begin(box.x, box.y, box.w, box.h);
-    s.fill(BACKGROUND, box.x, box.y, box.w, box.h);
-    if (this.#options.display === "seg7") this.#drawSeg7(source.seg7Segments(), on);
-    else {
-      const dot = pitch >= 3 ? pitch - 1 : pitch;
-      const cols = this.#options.matrixModules * 8;
-      for (let y = 0; y < 8; y++) {
-        for (let x = 0; x < cols; x++) s.fill(source.matrixPixel(x, y) ? on : MATRIX_OFF, box.x + x * pitch, box.y + y * pitch, dot, dot);
-      }
+    if (this.#options.display === "seg7") {
+      s.begin(box.x, box.y, box.w, box.h);
+      s.fill(BACKGROUND, box.x, box.y, box.w, box.h);
+      this.#drawSeg7(source.seg7Segments(), on);
+      s.end();
+      return;
     }
-    s.end();
+    // One row per begin()/end(): Poco queues every fill of an update in a fixed-size display list
+    // and throws "display list overflowed" when an update holds more (commodettoPocoCore.c), and
+    // a 16-module row is 128 fills.
+    const dot = pitch >= 3 ? pitch - 1 : pitch;
+    const cols = this.#options.matrixModules * 8;
+    for (let y = 0; y < 8; y++) {
+      const top = box.y + y * pitch;
+      s.begin(box.x, top, box.w, pitch);
+      s.fill(BACKGROUND, box.x, top, box.w, pitch);
+      for (let x = 0; x < cols; x++) s.fill(source.matrixPixel(x, y) ? on : MATRIX_OFF, box.x + x * pitch, top, dot, dot);
+      s.end();
+    }
   }
 
   #drawBlankDisplay(): void {
@@ -202,7 +210,9 @@ export class Panel {
     const colours = this.#ringColours[r]!;
     const dot = this.layout.ringDot;
     const half = Math.floor(dot / 2);
+    // Poco leaves what an update does not cover undefined, so every update paints its whole area.
     s.begin(box.x, box.y, box.w, box.h);
+    s.fill(BACKGROUND, box.x, box.y, box.w, box.h);
     for (let i = 0; i < colours.length; i++) {
       s.fill(screenColor(colours[i]!, this.#options.brightnessCap), xy[2 * i]! - half, xy[2 * i + 1]! - half, dot, dot);
     }
