@@ -4,7 +4,7 @@
 
 import { Max7219Matrix } from "../core/max7219";
 import { RingAnimator } from "../core/rings";
-import { SimBoard, pinName } from "../adapters/sim/board";
+import { MIN_PRESS_MS, SimBoard, pinName } from "../adapters/sim/board";
 import { buttonChanges } from "../adapters/sim/keys";
 import { macFromName } from "../adapters/sim/mac";
 import { layoutPanel, Panel, type PanelOptions } from "../adapters/sim/panel";
@@ -14,10 +14,35 @@ import type { SimMax7219Chain } from "../adapters/node/sim-spi";
 const PINS = { approve: 1, reject: 2, release: 3, sync: 4, ring_a: 5, ring_b: 6, led_approve: 11, led_reject: 12, led_release: 13, led_sync: 14 };
 const OPTIONS: PanelOptions = { rings: 2, ringLeds: 24, display: "matrix", matrixModules: 4, brightnessCap: 64 };
 
-function board(width = 240, height = 320, options: PanelOptions = OPTIONS): { fb: FrameBuffer; b: SimBoard; panel: Panel } {
+/** A clock the case moves by hand: pending callbacks run when advance() passes their time. */
+class StepClock {
+  t = 0;
+  readonly pending: { at: number; fn: () => void }[] = [];
+  now(): number {
+    return this.t;
+  }
+  after(ms: number, fn: () => void): unknown {
+    const entry = { at: this.t + ms, fn };
+    this.pending.push(entry);
+    return entry;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+    for (let i = 0; i < this.pending.length; ) {
+      const p = this.pending[i]!;
+      if (p.at <= this.t) {
+        this.pending.splice(i, 1);
+        p.fn();
+      } else i++;
+    }
+  }
+}
+
+function board(width = 240, height = 320, options: PanelOptions = OPTIONS): { fb: FrameBuffer; b: SimBoard; panel: Panel; clock: StepClock } {
   const fb = new FrameBuffer(width, height);
   const panel = new Panel(fb, options);
-  return { fb, b: new SimBoard(panel, PINS, options.display === "seg7" ? 1 : options.matrixModules), panel };
+  const clock = new StepClock();
+  return { fb, b: new SimBoard(panel, PINS, options.display === "seg7" ? 1 : options.matrixModules, clock), panel, clock };
 }
 
 /** The matrix as 8 strings read back from the screen: '#' where the dot's centre is the lit colour. */
@@ -45,7 +70,7 @@ export default {
 
   /** A pane press reaches the button's pin as a low level with an edge, and a release as high. */
   pressThroughPins: () => {
-    const { b } = board();
+    const { b, clock } = board();
     const approve = b.button(1);
     const sync = b.button(4);
     let edges = 0;
@@ -53,11 +78,32 @@ export default {
     const levels: number[] = [approve.read()];
     b.onMessage('{"aButton":1}');
     levels.push(approve.read(), sync.read());
+    clock.advance(200);
     b.onMessage('{"aButton":0}');
     levels.push(approve.read());
     b.onMessage('{"yButton":1}');
     levels.push(sync.read());
     return { levels, edges };
+  },
+
+  /** Press and release in one turn (a busy simulator): the release waits until the press lasted MIN_PRESS_MS. */
+  quickPressIsHeld: () => {
+    const { b, clock } = board();
+    const reject = b.button(2);
+    b.onMessage('{"bButton":1}');
+    b.onMessage('{"bButton":0}');
+    const levels: number[] = [reject.read()];
+    clock.advance(MIN_PRESS_MS - 1);
+    levels.push(reject.read());
+    clock.advance(1);
+    levels.push(reject.read());
+    // A press again before the held-back release: the button stays down.
+    b.onMessage('{"bButton":1}');
+    b.onMessage('{"bButton":0}');
+    b.onMessage('{"bButton":1}');
+    clock.advance(MIN_PRESS_MS * 2);
+    levels.push(reject.read());
+    return levels;
   },
 
   pinNames: () => ({ led: pinName(PINS, 13), ring: pinName(PINS, 6), none: pinName(PINS, 99) ?? null }),
@@ -126,7 +172,7 @@ export default {
   },
 
   ledsAndHeld: () => {
-    const { fb, b, panel } = board();
+    const { fb, b, panel, clock } = board();
     const led = b.led(12); // led_reject
     const box = panel.layout.buttons[1]!;
     const centre = (): number => fb.pixel(box.x + (box.w >> 1), box.y + (box.h >> 1));
@@ -136,6 +182,7 @@ export default {
     const on = centre();
     b.onMessage('{"bButton":1}');
     const held = corner();
+    clock.advance(MIN_PRESS_MS);
     b.onMessage('{"bButton":0}');
     return { off, on, held, released: corner() };
   },

@@ -19,6 +19,10 @@ test("a pane press pulls the button's pin low with an edge, the release lets it 
   t.deepEqual(cases.pressThroughPins(), { levels: [1, 0, 1, 1, 0], edges: 2 });
 });
 
+test("a press and release delivered together still reach the core: the release waits 80 ms; a new press keeps it down", (t) => {
+  t.deepEqual(cases.quickPressIsHeld(), [0, 0, 1, 0]);
+});
+
 test("parts are found by the config's pin names, and a wrong or reused pin says which", (t) => {
   t.deepEqual(cases.pinNames(), { led: "led_release", ring: "ring_b", none: null });
   t.deepEqual(cases.wrongPins(), [

@@ -6,7 +6,7 @@
 // through onMessage.
 
 import type { ButtonName } from "@shipgate/protocol/messages";
-import type { DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "../../core/ports";
+import type { Clock, DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "../../core/ports";
 import { SimOutputPin, SimPin } from "../node/sim-pins";
 import { SimPixelStrip } from "../node/sim-pixels";
 import { SimMax7219Chain } from "../node/sim-spi";
@@ -113,16 +113,27 @@ class BoardDisplayBus implements SpiBus, DisplaySource {
   }
 }
 
+/**
+ * The shortest press the board passes on. The pane sends press and release as two messages, and a
+ * busy simulator can deliver both in one turn of its loop; the core samples the level once a frame
+ * and debounces it (core/debounce.ts: 5 ms to press), so a press it never sees would be lost.
+ * A release that comes sooner is held back until the press has lasted this long.
+ */
+export const MIN_PRESS_MS = 80;
+
 export class SimBoard {
   readonly panel: Panel;
+  readonly #clock: Pick<Clock, "now" | "after">;
+  readonly #pressedAt: { [b in ButtonName]?: number } = {};
   readonly #pins: PinMap;
   readonly #chips: number;
   readonly #buttons: { [b in ButtonName]?: BoardButton } = {};
   #display: BoardDisplayBus | undefined;
 
   /** chips: MAX7219s in the chain (matrix_modules, or 1 for a 7-segment module). */
-  constructor(panel: Panel, pins: PinMap, chips: number) {
+  constructor(panel: Panel, pins: PinMap, chips: number, clock: Pick<Clock, "now" | "after">) {
     this.panel = panel;
+    this.#clock = clock;
     this.#pins = pins;
     this.#chips = chips;
     panel.drawAll(undefined);
@@ -160,8 +171,24 @@ export class SimBoard {
   /** A message from the simulator pane (its buttons and keys, keys.ts): presses and releases. */
   onMessage(message: string): void {
     for (const { button, pressed } of buttonChanges(message)) {
-      this.panel.setHeld(button, pressed);
-      this.#buttons[button]?.pin.set(pressed ? 0 : 1);
+      if (pressed) {
+        this.#pressedAt[button] = this.#clock.now();
+        this.#level(button, true);
+        continue;
+      }
+      const at = this.#pressedAt[button];
+      const early = at === undefined ? 0 : MIN_PRESS_MS - (this.#clock.now() - at);
+      this.#pressedAt[button] = undefined;
+      if (early > 0) this.#clock.after(early, () => {
+        // A new press in the meantime keeps the button down.
+        if (this.#pressedAt[button] === undefined) this.#level(button, false);
+      });
+      else this.#level(button, false);
     }
+  }
+
+  #level(button: ButtonName, pressed: boolean): void {
+    this.panel.setHeld(button, pressed);
+    this.#buttons[button]?.pin.set(pressed ? 0 : 1);
   }
 }

@@ -4,6 +4,7 @@
 
 import config from "mc/config";
 import { loadConfig } from "../../core/config";
+import { ModdableClock } from "../moddable/clock";
 import { SimBoard } from "./board";
 import { Panel } from "./panel";
 import { onPaneMessage, PocoSurface } from "./screen";
@@ -22,7 +23,7 @@ export function hostBoard(): SimBoard {
     matrixModules: c.matrixModules,
     brightnessCap: c.brightnessCap,
   });
-  const made = new SimBoard(panel, c.pins, c.display === "seg7" ? 1 : c.matrixModules);
+  const made = new SimBoard(panel, c.pins, c.display === "seg7" ? 1 : c.matrixModules, new ModdableClock());
   onPaneMessage((message) => made.onMessage(message));
   board = made;
   return made;
