@@ -51,10 +51,12 @@ export interface PanelLayout {
 export function layoutPanel(width: number, height: number, o: PanelOptions): PanelLayout {
   const margin = Math.max(2, Math.floor(Math.min(width, height) / 40));
   const buttonSize = Math.max(4, Math.floor(height / 14));
+  // A matrix dot is square; a 7-segment cell is 1.6 times as tall as wide, which leaves the digit
+  // (narrower than its cell, for the decimal point) about twice as tall as wide.
   const cols = o.display === "seg7" ? 8 : o.matrixModules * 8;
-  const displayRows = o.display === "seg7" ? 12 : 8;
-  const pitch = Math.max(1, Math.floor(Math.min((width - 2 * margin) / cols, (height * 0.35) / displayRows)));
-  const display = { x: Math.floor((width - cols * pitch) / 2), y: margin, w: cols * pitch, h: displayRows * pitch };
+  const rows = o.display === "seg7" ? 1.6 : 8;
+  const pitch = Math.max(1, Math.floor(Math.min((width - 2 * margin) / cols, (height * 0.35) / rows)));
+  const display = { x: Math.floor((width - cols * pitch) / 2), y: margin, w: cols * pitch, h: Math.round(rows * pitch) };
   const top = display.y + display.h + margin;
   const bottom = height - buttonSize - 2 * margin;
   const ringsBoxes: Box[] = [];
@@ -182,7 +184,7 @@ export class Panel {
   #drawSeg7(digits: readonly number[], on: number): void {
     const s = this.#surface;
     const { display: box, pitch } = this.layout;
-    const t = Math.max(1, Math.floor(pitch / 5));
+    const t = Math.max(1, Math.floor(pitch / 7));
     const w = pitch - 3 * t;
     const h = Math.floor((box.h - 3 * t) / 2);
     for (let d = 0; d < digits.length && d < 8; d++) {
