@@ -5,7 +5,7 @@
 // 320x240 M5Stack, 240x320 Moddable Two), so the layout is computed from the screen's size.
 //
 // Each part is redrawn alone inside its own begin()/end() area, only when it changed, as Poco
-// apps on a device update only dirty rectangles (documentation/commodetto/poco.md, "begin").
+// apps on a device update only what changed (documentation/commodetto/poco.md, begin and end).
 
 import type { ButtonName } from "@shipgate/protocol/messages";
 import { screenColor } from "../node/terminal";
@@ -158,9 +158,10 @@ export class Panel {
       s.end();
       return;
     }
-    // One row per begin()/end(): Poco queues every fill of an update in a fixed-size display list
-    // and throws "display list overflowed" when an update holds more (commodettoPocoCore.c), and
-    // a 16-module row is 128 fills.
+    // One row per begin()/end(): Poco queues every fill of an update in a display list of 1,024
+    // bytes by default and throws "display list overflow" at end() when an update holds more
+    // (documentation/commodetto/poco.md, displayListLength; seen with the whole matrix in one
+    // update). A 16-module row is 129 fills; screen.ts sizes the list for that.
     const dot = pitch >= 3 ? pitch - 1 : pitch;
     const cols = this.#options.matrixModules * 8;
     for (let y = 0; y < 8; y++) {

@@ -16,7 +16,9 @@ export class PocoSurface implements Surface {
   readonly height: number;
 
   constructor() {
-    this.#poco = new Poco(screen);
+    // Room for one 16-module matrix row (129 fills, panel.ts) in one update; the default display
+    // list is 1,024 bytes (documentation/commodetto/poco.md). Allocated once by Poco, not per frame.
+    this.#poco = new Poco(screen, { displayListLength: 8192 });
     this.width = this.#poco.width;
     this.height = this.#poco.height;
   }

@@ -1,6 +1,6 @@
 // Where the simulated panel draws: filled rectangles in 0xRRGGBB inside begin()/end() brackets,
-// the shape of Commodetto's Poco (modules/commodetto/commodettoPoco.c: begin(x, y, w, h) clips
-// to the area being redrawn, end() sends it to the screen). screen.ts puts Poco behind it in the
+// the shape of Commodetto's Poco (documentation/commodetto/poco.md: begin(x, y, w, h) limits
+// drawing to the area being updated, end() renders it to the screen). screen.ts puts Poco behind it in the
 // Moddable simulator; FrameBuffer keeps the pixels in memory, for the tests and in XS.
 
 export interface Surface {
