@@ -1,5 +1,7 @@
 // The gadget's entry point on the device, and the one place that reads mc/config and maps it to
 // hardware: each port of core/ports.ts gets its Moddable adapter, then the core App runs.
+// "shipgate/adapters/board/*" are the adapters bound to hardware: the manifest maps them to
+// adapters/moddable/ on the ESP32 and to adapters/sim/ in the Moddable simulator (lin, mac, win).
 //
 // A part that fails to start (a pin in use, no RMT channel left) is logged and left out instead
 // of stopping the gadget: the app runs without that ring, button or display, as node-red-mcu
@@ -17,15 +19,15 @@ import { loadConfig } from "./core/config";
 import { GuardedClock } from "./core/guarded-clock";
 import type { DigitalInput, DigitalOutput, PixelStrip, SpiBus } from "./core/ports";
 import { ModdableClock } from "./adapters/moddable/clock";
-import { ModdableDigitalInput, ModdableDigitalOutput, type PullUp } from "./adapters/moddable/digital";
+import { ModdableDigitalInput, ModdableDigitalOutput, type PullUp } from "shipgate/adapters/board/digital";
 import { TraceLog } from "./adapters/moddable/log";
 import { ModdableMqtt } from "./adapters/moddable/mqtt";
 import { installMqttsTransport } from "./adapters/moddable/mqtts";
-import { ModdableWifiNetwork, WIFI_DEFAULTS } from "./adapters/moddable/network";
-import { ModdablePixelStrip } from "./adapters/moddable/pixels";
+import { ModdableWifiNetwork, WIFI_DEFAULTS } from "shipgate/adapters/board/network";
+import { ModdablePixelStrip } from "shipgate/adapters/board/pixels";
 import { PreferenceSettings } from "./adapters/moddable/settings";
-import { ModdableSpiBus } from "./adapters/moddable/spi";
-import { ModdableSystem } from "./adapters/moddable/system";
+import { ModdableSpiBus } from "shipgate/adapters/board/spi";
+import { ModdableSystem } from "shipgate/adapters/board/system";
 import { guardDeviceNetwork, LinkMonitor } from "./adapters/moddable/transport-guard";
 
 const BUTTON_NAMES: readonly ButtonName[] = ["approve", "reject", "release", "sync"];

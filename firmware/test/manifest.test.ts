@@ -47,10 +47,31 @@ const SDK_MODULES: Record<string, string> = {
   sntp: "$(MODDABLE)/modules/network/sntp/manifest.json (esp32 platforms)",
 };
 
-/** Module specifier -> repository file (.ts), from the manifest's "./" module entries. */
-function deviceModules(): Map<string, string> {
+/** What a platform adds to the whole manifest's modules, includes and config. */
+interface PlatformEntry {
+  include?: string[];
+  modules?: Record<string, string | string[]>;
+  config?: Record<string, unknown>;
+  creation?: Record<string, unknown>;
+  error?: string;
+}
+
+function platformEntry(platform: string): PlatformEntry {
+  return (manifest.platforms?.[platform] ?? {}) as PlatformEntry;
+}
+
+/** The Moddable simulator's platforms (mcconfig -p lin, mac, win, and lin/<pane> etc. through them). */
+const HOST_PLATFORMS = ["lin", "mac", "win"];
+
+/** The manifest's modules as mcconfig merges them for a platform: the top level, then the platform's. */
+function modulesFor(platform: string): Record<string, string | string[]> {
+  return { ...manifest.modules, ...(platformEntry(platform).modules ?? {}) };
+}
+
+/** Module specifier -> repository file (.ts), from the manifest's "./" module entries for a platform. */
+function deviceModules(platform = "esp32"): Map<string, string> {
   const map = new Map<string, string>();
-  for (const [target, sources] of Object.entries(manifest.modules)) {
+  for (const [target, sources] of Object.entries(modulesFor(platform))) {
     for (const source of Array.isArray(sources) ? sources : [sources]) {
       if (!source.startsWith("./")) continue;
       if (target.endsWith("*")) {
@@ -97,7 +118,9 @@ test("every include and module source of ours that the manifest names exists", (
   const ours = (manifest.include ?? []).filter((p) => p.startsWith("./"));
   t.true(ours.includes("./hardware/pinout.json"), "the pins come from hardware/pinout.json");
   for (const path of ours) t.true(existsSync(join(root, path)), `include ${path} is missing`);
-  for (const [target, sources] of Object.entries(manifest.modules)) {
+  const everyModule: [string, string | string[]][] = Object.entries(manifest.modules);
+  for (const platform of [...DEVICE_PLATFORMS, "esp32/*", ...HOST_PLATFORMS]) everyModule.push(...Object.entries(platformEntry(platform).modules ?? {}));
+  for (const [target, sources] of everyModule) {
     for (const source of Array.isArray(sources) ? sources : [sources]) {
       if (!source.startsWith("./")) continue;
       if (target.endsWith("*")) {
@@ -114,8 +137,23 @@ test("every include and module source of ours that the manifest names exists", (
   t.true(deviceModules().has(main!), `creation.main ${main} is not a module the manifest maps`);
 });
 
-test("every import in device code resolves, on the device's terms, to a module the build has", (t) => {
-  const modules = deviceModules();
+/** SDK modules only the simulator build imports (adapters/sim/screen.ts), with what provides them. */
+const HOST_SDK_MODULES: Record<string, string> = {
+  "commodetto/Poco": "$(MODDABLE)/examples/manifest_commodetto.json (host platforms)",
+};
+
+/** Specifiers of ours that are not relative: the hardware adapters main.ts imports by name. */
+const BOARD_PREFIX = "shipgate/adapters/board/";
+
+for (const platform of ["esp32", "esp32/*", ...HOST_PLATFORMS]) {
+  test(`${platform}: every import reachable from main resolves, on XS's terms, to a module the build has`, (t) => {
+    checkImports(t, platform);
+  });
+}
+
+function checkImports(t: import("ava").ExecutionContext, platform: string): void {
+  const modules = deviceModules(platform);
+  const sdk: Record<string, string> = HOST_PLATFORMS.includes(platform) ? { ...SDK_MODULES, ...HOST_SDK_MODULES } : SDK_MODULES;
   const byFile = new Map<string, string>();
   for (const [specifier, file] of modules) byFile.set(file, specifier);
   const mainFile = modules.get(manifest.creation!.main!)!;
@@ -128,7 +166,7 @@ test("every import in device code resolves, on the device's terms, to a module t
     const referrer = byFile.get(file);
     const where = relative(root, file);
     if (referrer === undefined) {
-      t.fail(`${where} is imported by device code but the manifest does not map it`);
+      t.fail(`${platform}: ${where} is imported by device code but the manifest does not map it`);
       continue;
     }
     for (const specifier of importsOf(file)) {
@@ -142,17 +180,21 @@ test("every import in device code resolves, on the device's terms, to a module t
         // The index re-exports "./check" etc.; XS would resolve those against "@shipgate/protocol"
         // itself and look for "@shipgate/check" (verified with xsl: module "./check" not found).
         t.fail(`${where}: import "@shipgate/protocol/<file>" on the device, not the bare index`);
-      } else if (specifier.startsWith("@shipgate/protocol/")) {
+      } else if (specifier.startsWith("@shipgate/protocol/") || specifier.startsWith(BOARD_PREFIX)) {
         const file = modules.get(specifier);
-        t.truthy(file, `${where}: ${specifier} is not mapped by the manifest`);
+        t.truthy(file, `${platform}: ${where}: ${specifier} is not mapped by the manifest`);
         if (file !== undefined) queue.push(file);
       } else {
-        t.true(specifier in SDK_MODULES, `${where}: ${specifier} is neither ours nor an SDK module the manifest includes`);
+        t.true(specifier in sdk, `${platform}: ${where}: ${specifier} is neither ours nor an SDK module the manifest includes`);
       }
     }
   }
   t.true(seen.size > 20, `expected the whole app behind main, reached ${seen.size} files`);
-});
+  const board = [...seen].filter((f) => byFile.get(f)?.startsWith(BOARD_PREFIX)).map((f) => relative(root, f));
+  const folder = HOST_PLATFORMS.includes(platform) ? "firmware/adapters/sim/" : "firmware/adapters/moddable/";
+  t.true(board.length >= 5, `${platform}: main reaches the hardware adapters`);
+  for (const f of board) t.true(f.startsWith(folder), `${platform}: ${f} should come from ${folder}`);
+}
 
 test("XS's relative resolution, as the import check applies it", (t) => {
   t.is(xsResolve("@shipgate/protocol/messages", "./check"), "@shipgate/protocol/check");
@@ -222,4 +264,34 @@ test("device code type-checks against the Moddable typings alone (firmware/tscon
   const tsc = join(root, "node_modules/.bin/tsc");
   const run = spawnSync(tsc, ["-p", join(root, "firmware/tsconfig.json")], { encoding: "utf8", cwd: root });
   t.is(run.status, 0, `tsc -p firmware/tsconfig.json failed:\n${run.stdout}${run.stderr}`);
+});
+
+test("the simulator's platforms (lin, mac, win) share one config with every key the firmware reads, and load ready without a problem", (t) => {
+  const first = JSON.stringify(platformEntry("lin"));
+  for (const platform of HOST_PLATFORMS) {
+    t.is(JSON.stringify(platformEntry(platform)), first, `${platform} differs from lin`);
+    const config = platformEntry(platform).config ?? {};
+    for (const key of READ_KEYS) t.true(key in config, `${platform}: config.${key} is missing`);
+    const loaded = loadConfig({ ...manifest.config, ...config, broker: "mqtt://127.0.0.1:1883", gadget: "sim-1" });
+    t.true(loaded.ready, platform);
+    t.deepEqual(loaded.problems, [], platform);
+    for (const name of PIN_NAMES) t.true(Number.isInteger(loaded.config.pins[name]), `${platform}: pins.${name}`);
+  }
+});
+
+test("the simulator build has Moddable's TLS socket (mqtts:// as on the device) and Poco for the screen, and no ESP32-only module", (t) => {
+  for (const platform of HOST_PLATFORMS) {
+    const include = platformEntry(platform).include ?? [];
+    t.true(include.includes("$(MODDABLE)/examples/io/tcp/tlssocket/manifest.json"), `${platform}: TLS socket`);
+    t.true(include.includes("$(MODDABLE)/examples/manifest_commodetto.json"), `${platform}: Commodetto/Poco`);
+    for (const esp32Only of ["resetReason", "neopixel", "sntp"]) t.false(include.some((p) => p.includes(esp32Only)), `${platform}: ${esp32Only}`);
+    t.false([...(manifest.include ?? [])].some((p) => p.includes("neopixel") || p.includes("resetReason")), "ESP32 drivers only in the esp32 platforms");
+  }
+  t.regex(platformEntry("...").error ?? "", /esp32.*simulator/);
+});
+
+test("the simulator adapters and main.ts type-check against the Moddable typings alone (firmware/tsconfig.sim.json)", (t) => {
+  const tsc = join(root, "node_modules/.bin/tsc");
+  const run = spawnSync(tsc, ["-p", join(root, "firmware/tsconfig.sim.json")], { encoding: "utf8", cwd: root });
+  t.is(run.status, 0, `tsc -p firmware/tsconfig.sim.json failed:\n${run.stdout}${run.stderr}`);
 });
