@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DecisionRecord } from "../../../broker-bridge/src/cli/gate";
+import type { DecisionRecord } from "@shipgate/pipeline-client/record";
 import type { ResourceIo } from "./io";
 import { type OutParams, type ResourceSource, checkOutParams, checkSource, parseRequest } from "./source";
 import { metadataOf, versionOf } from "./versions";
