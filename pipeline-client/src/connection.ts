@@ -91,14 +91,17 @@ export const RECONNECT_BACKOFF: Readonly<Partial<BackoffOptions>> = Object.freez
 export function reconnectWithBackoff(client: MqttClient, backoff = new Backoff(RECONNECT_BACKOFF), onLost: () => void = () => {}): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lost = false;
+  // Before the first connect there is nothing to lose: connectOnce reports that failure itself.
+  let connectedOnce = false;
   const onConnect = () => {
     backoff.reset();
     lost = false;
+    connectedOnce = true;
   };
   const onClose = () => {
     // end() sets disconnecting: the close is ours, not a lost broker.
     if (client.disconnecting || client.disconnected || timer !== undefined) return;
-    if (!lost) {
+    if (!lost && connectedOnce) {
       lost = true;
       onLost();
     }
