@@ -4,7 +4,7 @@
 // (with the CI system's own variables filled in), runs them with the shell that CI system uses,
 // against a real bridge whose gadget decides. A drift in flags or exit handling fails here.
 import test, { type ExecutionContext } from "ava";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -94,7 +94,12 @@ async function runAction(g: GateRig, withInputs: Record<string, string>) {
   }
   for (const name of Object.keys(withInputs)) if (!(name in action.inputs)) throw new Error(`the action has no input ${name}`);
   if (action.runs.using !== "node20" && action.runs.using !== "node24") throw new Error(`the action runs with ${action.runs.using}; this test runs it as a node action`);
-  const main = path.join(INTEGRATIONS, "github-actions", action.runs.main);
+  // The runner downloads the action into its own directory (_actions/owner/repo/ref/...), far from
+  // any node_modules: a copy of the action's folder outside the repository proves the file is
+  // self-contained.
+  const actionDir = mkdtempSync(path.join(tmpdir(), "gha-action-"));
+  cpSync(path.join(INTEGRATIONS, "github-actions"), actionDir, { recursive: true });
+  const main = path.join(actionDir, action.runs.main);
   const ran = await run(process.execPath, [main], { env, cwd: work, timeoutMs: 90_000 });
   const outputs = parseOutputs(readFileSync(output, "utf8"));
   for (const name of Object.keys(outputs)) if (!(name in action.outputs)) throw new Error(`the action wrote output ${name}, which action.yml does not declare`);
