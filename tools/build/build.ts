@@ -49,6 +49,25 @@ export async function buildBridge(outdir = BRIDGE_DIST): Promise<void> {
   for (const name of DASHBOARD_FILES) cpSync(DASHBOARD_SOURCES + name, path.join(dashboard, name));
 }
 
+export const CONCOURSE_DIST = path.join(REPO, "integrations/concourse/dist");
+
+/** The Concourse resource: resource.cjs (mqtt bundled) and the check, in and out scripts that
+ *  /opt/resource holds (integrations/concourse/Dockerfile copies this folder and the gate file). */
+export async function buildConcourse(outdir = CONCOURSE_DIST): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild.build({
+    ...gateFileOptions(),
+    entryPoints: [path.join(REPO, "integrations/concourse/src/main.ts")],
+    outfile: path.join(outdir, "resource.cjs"),
+    // out.ts finds the gate file beside itself through import.meta.url, which CommonJS lacks.
+    define: { "import.meta.url": "__resource_url" },
+    banner: { js: '// The shipgate Concourse resource, built from integrations/concourse/src by npm run build.\nconst __resource_url = require("node:url").pathToFileURL(__filename).href;' },
+  });
+  for (const command of ["check", "in", "out"]) {
+    writeFileSync(path.join(outdir, command), `#!/usr/bin/env node\nrequire("./resource.cjs").main(${JSON.stringify(command)}).then((code) => { process.exitCode = code; });\n`, { mode: 0o755 });
+  }
+}
+
 /** The self-contained gate file, as the committed one should be. */
 export async function buildGateFile(outfile: string): Promise<void> {
   await esbuild.build({ ...gateFileOptions(), outfile });
@@ -57,7 +76,7 @@ export async function buildGateFile(outfile: string): Promise<void> {
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const gateOnly = process.argv.includes("--gate");
-  if (!gateOnly) await buildBridge();
+  if (!gateOnly) await Promise.all([buildBridge(), buildConcourse()]);
   await buildGateFile(gateOnly ? GATE_FILE : path.join(BRIDGE_DIST, "shipgate-gate.cjs"));
   process.stderr.write(`build: ${gateOnly ? path.relative(REPO, GATE_FILE) : "broker-bridge/dist"} in ${Date.now() - started} ms\n`);
 }
