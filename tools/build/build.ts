@@ -7,7 +7,7 @@
 // Run by `npm run build` (and `prepare`, so `npm ci` builds), by ava's config before tests, and
 // by `npm pack`.
 
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -26,7 +26,10 @@ function externals(): string[] {
   return [...names, "esbuild"].flatMap((n) => [n, `${n}/*`]);
 }
 
-export async function buildBridge(outdir = BRIDGE_DIST): Promise<void> {
+/** Builds into a fresh folder and swaps it in, so a command started meanwhile (another test run)
+ *  sees the old build or the new one, never half of each. */
+export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
+  const outdir = `${target}.${process.pid}.tmp`;
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: { main: path.join(BRIDGE, "src/cli/main.ts") },
@@ -40,6 +43,7 @@ export async function buildBridge(outdir = BRIDGE_DIST): Promise<void> {
     external: externals(),
     define: { __SHIPGATE_BUILT__: "true" },
     sourcemap: "linked",
+    sourcesContent: false,
     legalComments: "none",
     logLevel: "warning",
   });
@@ -47,6 +51,10 @@ export async function buildBridge(outdir = BRIDGE_DIST): Promise<void> {
   mkdirSync(dashboard, { recursive: true });
   for (const [name, b] of Object.entries(DASHBOARD_BUNDLES)) writeFileSync(path.join(dashboard, name), await bundleScript(DASHBOARD_SOURCES + b.entry, b.minify));
   for (const name of DASHBOARD_FILES) cpSync(DASHBOARD_SOURCES + name, path.join(dashboard, name));
+  const old = `${target}.${process.pid}.old`;
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(outdir, target);
+  rmSync(old, { recursive: true, force: true });
 }
 
 export const CONCOURSE_DIST = path.join(REPO, "integrations/concourse/dist");
