@@ -2,7 +2,7 @@
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
 import { readFileSync } from "node:fs";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { Registry } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
 import type { BridgeConfig } from "./config";
@@ -11,8 +11,8 @@ import { type Clock, systemClock } from "./clock";
 import { EventBus } from "./events";
 import type { GatesService } from "./gates/gates-service";
 import { createHttpServer, listenHttp, registerMetrics } from "./http/http-server";
+import { registerProcessMetrics } from "./http/process-metrics";
 import { EmbeddedLink } from "./link/embedded-link";
-import { ExternalLink } from "./link/external-link";
 import type { InboundMessage, Link } from "./link/link";
 import { makeRefuse } from "./link/refuse";
 import { type Logger, createLogger } from "./log";
@@ -53,7 +53,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics, prefix: "shipgate_process_" });
+  const stopProcessMetrics = registerProcessMetrics(metrics);
   const status = new StatusBoard();
   const services = new ServiceDirectory();
   const http = createHttpServer(config.http, log);
@@ -72,6 +72,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         throw new ConfigError(config.file, "broker.password_file", `cannot read ${config.broker.password_file} (${(err as NodeJS.ErrnoException).code ?? err})`);
       }
     }
+    // MQTT.js (about 20 MB resident) is loaded only for an external broker.
+    const { ExternalLink } = await import("./link/external-link");
     link = new ExternalLink({
       url: config.broker.url as string,
       clientId: "shipgate-bridge",
@@ -107,6 +109,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     await http.close().catch(() => {});
     await link.close().catch(() => {});
     store.close();
+    stopProcessMetrics();
   };
 
   try {
