@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
 import { Backoff, type BackoffOptions, DEFAULT_PREFIX, Topics } from "@shipgate/protocol";
 import { sendWithoutDelay } from "./no-delay";
 
@@ -129,7 +129,9 @@ export interface ConnectOptions {
 
 /** Connects; rejects with a clear error when the broker is unreachable within timeoutMs or refuses us.
  *  Until then (and afterwards, unless reconnect is false) lost connections are retried with backoff. */
-export function connectOnce(conn: Connection, clientId: string, extra: IClientOptions = {}, timeoutMs = 10_000, options: ConnectOptions = {}): Promise<MqttClient> {
+export async function connectOnce(conn: Connection, clientId: string, extra: IClientOptions = {}, timeoutMs = 10_000, options: ConnectOptions = {}): Promise<MqttClient> {
+  // MQTT.js is loaded when a command connects, not when it parses its flags or prints --help.
+  const { default: mqtt } = await import("mqtt");
   return new Promise((resolve, reject) => {
     const client = sendWithoutDelay(mqtt.connect(conn.url, {
       clientId, username: conn.username, password: conn.password, connectTimeout: timeoutMs, ...extra, reconnectPeriod: 0,
