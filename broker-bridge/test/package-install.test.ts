@@ -81,7 +81,12 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
   await waitFor("the installed bridge to listen", () => /dashboard and API on/.test(startErr) || start.exitCode !== null, 30_000);
   t.regex(startErr, new RegExp(`MQTT broker listening on mqtt://127\\.0\\.0\\.1:${ports.broker}`), startErr);
   const page = await fetch(`http://127.0.0.1:${ports.http}/`);
-  t.is(page.status, 200, "the dashboard (bundles built at build time) is served");
+  t.is(page.status, 200, "the dashboard is served");
+  for (const bundle of ["/dashboard/app.js", "/dashboard/gadget.js"]) {
+    const res = await fetch(`http://127.0.0.1:${ports.http}${bundle}`);
+    t.is(res.status, 200, `${bundle}, bundled at build time`);
+    t.true((await res.text()).length > 1000);
+  }
 
   const record = path.join(work, "record.json");
   const gate = spawn(bin, ["gate", "--pipeline", "api", "--step", "deploy-prod", "--record", record], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
