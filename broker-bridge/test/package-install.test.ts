@@ -16,10 +16,11 @@ import { freePort, waitFor } from "./helpers/bridge";
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
-/** npm with none of the calling npm's settings (ava may run under `npm test`). */
+/** npm with none of the calling npm's settings (ava may run under `npm test`), except where to
+ *  find Node's headers for compiling better-sqlite3 (.ci/run sets it for Node 22). */
 function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== "NODE_OPTIONS" && k !== "INIT_CWD") env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if ((!/^npm_/i.test(k) || k === "npm_config_nodedir") && k !== "NODE_OPTIONS" && k !== "INIT_CWD") env[k] = v;
   return { ...env, ...extra };
 }
 
