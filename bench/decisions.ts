@@ -5,7 +5,7 @@
 // - approve -> approved: the gadget publishes its approve event until the pipeline, subscribed to
 //   locks/<id> as `shipgate gate` is, reads state "approved". That is the in-protocol part of
 //   "approve until `shipgate gate` exits 0"; the real CLI is timed separately (gateCliRuns), because
-//   its start-up (tsx loading the TypeScript sources) dwarfs the message path.
+//   its start-up (Node loading the built command) dwarfs the message path.
 // - raw round trip: one QoS 1 publish until a second client subscribed to it receives it.
 // The approve path needs two broker hops (gadget -> bridge, bridge -> pipeline), so its ideal is
 // about twice the raw round trip; the report gives approve / (2 x raw).
@@ -150,7 +150,7 @@ export async function measureDecisions(sink: FigureSink, kind: BrokerKind, o: De
     log(`decisions on ${label}: ${o.cliRuns} shipgate gate runs`);
     const cli = await gateCliRuns(rig.brokerUrl, o.cliRuns);
     sink.add(SECTION, `${label}: shipgate gate spawn -> view shows its lock (median)`, median(cli.spawnToView), "ms", "lower", {
-      broker: kind, n: cli.spawnToView.length, note: "CLI start-up (node + tsx loading the sources) plus the request",
+      broker: kind, n: cli.spawnToView.length, note: "CLI start-up (node loading the built command) plus the request",
     });
     sink.add(SECTION, `${label}: approve -> shipgate gate exits 0 (median)`, median(cli.approveToExit), "ms", "lower", {
       broker: kind, n: cli.approveToExit.length, note: "real process; includes its MQTT disconnect and exit",

@@ -15,7 +15,7 @@ import { measureMemoryBudget } from "./memory";
 import { measurePolling } from "./polling";
 import { compare, comparisonSummary, comparisonTable, readFigures, updatePerformanceDoc } from "./report";
 import { DEFAULT_SCALE_OPTIONS, type ScaleOptions, measureMemoryGrowth, measureThroughput } from "./scale";
-import { measureStartup } from "./startup";
+import { measureFootprint } from "./footprint";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const RESULTS = here("./results.json");
@@ -51,6 +51,9 @@ const QUICK: Plan = {
 
 async function main(): Promise<number> {
   const quick = process.argv.includes("--quick");
+  // `--only footprint`: that section alone; the other sections keep their figures from the last run.
+  const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+  if (only !== undefined && only !== "footprint") throw new Error(`bench: --only knows footprint, not ${only}`);
   const plan = quick ? QUICK : FULL;
   const machine = describeMachine();
   const date = new Date();
@@ -59,7 +62,8 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   log(`bench on ${machineLine(machine)}${quick ? " (quick: nothing is written)" : ""}`);
 
-  await measureStartup(sink, plan.startRuns, plan.idleMs, log);
+  await measureFootprint(sink, plan.startRuns, plan.idleMs, log);
+  if (only === "footprint") return finish(sink, machine, date, t0, quick, log);
   await measureFrames(sink, plan.frameRepeats, log);
   await measureMemoryBudget(sink, log);
   await measureDecisions(sink, "embedded", plan.decisions, log);
@@ -67,17 +71,24 @@ async function main(): Promise<number> {
   await measureThroughput(sink, plan.scale, log);
   await measureMemoryGrowth(sink, plan.scale, log);
   if (plan.polling) await measurePolling(sink, log);
+  return finish(sink, machine, date, t0, quick, log);
+}
+
+async function finish(sink: FigureSink, machine: ReturnType<typeof describeMachine>, date: Date, t0: number, quick: boolean, log: (line: string) => void): Promise<number> {
   const durationS = (performance.now() - t0) / 1000;
   log(`done in ${durationS.toFixed(0)} s`);
 
   const previous = readFigures(RESULTS);
-  const comparisons = compare(previous, sink.figures);
+  const measured = new Set(sink.figures.map((f) => f.section));
+  // A partial run (--only) keeps the other sections' figures as they were.
+  const figures = [...sink.figures, ...previous.filter((f) => !measured.has(f.section) && f.section !== "Start-up")];
+  const comparisons = compare(previous, figures);
   const previousDate = previous[0]?.conditions.date ?? null;
   process.stdout.write(`${comparisonTable(comparisons)}\n\n${comparisonSummary(comparisons, previousDate)}\n`);
   if (quick) return 0;
   if (existsSync(RESULTS)) copyFileSync(RESULTS, PREVIOUS);
-  writeFileSync(RESULTS, JSON.stringify(sink.figures, null, 2) + "\n");
-  updatePerformanceDoc(DOC, machine, date.toISOString(), durationS, sink.figures, comparisons, previousDate);
+  writeFileSync(RESULTS, JSON.stringify(figures, null, 2) + "\n");
+  updatePerformanceDoc(DOC, machine, date.toISOString(), durationS, figures, comparisons, previousDate);
   log(`wrote ${RESULTS} and ${DOC}`);
   return 0;
 }

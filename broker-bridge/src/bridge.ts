@@ -2,7 +2,7 @@
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { Counter, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Registry } from "prom-client";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
 import { checkPortsFree } from "./broker/port-check";
@@ -11,8 +11,8 @@ import { ConfigError } from "./config";
 import { type Clock, guardedClock, systemClock } from "./clock";
 import { EventBus } from "./events";
 import { createHttpServer, listenHttp, registerMetrics } from "./http/http-server";
+import { registerProcessMetrics } from "./http/process-metrics";
 import { EmbeddedLink } from "./link/embedded-link";
-import { ExternalLink } from "./link/external-link";
 import type { InboundMessage, Link } from "./link/link";
 import { MessageRouter } from "./link/message-router";
 import { makeRefuse } from "./link/refuse";
@@ -62,7 +62,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics, prefix: "shipgate_process_" });
+  const stopProcessMetrics = registerProcessMetrics(metrics);
   // Every service timer runs through this clock: one that throws is logged and counted, and the
   // bridge stays up (a store failure on a timer path once killed the process).
   const timerErrors = new Counter({ name: "shipgate_timer_errors_total", help: "Timer callbacks that threw, by timer", labelNames: ["timer"], registers: [metrics] });
@@ -87,6 +87,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         throw new ConfigError(config.file, "broker.password_file", `cannot read ${config.broker.password_file} (${(err as NodeJS.ErrnoException).code ?? err})`);
       }
     }
+    // MQTT.js (about 20 MB resident) is loaded only for an external broker.
+    const { ExternalLink } = await import("./link/external-link");
     link = new ExternalLink({
       url: config.broker.url as string,
       clientId: "shipgate-bridge",
@@ -124,6 +126,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     await http.close().catch(() => {});
     await link.close().catch(() => {});
     store.close();
+    stopProcessMetrics();
   };
 
   try {

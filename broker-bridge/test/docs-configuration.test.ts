@@ -141,8 +141,9 @@ test("the defaults the doc shows are the bridge's", (t) => {
 
 test("the environment variables listed are the ones the code reads, and they override", (t) => {
   const listed = [...DOC.matchAll(/`(SHIPGATE_[A-Z_]+)`/g)].map((m) => m[1] as string);
-  const sources = readdirSync(path.join(REPO, "broker-bridge/src"), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts")).map((f) => readFileSync(path.join(REPO, "broker-bridge/src", f), "utf8")).join("\n");
+  // The bridge and the pipeline client (which holds how every command finds the broker).
+  const sources = ["broker-bridge/src", "pipeline-client/src"].flatMap((dir) => readdirSync(path.join(REPO, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts")).map((f) => readFileSync(path.join(REPO, dir, f), "utf8"))).join("\n");
   const read = [...sources.matchAll(/env\.(SHIPGATE_[A-Z_]+)/g)].map((m) => m[1] as string);
   t.deepEqual([...new Set(listed)].sort(), [...new Set(read)].sort());
   const { file } = loadYaml("broker: { port: 1883 }\n");

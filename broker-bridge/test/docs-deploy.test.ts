@@ -43,15 +43,21 @@ const one = (key: string): string => {
 const ENV = Object.fromEntries((SERVICE.Environment ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 const INSTALL_DIR = one("WorkingDirectory");
 const [NODE, SCRIPT, ...ARGS] = one("ExecStart").split(/\s+/) as [string, string, ...string[]];
+/** Where `npm install -g --prefix INSTALL_DIR` puts the package: its files are broker-bridge/'s. */
+const PACKAGE_DIR = `${INSTALL_DIR}/lib/node_modules/@shipgate/broker-bridge`;
+const inRepo = (installed: string): string => path.join(REPO, "broker-bridge", path.relative(PACKAGE_DIR, installed));
 
-test("the unit runs the repository's shipgate start as the shipgate user, from the install directory", (t) => {
+test("the unit runs the installed package's shipgate start as the shipgate user, from the install prefix", (t) => {
   t.is(one("User"), "shipgate");
   t.is(one("Group"), "shipgate");
   t.is(NODE, "/usr/bin/node");
-  t.true(SCRIPT.startsWith(INSTALL_DIR + "/"), "ExecStart runs the code under WorkingDirectory");
-  const inRepo = path.join(REPO, path.relative(INSTALL_DIR, SCRIPT));
-  t.true(existsSync(inRepo), `${inRepo} exists in the repository layout`);
-  t.true((statSync(inRepo).mode & 0o111) !== 0, "and is executable");
+  t.true(SCRIPT.startsWith(PACKAGE_DIR + "/"), "ExecStart runs the package installed under WorkingDirectory");
+  const script = inRepo(SCRIPT);
+  t.true(existsSync(script), `${script} exists in the package`);
+  t.true((statSync(script).mode & 0o111) !== 0, "and is executable");
+  const pkg = JSON.parse(readFileSync(path.join(REPO, "broker-bridge/package.json"), "utf8")) as { bin: Record<string, string>; files: string[] };
+  t.is(path.join(PACKAGE_DIR, pkg.bin.shipgate ?? ""), SCRIPT, "the package's bin is the script the unit runs");
+  t.true(pkg.files.includes("bin/"), "and the tarball holds it");
   t.deepEqual(ARGS, ["start"]);
   t.true("start" in COMMANDS);
   t.is(one("Restart"), "on-failure");
@@ -85,14 +91,14 @@ test("hardening options are set, and none that would break Node", (t) => {
 test("docs/deploy.md sets up what the unit expects", (t) => {
   t.regex(DOC, /useradd --system .*--shell \/usr\/sbin\/nologin shipgate/);
   t.true(DOC.includes(`ExecStart=${one("ExecStart")}`), "the doc quotes the unit's ExecStart");
-  t.true(DOC.includes(`git clone https://github.com/your-org/shipgate.git ${INSTALL_DIR}`));
+  t.true(DOC.includes(`sudo npm install -g --prefix ${INSTALL_DIR} --no-fund --no-audit ${INSTALL_DIR}/releases/shipgate-broker-bridge-`), "the doc installs the tarball into the unit's prefix");
   t.true(DOC.includes(`sudo tee ${ENV.SHIPGATE_CONFIG}`), "the doc writes the config file the unit names");
   t.true(DOC.includes(`exec ${NODE} ${SCRIPT} "$@"`), "the admin wrapper runs the same script");
   t.true(DOC.includes(`export SHIPGATE_STATE_DIR=${ENV.SHIPGATE_STATE_DIR} SHIPGATE_CONFIG=${ENV.SHIPGATE_CONFIG}`));
-  // npm ci --omit=dev keeps tsx only because it is a runtime dependency of the bridge.
+  // What ships is built JavaScript: no TypeScript loader or compiler among the package's dependencies.
   const pkg = JSON.parse(readFileSync(path.join(REPO, "broker-bridge/package.json"), "utf8")) as { dependencies: Record<string, string> };
-  t.true("tsx" in pkg.dependencies);
-  t.regex(DOC, /npm ci --omit=dev/);
+  for (const dev of ["tsx", "esbuild", "typescript"]) t.false(dev in pkg.dependencies, dev);
+  t.regex(DOC, /npm pack -w broker-bridge/);
   // The config the doc writes is valid.
   const yaml = /sudo tee \/etc\/shipgate\/shipgate\.yml >\/dev\/null <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(DOC)?.[1];
   t.truthy(yaml);
@@ -117,7 +123,7 @@ test("systemd-analyze verify accepts the unit", (t) => {
   // The unit as installed, with the install directory and node pointing at this checkout.
   const dir = mkdtempSync(path.join(tmpdir(), "unit-verify-"));
   const unit = path.join(dir, "shipgate.service");
-  writeFileSync(unit, UNIT_TEXT.replaceAll(INSTALL_DIR, REPO.replace(/\/$/, "")).replaceAll(NODE, process.execPath));
+  writeFileSync(unit, UNIT_TEXT.replaceAll(PACKAGE_DIR, path.join(REPO, "broker-bridge")).replaceAll(INSTALL_DIR, REPO.replace(/\/$/, "")).replaceAll(NODE, process.execPath));
   const verify = spawnSync("systemd-analyze", ["verify", unit], { encoding: "utf8" });
   t.is(verify.status, 0, verify.stderr);
   t.is(verify.stderr.split("\n").filter((l) => l.includes("shipgate.service")).join("\n"), "", "no warnings about the unit");
@@ -131,7 +137,7 @@ test("the unit's ExecStart and Environment start the bridge, and SIGTERM stops i
   for (const [k, v] of Object.entries(ENV)) env[k] = v;
   env.SHIPGATE_STATE_DIR = path.join(dir, "state");
   env.SHIPGATE_CONFIG = config;
-  const child = spawn(process.execPath, [path.join(REPO, path.relative(INSTALL_DIR, SCRIPT)), ...ARGS], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [inRepo(SCRIPT), ...ARGS], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

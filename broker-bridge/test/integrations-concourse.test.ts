@@ -1,7 +1,7 @@
 // The Concourse resource type (integrations/concourse): check, in and out run as Concourse runs
 // them, as executables with JSON on stdin, against a real bridge whose gadget decides.
 import test from "ava";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -127,28 +127,28 @@ test.serial("in asks the bridge again once the retained state is cleared, and wi
 
 /** The image's file tree: the Dockerfile's COPY lines applied to an empty directory (WORKDIR
  *  /opt/shipgate), with node_modules linked in and the workspace packages pointing into the copy. */
+/** The final stage of the Dockerfile, laid out in a temporary directory: its COPY lines from the
+ *  build context, and its COPY --from=build lines from the build stage, which builds in a copy of
+ *  the repository (this checkout, built by ava's config). No node_modules anywhere. */
 function imageTree(): string {
   const repo = fileURLToPath(new URL("../../", import.meta.url));
   const root = mkdtempSync(path.join(tmpdir(), "concourse-image-"));
   const dockerfile = readFileSync(path.join(repo, "integrations/concourse/Dockerfile"), "utf8");
-  const copies = dockerfile.split("\n").filter((l) => /^COPY\s/.test(l)).map((l) => l.trim().split(/\s+/).slice(1));
+  const stages = dockerfile.split(/^FROM /m);
+  const build = stages[1] ?? "";
+  const workdir = /^WORKDIR (\S+)/m.exec(build)?.[1] ?? "/";
+  const final = stages[stages.length - 1] ?? "";
+  const copies = final.split("\n").filter((l) => /^COPY\s/.test(l)).map((l) => l.trim().split(/\s+/).slice(1));
   for (const parts of copies) {
-    const dest = parts[parts.length - 1] as string;
-    for (const src of parts.slice(0, -1)) {
-      const from = path.join(repo, src);
+    const fromBuild = parts[0] === "--from=build";
+    const args = fromBuild ? parts.slice(1) : parts;
+    const dest = args[args.length - 1] as string;
+    for (const src of args.slice(0, -1)) {
+      const from = fromBuild ? path.join(repo, path.relative(workdir, src)) : path.join(repo, src);
       const to = dest.endsWith("/") && !statSync(from).isDirectory() ? path.join(root, dest, path.basename(src)) : path.join(root, dest);
       cpSync(from, to, { recursive: true });
     }
   }
-  const modules = path.join(root, "node_modules");
-  mkdirSync(path.join(modules, "@shipgate"), { recursive: true });
-  for (const entry of readdirSync(path.join(repo, "node_modules"))) {
-    if (entry !== "@shipgate" && entry !== ".bin") symlinkSync(path.join(repo, "node_modules", entry), path.join(modules, entry));
-  }
-  for (const pkg of ["protocol", "broker-bridge", "firmware"]) symlinkSync(path.join(root, pkg), path.join(modules, "@shipgate", pkg));
-  // The image links /opt/resource/<command> to the scripts; run them through such a link too.
-  mkdirSync(path.join(root, "resource"));
-  for (const c of ["check", "in", "out"]) symlinkSync(path.join(root, "integrations/concourse/bin", c), path.join(root, "resource", c));
   return root;
 }
 
@@ -156,12 +156,13 @@ test.serial("the files the Dockerfile copies are enough to run check and out (th
   const image = imageTree();
   const g = await startGateRig();
   try {
-    // No SHIPGATE_BIN: out must find the copied shipgate executable next to itself.
+    // No SHIPGATE_BIN: out must find the copied gate file next to itself.
     const env = { ...BUILD_ENV, SHIPGATE_BIN: undefined };
-    const put = await run(path.join(image, "resource/out"), [image], { stdin: JSON.stringify({ source: sourceOf(g), params: { summary: "from the image" } }), env });
+    t.false(existsSync(path.join(image, "node_modules")));
+    const put = await run(path.join(image, "opt/resource/out"), [image], { stdin: JSON.stringify({ source: sourceOf(g), params: { summary: "from the image" } }), env });
     t.is(put.code, 0, put.stderr);
     const version = (JSON.parse(put.stdout) as VersionOut).version;
-    const checked = await run(path.join(image, "resource/check"), [], { stdin: JSON.stringify({ source: sourceOf(g) }), env });
+    const checked = await run(path.join(image, "opt/resource/check"), [], { stdin: JSON.stringify({ source: sourceOf(g) }), env });
     t.is(checked.code, 0, checked.stderr);
     t.deepEqual(JSON.parse(checked.stdout), [version]);
   } finally {
@@ -185,7 +186,7 @@ test("bad input names the field; the source and params checkers", async (t) => {
   t.like(checkSource({ broker: "mqtt://x", settle: "soon" }), { ok: false, field: "source.settle" });
   t.like(checkSource({ broker: "mqtts://x:8883" }), { ok: true, value: { prefix: "shipgate/v1/", settleMs: 1000, pipeline: null } });
   t.like(checkOutParams({ timeout: 5 }), { ok: false, field: "params.timeout" });
-  t.true(existsSync(shipgateBin({})), "out finds the shipgate executable of this checkout");
+  t.true(existsSync(shipgateBin({})), "out finds the gate file of this checkout");
   t.is(shipgateBin({ SHIPGATE_BIN: "/usr/local/bin/shipgate" }), "/usr/local/bin/shipgate");
 });
 

@@ -1,26 +1,39 @@
-// The GitHub Actions step, the GitLab CI job template and the Jenkins stage cannot run their CI
-// systems here. Instead each test takes the exact shell lines the template holds (the action's
-// `run:`, the job's `script:`, the stage's `sh` script), sets the environment the template defines
+// The GitHub Action, the GitLab CI job template and the Jenkins stage cannot run their CI systems
+// here. Instead each test runs what the template holds (the action's main file as the runner starts
+// it, the job's `script:`, the stage's `sh` script), sets the environment the template defines
 // (with the CI system's own variables filled in), runs them with the shell that CI system uses,
 // against a real bridge whose gadget decides. A drift in flags or exit handling fails here.
-import test from "ava";
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import test, { type ExecutionContext } from "ava";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { EXIT } from "../src/cli/gate";
-import { SHIPGATE_BIN } from "./helpers/bridge";
 import { type GateRig, run, startGateRig } from "./integrations-support";
 
 const INTEGRATIONS = fileURLToPath(new URL("../../integrations/", import.meta.url));
 
-/** A directory with `shipgate` on it, as an installed bridge package provides. */
-function binDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "shipgate-path-"));
-  symlinkSync(SHIPGATE_BIN, path.join(dir, "shipgate"));
-  return dir;
+/**
+ * GitLab and Jenkins fetch the self-contained gate file from the release URL their template names.
+ * A loopback server answers for that host: the URL's path gets the committed file, anything else
+ * 404. Returns the URL to use instead of the template's, with the same path.
+ */
+async function serveGateFile(t: ExecutionContext, templateUrl: string): Promise<string> {
+  const wanted = new URL(templateUrl).pathname;
+  const server = createServer((req, res) => {
+    if (req.url !== wanted) return void res.writeHead(404).end("not found\n");
+    res.writeHead(200, { "content-type": "application/javascript" }).end(readFileSync(path.join(INTEGRATIONS, "github-actions/shipgate-gate.cjs")));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => void server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${wanted}`;
 }
+
+/** PATH without any `shipgate`: the templates must run the fetched file, not an installed command. */
+const PATH_WITHOUT_SHIPGATE = path.dirname(process.execPath) + ":/usr/bin:/bin";
 
 function credentials(g: GateRig): NodeJS.ProcessEnv {
   return { SHIPGATE_BROKER_URL: g.brokerUrl, SHIPGATE_USERNAME: g.pipelineUser.username, SHIPGATE_PASSWORD: g.pipelineUser.password };
@@ -31,11 +44,14 @@ function recordIn(dir: string, file = "shipgate-record.json"): Record<string, un
 }
 
 // ---------------------------------------------------------------------------------------------
-// GitHub Actions: the composite action's step, with ${{ inputs.* }} and ${{ github.* }} filled in.
+// GitHub Actions: the JavaScript action's main file, run as the runner runs it: `node <main>` in
+// the workspace, every input as INPUT_<NAME> (defaults with ${{ github.* }} filled in), and
+// outputs read back from the $GITHUB_OUTPUT file in GitHub's `name<<delimiter` syntax.
 
 interface ActionYaml {
   inputs: Record<string, { required?: boolean; default?: string }>;
-  runs: { using: string; steps: { id?: string; shell: string; env: Record<string, string>; run: string }[] };
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
 }
 
 const GITHUB = { repository: "acme/api", ref_name: "main", sha: "0123456789abcdef", actor: "alice" };
@@ -48,40 +64,55 @@ function expand(text: string, contexts: Record<string, Record<string, string>>):
   });
 }
 
+/** Parses $GITHUB_OUTPUT: `name=value` lines and `name<<DELIM` ... `DELIM` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2] as string, i + 1);
+      if (end < 0) throw new Error(`output ${heredoc[1]} has no closing ${heredoc[2]}`);
+      out[heredoc[1] as string] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (line.includes("=")) out[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+  }
+  return out;
+}
+
 async function runAction(g: GateRig, withInputs: Record<string, string>) {
   const action = parse(readFileSync(path.join(INTEGRATIONS, "github-actions/action.yml"), "utf8")) as ActionYaml;
-  const inputs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    if (spec.required && withInputs[name] === undefined) throw new Error(`input ${name} is required`);
-    inputs[name] = withInputs[name] ?? expand(String(spec.default ?? ""), { github: GITHUB });
-  }
-  for (const name of Object.keys(withInputs)) if (!(name in action.inputs)) throw new Error(`the action has no input ${name}`);
-  const step = action.runs.steps[0];
-  if (step === undefined) throw new Error("the action has no step");
   const work = mkdtempSync(path.join(tmpdir(), "gha-"));
   const output = path.join(work, "github-output");
   writeFileSync(output, "");
-  writeFileSync(path.join(work, "step.sh"), expand(step.run, { inputs, github: GITHUB }));
-  const env: NodeJS.ProcessEnv = { GITHUB_OUTPUT: output, GITHUB_ACTION_PATH: path.join(INTEGRATIONS, "github-actions") };
-  for (const [k, v] of Object.entries(step.env)) env[k] = expand(v, { inputs, github: GITHUB });
-  assertBashStep(step.shell);
-  // GitHub's `shell: bash` is `bash --noprofile --norc -eo pipefail {0}` (docs: "Workflow syntax", jobs.<id>.steps[*].shell).
-  const ran = await run("bash", ["--noprofile", "--norc", "-eo", "pipefail", path.join(work, "step.sh")], { env, cwd: work, timeoutMs: 90_000 });
-  const outputs = Object.fromEntries(readFileSync(output, "utf8").split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  // What the runner gives a node action: GITHUB_* variables and INPUT_<NAME> per input.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: work, GITHUB_ACTIONS: "true", CI: "true", GITHUB_OUTPUT: output, GITHUB_WORKSPACE: work };
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    if (spec.required && withInputs[name] === undefined) throw new Error(`input ${name} is required`);
+    env[`INPUT_${name.toUpperCase()}`] = withInputs[name] ?? expand(String(spec.default ?? ""), { github: GITHUB });
+  }
+  for (const name of Object.keys(withInputs)) if (!(name in action.inputs)) throw new Error(`the action has no input ${name}`);
+  if (action.runs.using !== "node20" && action.runs.using !== "node24") throw new Error(`the action runs with ${action.runs.using}; this test runs it as a node action`);
+  // The runner downloads the action into its own directory (_actions/owner/repo/ref/...), far from
+  // any node_modules: a copy of the action's folder outside the repository proves the file is
+  // self-contained.
+  const actionDir = mkdtempSync(path.join(tmpdir(), "gha-action-"));
+  cpSync(path.join(INTEGRATIONS, "github-actions"), actionDir, { recursive: true });
+  const main = path.join(actionDir, action.runs.main);
+  const ran = await run(process.execPath, [main], { env, cwd: work, timeoutMs: 90_000 });
+  const outputs = parseOutputs(readFileSync(output, "utf8"));
+  for (const name of Object.keys(outputs)) if (!(name in action.outputs)) throw new Error(`the action wrote output ${name}, which action.yml does not declare`);
   return { ...ran, outputs, work, action };
 }
 
-function assertBashStep(shell: string): void {
-  if (shell !== "bash") throw new Error(`the action's step runs with ${shell}; this test runs it as GitHub runs bash`);
-}
-
-test.serial("GitHub Actions: the composite action's step exits with gate's code and sets its outputs", async (t) => {
+test.serial("GitHub Actions: the JavaScript action, run as the runner runs it, exits with gate's code and sets its outputs", async (t) => {
   const g = await startGateRig();
   try {
     const auth = { broker: g.brokerUrl, username: g.pipelineUser.username, password: g.pipelineUser.password };
     const approved = await runAction(g, { ...auth, step: "deploy-prod" });
     t.is(approved.code, EXIT.approved, approved.stderr + approved.stdout);
-    t.deepEqual(approved.outputs, { state: "approved", "decided-by": "gadget:desk-1" });
+    t.deepEqual(approved.outputs, { state: "approved", "decided-by": "gadget:desk-1", record: "shipgate-record.json" });
     t.like(recordIn(approved.work), { pipeline: "acme/api", step: "deploy-prod", state: "approved" });
     const lock = [...g.states.values()].find((l) => l.pipeline === "acme/api");
     t.is(lock?.summary, "main 0123456789abcdef by alice", "the default summary names ref, sha and actor");
@@ -118,7 +149,7 @@ test("GitHub Actions: the example workflow passes only inputs the action declare
   const given = Object.keys(uses[0]?.with ?? {});
   for (const name of given) t.true(name in action.inputs, `input ${name}`);
   for (const [name, spec] of Object.entries(action.inputs)) if (spec.required) t.true(given.includes(name), `required input ${name}`);
-  t.is(action.runs.using, "composite");
+  t.is(action.runs.using, "node20");
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -140,7 +171,7 @@ function gitlabVars(job: GitlabJob, predefined: Record<string, string>, override
   return { ...out, ...overrides };
 }
 
-async function runGitlab(g: GateRig, shell: "bash" | "sh", overrides: Record<string, string> = {}) {
+async function runGitlab(g: GateRig, gateUrl: string, shell: "bash" | "sh", overrides: Record<string, string> = {}) {
   const ci = parse(readFileSync(path.join(INTEGRATIONS, "gitlab/shipgate.gitlab-ci.yml"), "utf8")) as Record<string, GitlabJob>;
   const job = ci[".shipgate-gate"];
   if (job === undefined) throw new Error("no .shipgate-gate template");
@@ -148,15 +179,19 @@ async function runGitlab(g: GateRig, shell: "bash" | "sh", overrides: Record<str
   // The runner's bash and sh shells stop at the first failing script line (set -e; bash: -o pipefail).
   const script = (shell === "bash" ? "set -eo pipefail\n" : "set -e\n") + job.script.join("\n") + "\n";
   writeFileSync(path.join(work, "script.sh"), script);
-  const env = { ...GITLAB_CI, ...gitlabVars(job, GITLAB_CI, overrides), ...credentials(g), PATH: `${binDir()}:${process.env.PATH}` };
+  const env = { ...GITLAB_CI, ...gitlabVars(job, GITLAB_CI, { SHIPGATE_GATE_URL: gateUrl, ...overrides }), ...credentials(g), PATH: PATH_WITHOUT_SHIPGATE };
   const ran = await run(shell, [path.join(work, "script.sh")], { env, cwd: work, timeoutMs: 90_000 });
   return { ...ran, work, job };
 }
 
 test.serial("GitLab CI: the job template's script approves, rejects and expires with gate's codes (bash and sh)", async (t) => {
+  const job = (parse(readFileSync(path.join(INTEGRATIONS, "gitlab/shipgate.gitlab-ci.yml"), "utf8")) as Record<string, GitlabJob>)[".shipgate-gate"];
+  const gateUrl = await serveGateFile(t, job?.variables.SHIPGATE_GATE_URL ?? "");
   const g = await startGateRig();
   try {
-    const approved = await runGitlab(g, "bash");
+    const missing = await runGitlab(g, gateUrl.replace("shipgate-gate.cjs", "nothing.cjs"), "bash");
+    t.not(missing.code, EXIT.approved, "a gate file that cannot be fetched fails the job");
+    const approved = await runGitlab(g, gateUrl, "bash");
     t.is(approved.code, EXIT.approved, approved.stderr + approved.stdout);
     t.regex(approved.stdout, /shipgate: acme\/api\/approve-prod approved/);
     t.like(recordIn(approved.work), { pipeline: "acme/api", step: "approve-prod", state: "approved", decided_by: "gadget:desk-1" });
@@ -164,13 +199,13 @@ test.serial("GitLab CI: the job template's script approves, rejects and expires 
     t.deepEqual(approved.job.artifacts, { when: "always", paths: ["$SHIPGATE_RECORD"], expire_in: "90 days" });
 
     g.desk.decision = "reject";
-    const rejected = await runGitlab(g, "sh", { SHIPGATE_STEP: "deploy-prod" });
+    const rejected = await runGitlab(g, gateUrl, "sh", { SHIPGATE_STEP: "deploy-prod" });
     t.is(rejected.code, EXIT.rejected);
     t.regex(rejected.stdout, /acme\/api\/deploy-prod was rejected/);
     t.like(recordIn(rejected.work), { step: "deploy-prod", state: "rejected" });
 
     g.desk.decision = null;
-    const expired = await runGitlab(g, "sh", { SHIPGATE_TIMEOUT: "2s", SHIPGATE_SUMMARY: "" });
+    const expired = await runGitlab(g, gateUrl, "sh", { SHIPGATE_TIMEOUT: "2s", SHIPGATE_SUMMARY: "" });
     t.is(expired.code, EXIT.expired);
     t.regex(expired.stdout, /expired: nobody decided in time/);
   } finally {
@@ -193,14 +228,14 @@ function jenkinsfile() {
   return { text, environment, script, exitMap };
 }
 
-async function runJenkins(g: GateRig, overrides: Record<string, string> = {}) {
+async function runJenkins(g: GateRig, gateUrl: string, overrides: Record<string, string> = {}) {
   const { environment, script } = jenkinsfile();
   if (script === undefined) throw new Error("no shipgate sh step in the Jenkinsfile");
   const jenkinsEnv: Record<string, string> = { JOB_NAME: "acme/api", BRANCH_NAME: "main", BUILD_NUMBER: "17" };
-  const env: NodeJS.ProcessEnv = { ...jenkinsEnv, PATH: `${binDir()}:${process.env.PATH}` };
+  const env: NodeJS.ProcessEnv = { ...jenkinsEnv, PATH: PATH_WITHOUT_SHIPGATE };
   // Groovy's "${env.X}" interpolation, done as Jenkins does before the shell sees the value.
   for (const [k, v] of Object.entries(environment)) env[k] = v.replace(/\$\{env\.([A-Z_]+)\}/g, (_w, n: string) => jenkinsEnv[n] ?? "null");
-  Object.assign(env, credentials(g), overrides);
+  Object.assign(env, credentials(g), { SHIPGATE_GATE_URL: gateUrl }, overrides);
   const work = mkdtempSync(path.join(tmpdir(), "jenkins-"));
   // Jenkins runs an sh step as `/bin/sh -xe` (Pipeline: Nodes and Processes, "sh").
   const ran = await run("/bin/sh", ["-xe", "-c", script], { env, cwd: work, timeoutMs: 90_000 });
@@ -213,20 +248,21 @@ test.serial("Jenkins: the Approval stage's sh script exits with gate's codes, an
   t.regex(exitMap[EXIT.rejected] ?? "", /rejected/);
   t.regex(exitMap[EXIT.expired] ?? "", /expired/);
   t.is(environment.SHIPGATE_RECORD, "shipgate-record.json");
+  const gateUrl = await serveGateFile(t, environment.SHIPGATE_GATE_URL ?? "");
   const g = await startGateRig();
   try {
-    const approved = await runJenkins(g);
+    const approved = await runJenkins(g, gateUrl);
     t.is(approved.code, EXIT.approved, approved.stderr);
     t.like(recordIn(approved.work), { pipeline: "acme/api", step: "deploy-prod", state: "approved" });
     t.is([...g.states.values()].find((l) => l.pipeline === "acme/api")?.summary, "main #17");
 
     g.desk.decision = "reject";
-    const rejected = await runJenkins(g);
+    const rejected = await runJenkins(g, gateUrl);
     t.is(rejected.code, EXIT.rejected);
     t.like(recordIn(rejected.work), { state: "rejected" });
 
     g.desk.decision = null;
-    const expired = await runJenkins(g, { SHIPGATE_TIMEOUT: "2s" });
+    const expired = await runJenkins(g, gateUrl, { SHIPGATE_TIMEOUT: "2s" });
     t.is(expired.code, EXIT.expired);
     t.like(recordIn(expired.work), { state: "expired", decided_by: "timeout" });
   } finally {

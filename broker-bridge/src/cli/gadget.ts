@@ -37,8 +37,9 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.help) return io.out(GADGET_HELP), 0;
   const conn = resolveConnection({ broker: values.broker, username: values.username, "password-file": values["password-file"] }, io.env);
-  const twinModule = "@shipgate/firmware/adapters/node/twin";
-  const twin = (await import(twinModule)) as { runTwin(options: Record<string, unknown>): Promise<number | void> };
+  // A literal specifier, so the build bundles the twin (a computed one is left to run time, where
+  // only TypeScript sources would answer it).
+  const twin = (await import("@shipgate/firmware/adapters/node/twin")) as unknown as { runTwin(options: Record<string, unknown>): Promise<number | void> };
   const { readFileSync } = await import("node:fs");
   const { hostname } = await import("node:os");
   const id = values.id ?? `twin-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40)}`;

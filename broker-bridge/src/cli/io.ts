@@ -1,21 +1,10 @@
-// The command line's outside world, injected so commands can be run inside tests.
+// The command line's outside world: the pipeline client's, so `shipgate gate` runs there unchanged,
+// and the bridge's own hints.
 
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  /** Writes text as it is (no line end added): exports stream through it when present. */
-  write?(chunk: string): void;
-  env: NodeJS.ProcessEnv;
-}
 
-export const processIo: Io = {
-  out: (line) => void process.stdout.write(line + "\n"),
-  err: (line) => void process.stderr.write(line + "\n"),
-  write: (chunk) => void process.stdout.write(chunk),
-  env: process.env,
-};
+export { type Io, processIo } from "@shipgate/pipeline-client/io";
 
 /** How to run shipgate from here, as printed in hints: "shipgate" when it is on PATH (npm start
  *  adds node_modules/.bin to PATH only for itself, so that entry does not count), else "npx shipgate". */

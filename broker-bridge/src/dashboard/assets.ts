@@ -1,14 +1,24 @@
-// The dashboard's files, built once when the bridge starts and served from memory: the HTML page,
-// its stylesheet, and the TypeScript front end bundled by esbuild for the browser. There is no
-// separate build step and nothing is fetched from elsewhere (the page works without internet).
+// The dashboard's files, served from memory: the HTML page, its stylesheet, and the TypeScript
+// front end bundled by esbuild for the browser. The built bridge (npm run build) reads the bundles
+// the build made, beside it in dist/dashboard/, and never loads esbuild; run from the sources
+// (tests, tsx) it bundles them once per process. Nothing is fetched from elsewhere.
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
+import type * as Esbuild from "esbuild";
 
-/** Where the browser sources live: broker-bridge/dashboard/. */
-export const DASHBOARD_SOURCES = fileURLToPath(new URL("../../dashboard/", import.meta.url));
+/** Set by the build (tools/build/build.ts) through esbuild's define; absent when run from sources. */
+declare const __SHIPGATE_BUILT__: boolean | undefined;
+const BUILT = typeof __SHIPGATE_BUILT__ !== "undefined" && __SHIPGATE_BUILT__;
+
+/** Where the browser sources live: broker-bridge/dashboard/ (built: dist/dashboard/, with the bundles). */
+export const DASHBOARD_SOURCES = fileURLToPath(BUILT ? new URL("./dashboard/", import.meta.url) : new URL("../../dashboard/", import.meta.url));
+
+/** The bundles by file name in dist/dashboard/, and how each is made. */
+export const DASHBOARD_BUNDLES = Object.freeze({ "app.js": { entry: "main.ts", minify: false }, "gadget.js": { entry: "virtual-gadget.ts", minify: true } });
+/** The plain files copied next to them. */
+export const DASHBOARD_FILES = Object.freeze(["index.html", "dashboard.css"]);
 
 export interface Asset {
   body: Buffer;
@@ -63,8 +73,9 @@ export function bundleScript(entry = DASHBOARD_SOURCES + "main.ts", minify = fal
 }
 
 async function runEsbuild(entry: string, minify: boolean): Promise<string> {
-  let result: esbuild.BuildResult<{ write: false }>;
+  let result: Esbuild.BuildResult<{ write: false }>;
   try {
+    const esbuild = await import("esbuild");
     result = await esbuild.build({
       entryPoints: [entry],
       bundle: true,
@@ -79,7 +90,7 @@ async function runEsbuild(entry: string, minify: boolean): Promise<string> {
       charset: "utf8",
     });
   } catch (err) {
-    const failure = err as esbuild.BuildFailure;
+    const failure = err as Esbuild.BuildFailure;
     const first = failure.errors?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}` : entry;
     throw new AssetBuildError(`dashboard: cannot bundle the front end at ${where}: ${first?.text ?? String(err)}`, { cause: err });
@@ -93,7 +104,9 @@ export async function buildAssets(title: string): Promise<DashboardAssets> {
   // The virtual gadget (the firmware's App with MQTT.js's browser build) is a separate bundle,
   // loaded by the page only when someone starts it.
   // The page's own script stays readable (40 KB); the gadget bundle, mostly MQTT.js, is minified.
-  const [script, gadget] = await Promise.all([bundleScript(), bundleScript(DASHBOARD_SOURCES + "virtual-gadget.ts", true)]);
+  const [script, gadget] = BUILT
+    ? [readSource("app.js"), readSource("gadget.js")]
+    : await Promise.all([bundleScript(DASHBOARD_SOURCES + DASHBOARD_BUNDLES["app.js"].entry), bundleScript(DASHBOARD_SOURCES + DASHBOARD_BUNDLES["gadget.js"].entry, true)]);
   const html = readSource("index.html").replaceAll("{{title}}", escapeHtml(title));
   const files = new Map<string, Asset>([
     [ASSET_PATHS.page, asset(html, "text/html; charset=utf-8")],

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { MqttClient } from "mqtt";
 import { type Checked, decode } from "@shipgate/protocol";
-import { type Connection, connectOnce } from "../../../broker-bridge/src/cli/connection";
+import { type Connection, connectOnce } from "@shipgate/pipeline-client/connection";
 import { type ResourceSource, topicsOf } from "./source";
 
 export function connectionOf(source: ResourceSource): Connection {
@@ -20,8 +20,8 @@ export function clientIdFor(command: string): string {
 }
 
 export function connect(source: ResourceSource, clientId: string): Promise<MqttClient> {
-  // reconnectPeriod 0: a resource run is short, and Concourse retries checks itself.
-  return connectOnce(connectionOf(source), clientId, { reconnectPeriod: 0, ...(source.ca ? { ca: source.ca } : {}) });
+  // No reconnecting: a resource run is short, and Concourse retries checks itself.
+  return connectOnce(connectionOf(source), clientId, source.ca ? { ca: source.ca } : {}, undefined, { reconnect: false });
 }
 
 /** The retained messages on these filters, decoded; empty payloads (cleared states) are skipped,

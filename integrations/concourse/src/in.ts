@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { type LockState, checkErrorReply, checkLockState, decode } from "@shipgate/protocol";
-import { recordOf } from "../../../broker-bridge/src/cli/gate";
+import { recordOf } from "@shipgate/pipeline-client/record";
 import { clientIdFor, connect, readRetained } from "./broker";
 import type { ResourceIo } from "./io";
 import { type LockVersion, type ResourceSource, checkSource, checkVersion, parseRequest, topicsOf } from "./source";

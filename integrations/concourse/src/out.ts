@@ -1,23 +1,26 @@
-// `out SOURCES`: asks for approval and waits, by running `shipgate gate` (the same waiting,
-// reconnecting and resuming as every other pipeline; cli/gate.ts). Its state lines go to the build
-// log; an approval prints the new version, anything else fails the put with gate's exit code
+// `out SOURCES`: asks for approval and waits, by running the self-contained gate file, which is
+// `shipgate gate` (the same waiting, reconnecting and resuming as every other pipeline). Its state
+// lines go to the build log; an approval prints the new version, anything else fails the put with gate's exit code
 // (1 rejected or blocked, 2 expired, 3 connection or authorization error). When Concourse aborts
 // the build, the signal is passed on and `shipgate gate` cancels the lock.
 
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DecisionRecord } from "../../../broker-bridge/src/cli/gate";
+import type { DecisionRecord } from "@shipgate/pipeline-client/record";
 import type { ResourceIo } from "./io";
 import { type OutParams, type ResourceSource, checkOutParams, checkSource, parseRequest } from "./source";
 import { metadataOf, versionOf } from "./versions";
 
-/** The shipgate executable: $SHIPGATE_BIN, else the one in this repository checkout. */
+/** What out runs as `shipgate gate`: $SHIPGATE_BIN, else the self-contained gate file (the GitHub
+ *  Action's): next to this bundle in the image, in integrations/github-actions/ in a checkout. */
 export function shipgateBin(env: NodeJS.ProcessEnv): string {
-  return env.SHIPGATE_BIN || fileURLToPath(new URL("../../../broker-bridge/bin/shipgate.js", import.meta.url));
+  if (env.SHIPGATE_BIN) return env.SHIPGATE_BIN;
+  const beside = fileURLToPath(new URL("./shipgate-gate.cjs", import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL("../../github-actions/shipgate-gate.cjs", import.meta.url));
 }
 
 export async function putLock(args: string[], stdin: string, io: ResourceIo): Promise<number> {

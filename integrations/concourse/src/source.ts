@@ -3,7 +3,7 @@
 // `source` and `params` and turns them into a broker connection, so check, in and out agree.
 
 import { type Checked, DEFAULT_PREFIX, Fields, Topics, isObject, object, prefixProblem, valid } from "@shipgate/protocol";
-import { parseDuration } from "../../../broker-bridge/src/duration";
+import { parseDuration } from "@shipgate/protocol/duration";
 import { brokerUrlProblem } from "../../../broker-bridge/src/config";
 
 export interface ResourceSource {

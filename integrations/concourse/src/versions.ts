@@ -1,10 +1,10 @@
 // Lock states as Concourse versions and metadata.
 
 import type { LockState } from "@shipgate/protocol";
-import type { DecisionRecord } from "../../../broker-bridge/src/cli/gate";
+import type { DecisionRecord } from "@shipgate/pipeline-client/record";
 import type { LockVersion, ResourceSource } from "./source";
 
-/** A lock state is well under this; the bridge's own reader uses the same bound (cli/gate.ts). */
+/** A lock state is well under this; the bridge's own reader uses the same bound (pipeline-client/src/wait.ts). */
 export const LOCK_STATE_MAX_BYTES_FALLBACK = 8192;
 
 export function versionOf(lock: Pick<LockState, "id" | "pipeline" | "step">): LockVersion {

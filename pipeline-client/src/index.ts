@@ -1,0 +1,6 @@
+// The pipeline client: connect (with backoff), request, wait, record; and `shipgate gate` on top.
+export * from "./connection";
+export * from "./gate";
+export * from "./io";
+export * from "./record";
+export * from "./wait";
