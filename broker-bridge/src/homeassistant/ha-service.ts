@@ -6,12 +6,14 @@
 // store, so a gadget removed while the bridge was down is removed from Home Assistant at start
 // (an external broker keeps retained configs across our restarts).
 //
-// Needs: the link (publish), the topics, the config, the key-value store, and a list of gadget
-// accounts (constructor argument; by default the user store in the state directory).
+// Needs: the link (publish), the topics, the config, the key-value store, and the gadget accounts
+// from the security service's gadget-secrets port (without it, the config's gadgets only).
 
 import { NODE_ID_PATTERN } from "@shipgate/protocol";
+import { every } from "../clock";
 import { sectionOf } from "../config";
-import { UserStore } from "../security/user-store";
+import { optional } from "../ports/port";
+import { GadgetSecrets, type GadgetSecretsPort } from "../ports/security";
 import type { Service, ServiceContext } from "../service";
 import { type DiscoveryMessage, bridgeDiscovery, gadgetDiscovery } from "./ha-discovery";
 import { type HomeAssistantSettings, checkHomeAssistantSection } from "./ha-config";
@@ -20,36 +22,20 @@ const PUBLISHED_KEY = "homeassistant.published";
 /** How often (ms) the gadget list is read again, so that `shipgate user remove` reaches Home Assistant. */
 export const RECONCILE_MS = 5_000;
 
-export interface HomeAssistantOptions {
-  /** Gadget accounts in the state directory. */
-  gadgetAccounts?: (stateDir: string) => readonly string[];
-}
-
-/** Gadget accounts from users.json; one store per state directory (it re-reads only on change). */
-function accountsInStore(): (stateDir: string) => readonly string[] {
-  let store: UserStore | null = null;
-  return (stateDir) => {
-    if (store === null || store.stateDir !== stateDir) store = new UserStore(stateDir);
-    return store.users().filter((u) => u.role === "gadget").map((u) => u.username);
-  };
-}
-
 export class HomeAssistantService implements Service {
   readonly name = "homeassistant";
+  readonly needs = [optional(GadgetSecrets)];
   #ctx!: ServiceContext;
   #settings: HomeAssistantSettings | null = null;
-  readonly #accounts: (stateDir: string) => readonly string[];
+  #accounts: GadgetSecretsPort | undefined;
   /** Topics with a retained config from us, per gadget. */
   #published = new Map<string, string[]>();
-  #timer: NodeJS.Timeout | undefined;
+  #stopTimer: (() => void) | undefined;
   #running: Promise<void> = Promise.resolve();
-
-  constructor(options: HomeAssistantOptions = {}) {
-    this.#accounts = options.gadgetAccounts ?? accountsInStore();
-  }
 
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
+    this.#accounts = ctx.ports.want(GadgetSecrets);
     this.#settings = sectionOf(ctx.config, "homeassistant", checkHomeAssistantSection);
     if (this.#settings === null) return;
     const saved = ctx.kv.get<Record<string, unknown>>(PUBLISHED_KEY);
@@ -64,19 +50,18 @@ export class HomeAssistantService implements Service {
   async started(): Promise<void> {
     if (this.#settings === null) return;
     await this.reconcile();
-    this.#timer = setInterval(() => void this.reconcile(), RECONCILE_MS);
-    this.#timer.unref();
+    this.#stopTimer = every(this.#ctx.clock, RECONCILE_MS, "homeassistant-reconcile", () => void this.reconcile());
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#stopTimer?.();
   }
 
   /** The gadgets discovery should show now. */
   gadgets(): string[] {
     const out = new Set(this.#ctx.config.gadgets.map((g) => g.id));
     try {
-      for (const id of this.#accounts(this.#ctx.config.state_dir)) out.add(id);
+      for (const id of this.#accounts?.gadgetAccounts() ?? []) out.add(id);
     } catch (err) {
       this.#ctx.log.warn({ err }, "cannot read the gadget accounts for Home Assistant discovery");
     }

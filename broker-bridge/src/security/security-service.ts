@@ -74,6 +74,10 @@ export class SecurityService implements Service {
   }
 
   /** A gadget's HMAC secret provisioned by `shipgate user add ID --role gadget`, if any. */
+  gadgetAccounts(): readonly string[] {
+    return this.#users.users().filter((u) => u.role === "gadget").map((u) => u.username);
+  }
+
   gadgetSecret(gadget: string): string | undefined {
     try {
       return this.#users.gadgetSecret(gadget);
