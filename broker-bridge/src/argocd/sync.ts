@@ -8,36 +8,15 @@
 
 import { randomUUID } from "node:crypto";
 import type { LockState } from "@shipgate/protocol";
-import { type Clock, iso } from "../clock";
-import type { EventBus } from "../events";
-import type { LockDecisionsPort, LockQueriesPort } from "../ports/gates";
+import { iso } from "../clock";
 import { globToRegExp } from "../glob";
-import type { Logger } from "../log";
 import { type AppSummary, TERMINAL_PHASES } from "./apps";
-import type { AppBook } from "./app-book";
-import type { ArgoClient, SyncRequest } from "./client";
-import type { ArgoConfig } from "./config";
+import type { SyncRequest } from "./client";
 import { shortReason } from "./errors";
 import { matchesSelector } from "./labels";
+import { type AppSyncProgress, INFO_APPROVED_BY, INFO_AT, INFO_GADGET, type SyncBatch, type SyncDeps } from "./sync-types";
 
-export type AppSyncState = "requested" | "refused" | "running" | "succeeded" | "failed" | "timeout";
-
-export interface AppSyncProgress {
-  name: string;
-  state: AppSyncState;
-  /** Argo CD's refusal or the operation's message. */
-  message: string | null;
-}
-
-export interface SyncBatch {
-  id: string;
-  gadget: string;
-  /** ISO time of the press, also sent as the `shipgate-at` info. */
-  at: string;
-  approved_by: string | null;
-  apps: AppSyncProgress[];
-  finished_at: string | null;
-}
+export { type AppSyncProgress, type AppSyncState, INFO_APPROVED_BY, INFO_AT, INFO_GADGET, type SyncBatch, type SyncDeps } from "./sync-types";
 
 /** A sync waiting for a second person (kept in the store across restarts). */
 interface PendingApproval {
@@ -46,26 +25,7 @@ interface PendingApproval {
   requested_at: string;
 }
 
-export const INFO_GADGET = "shipgate-gadget";
-export const INFO_AT = "shipgate-at";
-export const INFO_APPROVED_BY = "shipgate-approved-by";
 const PENDING_KEY = "argocd.pending_approvals";
-
-export interface SyncDeps {
-  config: ArgoConfig;
-  client: ArgoClient;
-  book: AppBook;
-  clock: Clock;
-  bus: EventBus;
-  log: Logger;
-  kv: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
-  /** The gates, when they run: the mode, and lock requests for require_approval. */
-  gates: () => (Pick<LockQueriesPort, "mode"> & Pick<LockDecisionsPort, "request">) | undefined;
-  /** Whether app updates arrive by themselves (the watch stream); else the runner polls. */
-  streaming: () => boolean;
-  /** Something the gadgets show changed. */
-  changed: () => void;
-}
 
 type Ack = (ok: boolean, message?: string) => void;
 
