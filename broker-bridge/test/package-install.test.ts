@@ -80,7 +80,7 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
   let startErr = "";
   start.stderr.on("data", (d: Buffer) => (startErr += d.toString()));
   await waitFor("the installed bridge to listen", () => /dashboard and API on/.test(startErr) || start.exitCode !== null, 30_000);
-  t.regex(startErr, new RegExp(`MQTT broker listening on mqtt://127\\.0\\.0\\.1:${ports.broker}`), startErr);
+  t.regex(startErr, new RegExp(`MQTT broker listening on .*mqtt://127\\.0\\.0\\.1:${ports.broker}`), startErr);
   const page = await fetch(`http://127.0.0.1:${ports.http}/`);
   t.is(page.status, 200, "the dashboard is served");
   for (const bundle of ["/dashboard/app.js", "/dashboard/gadget.js"]) {

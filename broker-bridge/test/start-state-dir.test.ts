@@ -44,7 +44,10 @@ test.serial("a state_dir of its own: start names the SHIPGATE_STATE_DIR the comm
   try {
     const state = path.join(confDir, "state");
     t.true(existsSync(path.join(state, "local-admin.json")));
-    t.regex(bridge.stderr(), new RegExp(`^shipgate: commands on this machine need SHIPGATE_STATE_DIR=${state} \\(they look in ${path.join(cwd, ".shipgate")}\\)$`, "m"));
+    // The hint comes after the listening lines, maybe in a later chunk of stderr.
+    const hint = new RegExp(`^shipgate: commands on this machine need SHIPGATE_STATE_DIR=${state} \\(they look in ${path.join(cwd, ".shipgate")}\\)$`, "m");
+    await waitFor("the state-dir hint", () => hint.test(bridge.stderr()), 10_000).catch(() => {});
+    t.regex(bridge.stderr(), hint);
     // A stale ./.shipgate from another bridge: status says where its credentials came from.
     mkdirSync(path.join(cwd, ".shipgate"));
     writeFileSync(path.join(cwd, ".shipgate", "local-admin.json"), JSON.stringify({ username: "admin", password: "from-another-bridge" }));
