@@ -98,7 +98,7 @@ test(`SIGKILL at random moments (seed ${SEED}): no lock lost, none decided twice
   const codeFor: Record<string, number> = { approved: 0, rejected: 1, expired: 2, cancelled: 1 };
   for (const gate of gates) {
     const row = db.prepare("SELECT state FROM locks WHERE id = ?").get(gate.id) as { state: string } | undefined;
-    t.truthy(row, `lock ${gate.id} is in the store`);
+    t.truthy(row, `lock ${gate.id} is in the store (its gate exited ${gate.code}; stderr: ${gate.run.stderr().slice(-400)})`);
     if (!row) continue;
     t.not(row.state, "pending");
     t.is(gate.code, codeFor[row.state] ?? -1, `gate ${gate.id} exited with the code of its lock (${row.state}); stderr: ${gate.run.stderr().slice(-300)}`);
