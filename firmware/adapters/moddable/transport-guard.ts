@@ -116,21 +116,27 @@ function guardResolverClass(Io: IoClass, monitor: LinkMonitor): IoClass {
   return class GuardedResolver {
     constructor(options: Options) {
       const resolver = new Io(options) as { resolve(o: Options): void; close?(): void };
-      const resolve = resolver.resolve;
       const fail = (e: unknown) => monitor.caughtThrow("dns", e);
-      // resolve() is the only call that takes callbacks.
-      (resolver as { resolve(o: Options): void }).resolve = function (this: unknown, o: Options) {
-        const onError = o["onError"] as Callback;
-        return resolve.call(resolver, {
-          ...o,
-          onResolved: guarded(o["onResolved"] as Callback, fail),
-          onError: guarded(function (this: unknown, ...args: never[]) {
-            monitor.note("dns");
-            return onError?.apply(this, args);
-          } as Callback, fail),
-        });
-      };
-      return resolver as GuardedResolver;
+      // A stand-in, not a patched resolver: the SDK's mqttclient/config.js deep-freezes `device`
+      // (Object.freeze(device, true)), so the resolver class's prototype is frozen and assigning
+      // `resolver.resolve` throws "not writable" (seen in mcsim). The MQTT client calls only
+      // resolve() (mqttclient.js, constructor) and the resolver's owner close().
+      return {
+        resolve(o: Options): void {
+          const onError = o["onError"] as Callback;
+          resolver.resolve({
+            ...o,
+            onResolved: guarded(o["onResolved"] as Callback, fail),
+            onError: guarded(function (this: unknown, ...args: never[]) {
+              monitor.note("dns");
+              return onError?.apply(this, args);
+            } as Callback, fail),
+          });
+        },
+        close(): void {
+          resolver.close?.();
+        },
+      } as GuardedResolver;
     }
   } as unknown as IoClass;
 }

@@ -26,11 +26,26 @@ const encoder = new TextEncoder();
 const CA = "Shipgate Test CA";
 const CONNACK_OK = new Uint8Array([0x20, 0x02, 0x00, 0x00]);
 
+/**
+ * What the SDK's mqttclient/config.js does to `device`: `Object.freeze(device, true)`, XS's deep
+ * freeze, so the resolver's and socket's classes and prototypes are frozen too (assigning
+ * `resolver.resolve = ...` then throws "not writable", as it did in mcsim).
+ */
+function deepFreeze<T>(value: T): T {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value as object)) {
+    const d = Object.getOwnPropertyDescriptor(value as object, key);
+    if (d !== undefined && "value" in d) deepFreeze(d.value);
+  }
+  return value;
+}
+
 function rig(broker: string, values: { [k: string]: string | number | boolean } = {}) {
   net.clear();
   clients.length = 0;
-  (globalThis as { device?: unknown }).device = Object.freeze({
-    network: Object.freeze({ mqtt: Object.freeze({ io: {}, dns: { io: FakeResolver, servers: ["1.1.1.1"] }, socket: { io: FakeTCP } }) }),
+  (globalThis as { device?: unknown }).device = deepFreeze({
+    network: { mqtt: { io: {}, dns: { io: FakeResolver, servers: ["1.1.1.1"] }, socket: { io: FakeTCP } } },
   });
   if (broker.startsWith("mqtts:")) installMqttsTransport(encoder.encode(CA));
   const lines: string[] = [];
