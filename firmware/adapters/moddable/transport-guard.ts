@@ -16,12 +16,36 @@
 // for a socket error before it was ever writable (connection refused, host unreachable), "closed"
 // for one after (reset, or the broker closing, mid-packet or not). The MQTT client itself passes
 // no reason up (mqttclient.js, #onError calls options.onError without one), hence the monitor.
+//
+// The TLS socket throws from one more place: when the MQTT client has read a record's data and
+// the TCP socket still holds bytes, its read() hands them on from a Timer (#doRead), and a record
+// that ssl/session rejects there (an alert other than close_notify, ssl_alert.js) throws from
+// that timer. So the TLS socket is wrapped too: during its read() the TCP socket it holds (a view
+// of ours) reports no bytes, so it sets no timer, and the guard delivers them from its own timer
+// through the guarded callback.
 
+import Timer from "timer";
 import type { LinkFailure, Log } from "../../core/ports";
 
 type Callback = ((this: unknown, ...args: never[]) => unknown) | undefined;
 type Options = { [key: string]: unknown };
 type IoClass = new (options: Options) => object;
+type Socket = {
+  read(arg?: unknown): unknown;
+  write(data: unknown, options?: unknown): unknown;
+  close(): void;
+  format: unknown;
+};
+
+/** What a guarded TLS socket and the TCP socket view under it share (see the top of this file). */
+interface ReadLink {
+  /** Inside the TLS socket's read(). */
+  inRead: boolean;
+  /** That read() found bytes left in the TCP socket (it would have set its timer). */
+  deferred: boolean;
+  /** Hands the TCP socket's bytes to the TLS socket through the guarded onReadable. */
+  redeliver?: () => void;
+}
 
 /** What the last connection attempt's transport saw; ModdableMqtt reads it when the client closes. */
 export class LinkMonitor {
@@ -73,7 +97,7 @@ function guarded(fn: Callback, onThrow: (e: unknown) => void): Callback {
  * A socket class like `Io` whose callbacks cannot throw into the host. `layer` names it in traces;
  * `thrown` is the failure a throw stands for.
  */
-function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thrown: LinkFailure): IoClass {
+function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thrown: LinkFailure, link?: ReadLink): IoClass {
   return class GuardedSocket {
     constructor(options: Options) {
       let writable = false;
@@ -107,7 +131,79 @@ function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thro
       // for `this`, which the SDK's callbacks (arrow functions) do not use.
       let socket: object | undefined;
       socket = new Io(wrapped);
-      return socket as GuardedSocket;
+      if (link === undefined) return socket as GuardedSocket;
+      // Under TLS: the view the TLS socket holds. It keeps its count on it (`readable`,
+      // `writable`, tlssocket.js), which is how the view can hide it during read().
+      const real = socket as Socket;
+      let readable = 0;
+      const view = {
+        get readable(): number {
+          if (link.inRead && readable > 0) {
+            link.deferred = true;
+            return 0;
+          }
+          return readable;
+        },
+        set readable(count: number) {
+          readable = count;
+        },
+        writable: 0,
+        read: (arg?: unknown) => real.read(arg),
+        write: (data: unknown, o?: unknown) => (o === undefined ? real.write(data) : real.write(data, o)),
+        close: () => real.close(),
+        get format(): unknown {
+          return real.format;
+        },
+        set format(format: unknown) {
+          real.format = format;
+        },
+      };
+      link.redeliver = () => {
+        if (readable > 0) (wrapped["onReadable"] as Callback)?.call(view, readable as never);
+      };
+      return view as GuardedSocket;
+    }
+  } as unknown as IoClass;
+}
+
+/** The TLS socket class with its deferred read moved to a guarded timer (top of this file). */
+function guardTlsClass(Tls: IoClass, monitor: LinkMonitor): IoClass {
+  return class GuardedTLSSocket {
+    constructor(options: Options) {
+      const link: ReadLink = { inRead: false, deferred: false };
+      const tcp = options["TCP"] as { io: unknown; [key: string]: unknown };
+      const TCP = { ...tcp, io: guardSocketClass(tcp.io as IoClass, monitor, "tls", "tls", link) };
+      const tls = new Tls({ ...options, TCP }) as Socket;
+      let timer: Timer | undefined;
+      return {
+        read(arg?: unknown): unknown {
+          link.inRead = true;
+          try {
+            return arg === undefined ? tls.read() : tls.read(arg);
+          } finally {
+            link.inRead = false;
+            if (link.deferred) {
+              link.deferred = false;
+              timer ??= Timer.set(() => {
+                timer = undefined;
+                link.redeliver?.();
+              });
+            }
+          }
+        },
+        write: (data: unknown, o?: unknown) => (o === undefined ? tls.write(data) : tls.write(data, o)),
+        close(): void {
+          if (timer !== undefined) Timer.clear(timer);
+          timer = undefined;
+          tls.close();
+        },
+        get format(): unknown {
+          return tls.format;
+        },
+        set format(format: unknown) {
+          tls.format = format;
+        },
+      } as GuardedTLSSocket;
     }
   } as unknown as IoClass;
 }
@@ -116,21 +212,27 @@ function guardResolverClass(Io: IoClass, monitor: LinkMonitor): IoClass {
   return class GuardedResolver {
     constructor(options: Options) {
       const resolver = new Io(options) as { resolve(o: Options): void; close?(): void };
-      const resolve = resolver.resolve;
       const fail = (e: unknown) => monitor.caughtThrow("dns", e);
-      // resolve() is the only call that takes callbacks.
-      (resolver as { resolve(o: Options): void }).resolve = function (this: unknown, o: Options) {
-        const onError = o["onError"] as Callback;
-        return resolve.call(resolver, {
-          ...o,
-          onResolved: guarded(o["onResolved"] as Callback, fail),
-          onError: guarded(function (this: unknown, ...args: never[]) {
-            monitor.note("dns");
-            return onError?.apply(this, args);
-          } as Callback, fail),
-        });
-      };
-      return resolver as GuardedResolver;
+      // A stand-in, not a patched resolver: the SDK's mqttclient/config.js deep-freezes `device`
+      // (Object.freeze(device, true)), so the resolver class's prototype is frozen and assigning
+      // `resolver.resolve` throws "not writable" (seen in mcsim). The MQTT client calls only
+      // resolve() (mqttclient.js, constructor) and the resolver's owner close().
+      return {
+        resolve(o: Options): void {
+          const onError = o["onError"] as Callback;
+          resolver.resolve({
+            ...o,
+            onResolved: guarded(o["onResolved"] as Callback, fail),
+            onError: guarded(function (this: unknown, ...args: never[]) {
+              monitor.note("dns");
+              return onError?.apply(this, args);
+            } as Callback, fail),
+          });
+        },
+        close(): void {
+          resolver.close?.();
+        },
+      } as GuardedResolver;
     }
   } as unknown as IoClass;
 }
@@ -141,12 +243,9 @@ export function guardTransport(transport: MqttTransport, monitor: LinkMonitor): 
   const tcp = socket.TCP;
   const guardedSocket = tcp === undefined
     ? { ...socket, io: guardSocketClass(socket.io as IoClass, monitor, "tcp", "closed") }
-    : {
-      ...socket,
-      // The TLS socket itself is not wrapped: its constructor starts the session and makes the TCP
-      // socket, whose callbacks run the handshake; those are the ones that throw.
-      TCP: { ...tcp, io: guardSocketClass(tcp.io as IoClass, monitor, "tls", "tls") },
-    };
+    // The TLS socket's constructor makes the TCP socket from options.TCP, whose callbacks run the
+    // handshake; GuardedTLSSocket hands it a guarded TCP class.
+    : { ...socket, io: guardTlsClass(socket.io as IoClass, monitor) };
   return Object.freeze({
     ...transport,
     dns: Object.freeze({ ...transport.dns, io: guardResolverClass(transport.dns.io as IoClass, monitor) }),

@@ -13,7 +13,8 @@ import { ManualClock } from "../../adapters/node/manual-clock";
 import { ModdableMqtt } from "../../adapters/moddable/mqtt";
 import { installMqttsTransport } from "../../adapters/moddable/mqtts";
 import { guardDeviceNetwork, LinkMonitor } from "../../adapters/moddable/transport-guard";
-import { FakeResolver, FakeTCP, net } from "./sdk/net";
+import { FakeResolver, FakeTCP, net, tlsRecord } from "./sdk/net";
+import { FakeTimer, timers } from "./sdk/io";
 import { clients } from "./sdk/mqtt-js";
 
 function same(actual: unknown, expected: unknown, what: string): void {
@@ -26,11 +27,26 @@ const encoder = new TextEncoder();
 const CA = "Shipgate Test CA";
 const CONNACK_OK = new Uint8Array([0x20, 0x02, 0x00, 0x00]);
 
+/**
+ * What the SDK's mqttclient/config.js does to `device`: `Object.freeze(device, true)`, XS's deep
+ * freeze, so the resolver's and socket's classes and prototypes are frozen too (assigning
+ * `resolver.resolve = ...` then throws "not writable", as it did in mcsim).
+ */
+function deepFreeze<T>(value: T): T {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value as object)) {
+    const d = Object.getOwnPropertyDescriptor(value as object, key);
+    if (d !== undefined && "value" in d) deepFreeze(d.value);
+  }
+  return value;
+}
+
 function rig(broker: string, values: { [k: string]: string | number | boolean } = {}) {
   net.clear();
   clients.length = 0;
-  (globalThis as { device?: unknown }).device = Object.freeze({
-    network: Object.freeze({ mqtt: Object.freeze({ io: {}, dns: { io: FakeResolver, servers: ["1.1.1.1"] }, socket: { io: FakeTCP } }) }),
+  (globalThis as { device?: unknown }).device = deepFreeze({
+    network: { mqtt: { io: {}, dns: { io: FakeResolver, servers: ["1.1.1.1"] }, socket: { io: FakeTCP } } },
   });
   if (broker.startsWith("mqtts:")) installMqttsTransport(encoder.encode(CA));
   const lines: string[] = [];
@@ -80,9 +96,41 @@ export default {
     const again = net.lastSocket();
     again.accept();
     again.send(encoder.encode(`CERT ${CA}\n`));
-    again.send(CONNACK_OK);
+    again.send(tlsRecord(23, CONNACK_OK));
     same([g.app.online, g.app.displayText], [true, "WAIT"], "connected through TLS, waiting for the first view");
     same(g.values["boot_fails"], 0, "a boot that reached the broker clears the failed-boot count");
+    return g.retries();
+  },
+  "a TLS alert after a record, read from the TLS socket's deferred-read Timer: OFFLINE and a retry, no throw": () => {
+    const g = rig("mqtts://broker.example:8883");
+    timers.length = 0;
+    g.resolve();
+    const socket = net.lastSocket();
+    socket.accept();
+    socket.send(encoder.encode(`CERT ${CA}\n`));
+    socket.send(tlsRecord(23, CONNACK_OK));
+    same(g.app.online, true, "online over TLS");
+    // Two records in one TCP delivery: the second comes from the (guard's) deferred read.
+    const topic = encoder.encode("shipgate/v1/gadgets/desk-1/view");
+    const publish = [0x30, topic.length, ...topic, ...encoder.encode("{x]")];
+    socket.send(new Uint8Array([...tlsRecord(23, publish), ...tlsRecord(23, publish)]));
+    same(g.lines.filter((l) => l.startsWith("view:")).length, 1, "the first record at once");
+    const deferred = timers.filter((t) => !t.cleared);
+    same(deferred.length, 1, "the second record waits for a timer");
+    FakeTimer.fire(deferred[0]!);
+    same(g.lines.filter((l) => l.startsWith("view:")).length, 2, "the second record from the timer");
+    // One TCP delivery: a PINGRESP record, then a fatal alert (2, bad_record_mac 20). The client
+    // reads the first record's data; the alert is left in the TCP socket for a Timer to deliver.
+    const segment = new Uint8Array([...tlsRecord(23, [0xd0, 0x00]), ...tlsRecord(21, [2, 20])]);
+    socket.send(segment);
+    const pending = timers.filter((t) => !t.cleared);
+    same(pending.length, 1, "one deferred read scheduled");
+    FakeTimer.fire(pending[0]!); // the SDK's timer loop: a throw here aborts the VM
+    same(g.monitor.caught, 1, "the alert's throw was caught");
+    same(socket.closed, true, "the connection is closed");
+    same([g.app.online, g.app.displayText], [false, "OFFLINE"], "offline");
+    g.clock.advance(1000);
+    same(clients.length, 2, "reconnects after the backoff");
     return g.retries();
   },
   "a refused connection: NO BROKER, and the backoff grows with each failed attempt": () => {

@@ -10,10 +10,15 @@
 //   handshake inside them, and when the server's certificate is not signed by secure.certificate,
 //   throws from that callback, as ssl/session's handshake does. Its "handshake" is a line the fake
 //   server sends: "CERT <issuer>\n", accepted when <issuer> equals the certificate's bytes.
+//   After it, the server sends records (tlsRecord): the socket keeps the TCP socket's count on
+//   it (`readable`), reads one record per delivery, and when the client has read a record's data
+//   while the TCP socket still holds bytes, delivers the rest from a Timer, as tlssocket.js's
+//   read() does (#doRead); an alert other than close_notify throws there (ssl_alert.js).
 
 import type TCP from "embedded:io/socket/tcp";
 import type TLSSocketClass from "embedded:io/socket/tcp/tls";
 import type Resolver from "embedded:network/dns/resolver/udp";
+import { FakeTimer, type FakeTimerEntry } from "./io";
 
 type Bytes = Uint8Array;
 
@@ -124,12 +129,23 @@ export const FakeResolver: typeof Resolver = FakeResolverImpl;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A record as the fake TLS socket reads it: [type, length (2 bytes), ...payload]; 23 data, 21 alert. */
+export function tlsRecord(type: 21 | 23, payload: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(3 + payload.length);
+  out.set([type, payload.length >> 8, payload.length & 0xff]);
+  out.set(payload, 3);
+  return out;
+}
+
 /** The SDK's TLS socket's behaviour over a fake handshake (see the top of this file). */
 export class FakeTLSSocket {
-  #tcp: { read(n?: number): unknown; write(v: unknown): void; close(): void };
+  #tcp: { read(n?: number): unknown; write(v: unknown): void; close(): void; readable: number };
   #ready = false;
   #issuer: string;
   #callbacks: { onReadable: Cb; onWritable: Cb; onError: Cb };
+  #data: Uint8Array | undefined;
+  #position = 0;
+  #doRead: FakeTimerEntry | undefined;
 
   constructor(options: { host: string; port: number; secure?: { certificate?: ArrayBuffer }; TCP: { io: unknown }; [key: string]: unknown }) {
     this.#issuer = options.secure?.certificate === undefined ? "" : decoder.decode(new Uint8Array(options.secure.certificate));
@@ -141,6 +157,7 @@ export class FakeTLSSocket {
       onWritable: (count: number) => this.#onWritable(count),
       onError: () => this.#callbacks.onError?.(),
     });
+    this.#tcp.readable = 0;
   }
 
   get tcp() {
@@ -165,11 +182,42 @@ export class FakeTLSSocket {
       this.#callbacks.onWritable?.(1460 - 96);
       return;
     }
-    this.#callbacks.onReadable?.(count);
+    this.#tcp.readable = count;
+    if (this.#data !== undefined) return;
+    const data = this.#sessionRead();
+    if (data === undefined) return;
+    this.#data = data;
+    this.#position = 0;
+    this.#callbacks.onReadable?.(data.byteLength);
+  }
+
+  /** ssl/session's read: one record; an alert other than close_notify (0) throws. */
+  #sessionRead(): Uint8Array | undefined {
+    const tcp = this.#tcp;
+    if (tcp.readable < 3) return undefined;
+    const header = new Uint8Array(tcp.read(3) as ArrayBuffer);
+    const length = (header[1]! << 8) | header[2]!;
+    const payload = new Uint8Array(tcp.read(length) as ArrayBuffer);
+    tcp.readable -= 3 + length;
+    if (header[0] === 21 && payload[1] !== 0) throw new Error(`TLS: alert: ${payload[0]}, ${payload[1]}`);
+    return payload;
   }
 
   read(count?: number): unknown {
-    return this.#tcp.read(count);
+    const data = this.#data;
+    if (data === undefined) return undefined;
+    const n = Math.min(count ?? data.byteLength, data.byteLength - this.#position);
+    const result = data.slice(this.#position, this.#position + n).buffer;
+    this.#position += n;
+    if (this.#position === data.byteLength) this.#data = undefined;
+    // tlssocket.js read(): the bytes still in the TCP socket come from a Timer, not a callback.
+    if (this.#data === undefined && this.#tcp.readable) {
+      this.#doRead ??= FakeTimer.set(() => {
+        this.#doRead = undefined;
+        if (this.#tcp.readable) this.#onReadable(this.#tcp.readable);
+      });
+    }
+    return result;
   }
 
   write(value: unknown): void {
@@ -177,6 +225,7 @@ export class FakeTLSSocket {
   }
 
   close(): void {
+    FakeTimer.clear(this.#doRead);
     this.#tcp.close();
   }
 }
