@@ -45,7 +45,7 @@ export const timeZone = () => text({ min: 1, max: 64 }).check(problem((zone: str
 
 const tlsFiles =
   settings({
-    cert: required(filePath(), { type: "file", description: "PEM certificate chain file" }),
+    cert: required(filePath(), { type: "file", description: "PEM certificate chain file: the server's certificate, then the CA that signed it (a Moddable gadget checks the name only on a certificate followed by its issuer)" }),
     key: required(filePath(), { type: "file", description: "PEM private key file" }),
   });
 
