@@ -62,7 +62,7 @@ export async function measureThroughput(sink: FigureSink, o: ScaleOptions, log: 
       return pos !== undefined;
     }, 120_000));
     const requested = performance.now();
-    ids.forEach((id, i) => pipelines[i]!.request(id, `bench-scale-${i}`));
+    for (const [i, id] of ids.entries()) pipelines[i]!.request(id, `bench-scale-${i}`);
     const allWaitingAt = Math.max(...(await Promise.all(waiting)));
     const waitingMem = await rig.bridge.memory();
 

@@ -86,7 +86,7 @@ function spiBus(): SpiBus | undefined {
 
 // mqtts://: mqtt/js needs device.network.mqtts (adapters/moddable/mqtts.ts), trusting the CA from
 // the "ca" key, and TLS needs a set clock, so the Wi-Fi adapter asks SNTP first.
-const tls = c.broker !== undefined && c.broker.startsWith("mqtts:");
+const tls = c.broker?.startsWith("mqtts:") === true;
 if (tls) {
   if (c.ca === undefined) {
     log.warn("config: ca is missing: an mqtts:// broker needs its CA certificate (mcconfig ca=<base64 DER> or the \"ca\" setting); the gadget trusts no server until then");

@@ -43,7 +43,7 @@ class GadgetCard {
       h("span", { class: "muted" }, online ? "online" : "offline", presence?.last_seen ? h("span", null, " · seen ", since(presence.last_seen)) : null),
     );
     if (view) {
-      view.rings.forEach((ring, i) => this.#rings[i]?.setView(ring));
+      for (const [i, ring] of view.rings.entries()) this.#rings[i]?.setView(ring);
       this.#display.textContent = view.display.kind === "counter" && view.display.value !== undefined ? `${view.display.text} ${view.display.value}` : view.display.text;
       fill(this.#facts,
         h("span", null, `queue ${view.queue}`),

@@ -268,7 +268,7 @@ if (swagger === null) {
     const second = locks?.pending()[0];
     locks?.decide({ decision: "approve", id: second?.id, decider: { kind: "user", name: "bob", admin: true } });
     await waitFor("the sync", () => syncPosts(r.fake).length === 1);
-    const infos = (syncPosts(r.fake)[0]?.body as { infos: { name: string; value: string }[] }).infos;
+    const infos = (syncPosts(r.fake)[0]!.body as { infos: { name: string; value: string }[] }).infos;
     t.deepEqual(infos.find((i) => i.name === INFO_APPROVED_BY), { name: INFO_APPROVED_BY, value: "user:bob" });
     t.deepEqual(r.fake.problems, []);
   });

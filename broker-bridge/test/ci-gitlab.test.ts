@@ -30,7 +30,7 @@ test("first poll, pages by x-next-page, a status change, 304 reuse", async (t) =
   t.is(fake.server.requests[0]?.url.searchParams.get("ref"), "main");
   await provider.poll();
   t.is(http.stats.notModified, 2);
-  fake.pipelines.get("acme/web")?.forEach((p) => p.id === 104 && (p.status = "failed"));
+  for (const p of fake.pipelines.get("acme/web") ?? []) if (p.id === 104) p.status = "failed";
   const third = await provider.poll();
   t.is(third.builds[0]?.state, "failing");
 });

@@ -75,7 +75,7 @@ export class App {
     this.#ledFacts = {
       canAct: false,
       view: null,
-      waiting: (button) => this.#delivery !== undefined && this.#delivery.waiting(button),
+      waiting: (button) => this.#delivery?.waiting(button) === true,
     };
     // Safe mode (boot-record.ts): no session, so the setup screen and nothing that could crash again.
     if (!this.#guard.safeMode && options.config.ready && config.broker !== undefined && config.gadget !== undefined) {
@@ -120,7 +120,7 @@ export class App {
   }
 
   get online(): boolean {
-    return this.#session !== undefined && this.#session.isOnline;
+    return this.#session?.isOnline === true;
   }
 
   /** The session's state, "setup" when the config cannot reach a broker (or in safe mode). */

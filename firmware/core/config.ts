@@ -107,7 +107,7 @@ class Reader {
   /** The value from settings when valid, else from config when valid, else undefined. */
   read<T>(key: string, check: (value: unknown) => { value: T } | { reason: string }, settingKey?: string): T | undefined {
     let chosen: T | undefined;
-    const fromConfig = Object.prototype.hasOwnProperty.call(this.#raw, key) ? this.#raw[key] : undefined;
+    const fromConfig = Object.hasOwn(this.#raw, key) ? this.#raw[key] : undefined;
     if (fromConfig !== undefined && fromConfig !== null && fromConfig !== "") {
       const r = check(fromConfig);
       if ("reason" in r) this.problem(key, "config", r.reason);

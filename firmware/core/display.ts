@@ -84,10 +84,10 @@ export class Display {
   frame(now: number): void {
     const d = this.driver;
     const cols = d.columns;
-    if (this.since !== this.since) this.since = now;
+    if (Number.isNaN(this.since)) this.since = now;
     d.clear();
     if (this.flashing) {
-      if (this.flashSince !== this.flashSince) this.flashSince = now;
+      if (Number.isNaN(this.flashSince)) this.flashSince = now;
       if (now - this.flashSince >= this.flashMs) this.flashing = false;
     }
     if (this.flashing) {

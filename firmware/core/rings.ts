@@ -105,10 +105,10 @@ export class RingAnimator {
 
   /** Computes the frame at `now` and sends it if any LED changed. */
   frame(now: number): void {
-    if (this.sceneSince !== this.sceneSince) this.sceneSince = now; // NaN: stamp on the first frame
-    if (this.offlineSince !== this.offlineSince) this.offlineSince = now;
+    if (Number.isNaN(this.sceneSince)) this.sceneSince = now; // NaN: stamp on the first frame
+    if (Number.isNaN(this.offlineSince)) this.offlineSince = now;
     if (this.blipKind !== NO_BLIP) {
-      if (this.blipSince !== this.blipSince) this.blipSince = now;
+      if (Number.isNaN(this.blipSince)) this.blipSince = now;
       if (now - this.blipSince >= (this.blipKind === BLIP_ACK ? ACK_BLIP.ms : ERROR_MS)) this.blipKind = NO_BLIP;
     }
     const len = this.length;

@@ -51,7 +51,7 @@ export class Fields {
   }
 
   #get(key: string): unknown {
-    return Object.prototype.hasOwnProperty.call(this.#obj, key) ? this.#obj[key] : undefined;
+    return Object.hasOwn(this.#obj, key) ? this.#obj[key] : undefined;
   }
 
   has(key: string): boolean {

@@ -78,7 +78,7 @@ function parseRequirement(part: string): Requirement | string {
 
 export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   for (const r of selector.requirements) {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+    const has = Object.hasOwn(labels, r.key);
     const value = has ? labels[r.key] : undefined;
     switch (r.op) {
       case "exists":

@@ -193,7 +193,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   }
 
   const closeServer = (server: NetServer | null) =>
-    new Promise<void>((resolve) => (server && server.listening ? server.close(() => resolve()) : resolve()));
+    new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
 
   return {
     aedes,

@@ -101,7 +101,10 @@ export class CiService implements Service {
       // Pollers sharing a credential share its rate-limit budget and start spread over the interval.
       const key = `${s.provider} ${s.base_url} ${s.token ?? ""}`;
       let budget = budgets.get(key);
-      if (budget === undefined) budgets.set(key, (budget = new SharedBudget(this.#settings.reserve)));
+      if (budget === undefined) {
+        budget = new SharedBudget(this.#settings.reserve);
+        budgets.set(key, budget);
+      }
       budget.consumers++;
     }
     const slots = new Map<string, number>();

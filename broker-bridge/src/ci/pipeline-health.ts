@@ -42,7 +42,10 @@ export function summarize(builds: readonly Build[]): HealthSummary {
   for (const b of builds) {
     const key = b.workflow ?? "";
     let list = parts.get(key);
-    if (list === undefined) parts.set(key, (list = []));
+    if (list === undefined) {
+      list = [];
+      parts.set(key, list);
+    }
     list.push(b);
   }
   const healths: PipelineHealth[] = [];

@@ -87,7 +87,7 @@ export class Swagger {
       const operation = this.#file.paths[t.template]?.[method.toLowerCase()];
       if (operation === undefined) continue;
       const params: Record<string, string> = {};
-      t.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? "")));
+      for (const [i, name] of t.names.entries()) params[name] = decodeURIComponent(m[i + 1] ?? "");
       return { template: t.template, operation, params };
     }
     return null;
@@ -159,7 +159,7 @@ export class Swagger {
       }
       case "array":
         if (!Array.isArray(value)) return [`${at}: must be an array`];
-        value.forEach((item, i) => schema.items && problems.push(...this.checkValue(schema.items, item, `${at}.${i}`)));
+        if (schema.items) for (const [i, item] of value.entries()) problems.push(...this.checkValue(schema.items, item, `${at}.${i}`));
         return problems;
       case "string":
         if (typeof value !== "string") return [`${at}: must be a string`];

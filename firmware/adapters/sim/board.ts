@@ -150,7 +150,7 @@ export class SimBoard {
 
   led(pin: number): DigitalOutput {
     const name = pinName(this.#pins, pin);
-    const button = name !== undefined && name.startsWith("led_") ? asButton(name.slice(4)) : undefined;
+    const button = name?.startsWith("led_") ? asButton(name.slice(4)) : undefined;
     if (button === undefined) throw new Error(`simulator: pin ${pin} is not a button LED (led_*) in config pins`);
     return new BoardLed(this.panel, button);
   }
