@@ -2,10 +2,15 @@
 // restates decided_by ("rejected by user:admin", "blocked mode" for mode:blocked) is not repeated,
 // a reason someone gave is. A real `shipgate start`, the real gate and reject/mode commands.
 import test from "ava";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { freePort, runShipgate, tempDir, waitFor } from "./helpers/bridge";
 
-async function bridge(t: import("ava").ExecutionContext): Promise<NodeJS.ProcessEnv> {
-  const env = { SHIPGATE_STATE_DIR: tempDir("shipgate-lines-"), SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: undefined, SHIPGATE_BROKER_URL: undefined, SHIPGATE_USERNAME: undefined };
+async function bridge(t: import("ava").ExecutionContext, config?: string): Promise<NodeJS.ProcessEnv> {
+  const state = tempDir("shipgate-lines-");
+  let configFile: string | undefined;
+  if (config !== undefined) writeFileSync((configFile = path.join(state, "shipgate.yaml")), config);
+  const env = { SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: configFile, SHIPGATE_BROKER_URL: undefined, SHIPGATE_USERNAME: undefined };
   const b = runShipgate(["start"], env);
   t.teardown(async () => void (b.child.kill("SIGTERM"), await b.exit));
   await waitFor("the bridge to listen", () => /dashboard and API on/.test(b.stderr()), 60_000);
@@ -38,4 +43,14 @@ test.serial("blocked mode without a reason: rejected by mode:blocked, once; with
   t.is(await runShipgate(["mode", "default"], env).exit, 0);
   const withReason = await decided(env, ["mode", "blocked", "--reason", "incident 42"]);
   t.deepEqual(withReason.lines, ["shipgate: api/deploy-prod rejected by mode:blocked: incident 42"]);
+});
+
+test.serial("a refusal names the pipeline once (not \"pipeline pipeline api\")", async (t) => {
+  const env = await bridge(t, "gates:\n  max_pending_per_pipeline: 1\n");
+  const first = runShipgate(["gate", "--pipeline", "api", "--step", "deploy-prod"], env);
+  t.teardown(() => void first.child.kill("SIGKILL"));
+  await waitFor("the first gate to wait", () => /waiting for approval/.test(first.stderr()), 30_000);
+  const second = runShipgate(["gate", "--pipeline", "api", "--step", "migrate"], env);
+  t.is(await second.exit, 3);
+  t.is(second.stderr().trim(), "shipgate gate: refused: pipeline api already has 1 pending locks (limit 1)");
 });
