@@ -17,6 +17,14 @@ export interface Comparison {
   /** Relative change, positive = worse (direction-aware); null when either side is missing or 0. */
   worse: number | null;
   regressed: boolean;
+  /** false: the previous figure was measured on another broker or with another sample count, so
+   *  the two are not compared (a quick run's 30 decisions are not a full run's 1,000). */
+  comparable: boolean;
+}
+
+/** Like with like: the same broker and the same number of samples behind the figure. */
+function sameConditions(a: Figure, b: Figure): boolean {
+  return a.conditions.broker === b.conditions.broker && a.conditions.n === b.conditions.n;
 }
 
 export function compare(previous: readonly Figure[], current: readonly Figure[]): Comparison[] {
@@ -24,12 +32,13 @@ export function compare(previous: readonly Figure[], current: readonly Figure[])
   return current.map((f) => {
     const p = before.get(f.name);
     const prev = p?.value ?? null;
+    const comparable = p === undefined || sameConditions(p, f);
     let worse: number | null = null;
-    if (prev !== null && f.value !== null && prev !== 0 && f.better !== "none") {
+    if (comparable && prev !== null && f.value !== null && prev !== 0 && f.better !== "none") {
       const change = (f.value - prev) / Math.abs(prev);
       worse = f.better === "lower" ? change : -change;
     }
-    return { name: f.name, unit: f.unit, previous: prev, current: f.value, worse, regressed: worse !== null && worse > REGRESSION_THRESHOLD };
+    return { name: f.name, unit: f.unit, previous: prev, current: f.value, worse, regressed: worse !== null && worse > REGRESSION_THRESHOLD, comparable };
   });
 }
 
@@ -46,6 +55,7 @@ export function formatValue(value: number | null): string {
 }
 
 function formatChange(c: Comparison | undefined): string {
+  if (c !== undefined && !c.comparable) return "not comparable";
   if (c === undefined || c.worse === null) return "";
   const pct = Math.round(c.worse * 100);
   const text = pct === 0 ? "same" : pct > 0 ? `${pct}% worse` : `${-pct}% better`;
@@ -77,12 +87,25 @@ export function resultTables(figures: readonly Figure[], comparisons: readonly C
 export function comparisonSummary(comparisons: readonly Comparison[], previousDate: string | null): string {
   const regressed = comparisons.filter((c) => c.regressed);
   if (previousDate === null) return "No previous results to compare with.";
-  if (regressed.length === 0) return `No figure is more than ${REGRESSION_THRESHOLD * 100}% worse than the previous run (${previousDate}).`;
+  const apart = comparisons.filter((c) => !c.comparable).length;
+  const notCompared = apart === 0 ? "" : ` ${apart} figure(s) not compared: measured before with another sample count or broker.`;
+  if (regressed.length === 0) return `No figure is more than ${REGRESSION_THRESHOLD * 100}% worse than the previous run (${previousDate}).${notCompared}`;
   return [
-    `${regressed.length} figure(s) more than ${REGRESSION_THRESHOLD * 100}% worse than the previous run (${previousDate}):`,
+    `${regressed.length} figure(s) more than ${REGRESSION_THRESHOLD * 100}% worse than the previous run (${previousDate}):${notCompared}`,
     "",
     ...regressed.map((c) => `- ${c.name}: ${formatValue(c.previous)} -> ${formatValue(c.current)} ${c.unit} (${Math.round((c.worse ?? 0) * 100)}% worse)`),
   ].join("\n");
+}
+
+/** What a run prints on stdout. A quick run (smaller samples, shorter idle periods) is a smoke
+ *  test: its figures are listed, never held against a full run's (issue 14). */
+export function runReport(previous: readonly Figure[], figures: readonly Figure[], quick: boolean): { comparisons: Comparison[]; text: string } {
+  if (quick) {
+    const comparisons = compare([], figures);
+    return { comparisons, text: `${comparisonTable(comparisons)}\n\nQuick run: ${figures.length} figures, not compared with bench/results.json (a full run's); nothing is written.` };
+  }
+  const comparisons = compare(previous, figures);
+  return { comparisons, text: `${comparisonTable(comparisons)}\n\n${comparisonSummary(comparisons, previous[0]?.conditions.date ?? null)}` };
 }
 
 /** Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`; appends the pair if absent. */
@@ -110,7 +133,7 @@ export function comparisonTable(comparisons: readonly Comparison[]): string {
   const width = Math.min(90, Math.max(...rows.map((r) => r.name.length), 6));
   const lines = [`${"figure".padEnd(width)}  ${"previous".padStart(10)}  ${"now".padStart(10)}  change`];
   for (const r of rows) {
-    lines.push(`${r.name.slice(0, width).padEnd(width)}  ${formatValue(r.previous).padStart(10)}  ${formatValue(r.current).padStart(10)}  ${formatChange(r).replace(/\*\*/g, "")}${r.regressed ? "  REGRESSION" : ""}`);
+    lines.push(`${r.name.slice(0, width).padEnd(width)}  ${(r.previous === null ? "" : formatValue(r.previous)).padStart(10)}  ${formatValue(r.current).padStart(10)}  ${formatChange(r).replace(/\*\*/g, "")}${r.regressed ? "  REGRESSION" : ""}`);
   }
   return lines.join("\n");
 }

@@ -13,7 +13,7 @@ import { FigureSink, describeMachine, machineLine } from "./figures";
 import { measureFrames } from "./frames";
 import { measureMemoryBudget } from "./memory";
 import { measurePolling } from "./polling";
-import { compare, comparisonSummary, comparisonTable, readFigures, updatePerformanceDoc } from "./report";
+import { readFigures, runReport, updatePerformanceDoc } from "./report";
 import { DEFAULT_SCALE_OPTIONS, type ScaleOptions, measureMemoryGrowth, measureThroughput } from "./scale";
 import { measureFootprint } from "./footprint";
 
@@ -82,9 +82,9 @@ async function finish(sink: FigureSink, machine: ReturnType<typeof describeMachi
   const measured = new Set(sink.figures.map((f) => f.section));
   // A partial run (--only) keeps the other sections' figures as they were.
   const figures = [...sink.figures, ...previous.filter((f) => !measured.has(f.section) && f.section !== "Start-up")];
-  const comparisons = compare(previous, figures);
+  const { comparisons, text } = runReport(previous, quick ? sink.figures : figures, quick);
   const previousDate = previous[0]?.conditions.date ?? null;
-  process.stdout.write(`${comparisonTable(comparisons)}\n\n${comparisonSummary(comparisons, previousDate)}\n`);
+  process.stdout.write(`${text}\n`);
   if (quick) return 0;
   if (existsSync(RESULTS)) copyFileSync(RESULTS, PREVIOUS);
   writeFileSync(RESULTS, JSON.stringify(figures, null, 2) + "\n");

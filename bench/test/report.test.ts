@@ -2,13 +2,13 @@
 // of docs/performance.md.
 import test from "ava";
 import { type Figure, FigureSink, percentile, round } from "../figures";
-import { compare, replaceBetweenMarkers, resultTables } from "../report";
+import { compare, comparisonSummary, replaceBetweenMarkers, resultTables, runReport } from "../report";
 
 const machine = { model: "test CPU", cores: 2, memoryGiB: 4, node: "v20.0.0", os: "Linux" };
 
-function figures(values: Record<string, [number | null, Figure["better"]]>): Figure[] {
+function figures(values: Record<string, [number | null, Figure["better"]]>, n = 1): Figure[] {
   const sink = new FigureSink(machine, new Date("2026-01-01T00:00:00Z"));
-  for (const [name, [value, better]] of Object.entries(values)) sink.add("S", name, value, "ms", better, { broker: "embedded", n: 1 });
+  for (const [name, [value, better]] of Object.entries(values)) sink.add("S", name, value, "ms", better, { broker: "embedded", n });
   return sink.figures;
 }
 
@@ -61,4 +61,26 @@ test("the table flags a regression and escapes pipes", (t) => {
   const after = figures({ "a | b": [20, "lower"] });
   const table = resultTables(after, compare(before, after));
   t.regex(table, /a \\\| b \| 20 \| ms \| 10 \| \*\*100% worse\*\* ⚠/);
+});
+
+test("figures from another sample count are not compared: no regression, said so", (t) => {
+  const full = figures({ latency: [10, "lower"], rss: [100, "lower"] }, 1000);
+  const fewer = figures({ latency: [30, "lower"], rss: [300, "lower"] }, 30);
+  const comparisons = compare(full, fewer);
+  t.true(comparisons.every((c) => !c.comparable && !c.regressed && c.worse === null));
+  t.regex(resultTables(fewer, comparisons), /\| latency \| 30 \| ms \| 10 \| not comparable \|/);
+  t.regex(comparisonSummary(comparisons, "2026-01-01"), /^No figure is more than 20% worse .* 2 figure\(s\) not compared: measured before with another sample count or broker\.$/);
+  // Same samples, three times slower: still flagged.
+  t.true(compare(full, figures({ latency: [30, "lower"] }, 1000))[0]?.regressed);
+});
+
+test("a quick run lists its figures and holds none against the full run's", (t) => {
+  const full = figures({ latency: [10, "lower"], rss: [100, "lower"] }, 1);
+  const quick = figures({ latency: [100, "lower"], rss: [1000, "lower"] }, 1);
+  const report = runReport(full, quick, true);
+  t.notRegex(report.text, /REGRESSION|worse/);
+  t.regex(report.text, /^Quick run: 2 figures, not compared with bench\/results\.json \(a full run's\); nothing is written\.$/m);
+  t.regex(report.text, /^latency\s+100\s*$/m);
+  const fullRun = runReport(full, quick, false);
+  t.is(fullRun.text.match(/REGRESSION/g)?.length, 2);
 });

@@ -125,7 +125,14 @@ export interface ConnectOptions {
   reconnect?: boolean;
   /** Told once per outage while reconnecting. */
   onLost?: () => void;
+  /** A refused TCP connection (nothing listens there) before the first connect: fail at once (the
+   *  default: an admin command should say so, not wait timeoutMs), or keep retrying with backoff
+   *  until timeoutMs, calling onRetry once (a pipeline's gate outlives a bridge restart). */
+  onRefusedRetry?: (message: string) => void;
 }
+
+/** Socket errors that mean nobody answers at the URL (Node's errno codes). */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
 /** Connects; rejects with a clear error when the broker is unreachable within timeoutMs or refuses us.
  *  Until then (and afterwards, unless reconnect is false) lost connections are retried with backoff. */
@@ -149,7 +156,15 @@ export async function connectOnce(conn: Connection, clientId: string, extra: ICl
       client.removeListener("error", onError);
       resolve(client);
     });
+    let toldRetry = false;
     const onError = (err: Error & { code?: number | string }) => {
+      if (typeof err.code === "string" && UNREACHABLE.has(err.code)) {
+        const why = err.code === "ECONNREFUSED" ? "refused the connection (is the bridge running, on this port?)" : `cannot be reached (${err.code})`;
+        if (options.onRefusedRetry === undefined) return fail(new ConnectError(`the broker at ${conn.url} ${why}`));
+        if (!toldRetry) options.onRefusedRetry(`the broker at ${conn.url} ${why}; retrying for up to ${Math.round(timeoutMs / 1000)} s`);
+        toldRetry = true;
+        return;
+      }
       if (typeof err.code === "number" && REFUSALS[err.code]) {
         fail(new ConnectError(`the broker at ${conn.url} refused the connection: ${REFUSALS[err.code]}${conn.username ? ` (user ${conn.username})` : " (no credentials: pass --username and --password-file)"}`));
       }

@@ -36,5 +36,16 @@ export function describe(label: string, lock: LockState): string {
     return `shipgate: ${label} waiting for approval${pos}${lock.reason ? `: ${lock.reason}` : ""}`;
   }
   const by = lock.decided_by ? ` by ${lock.decided_by}` : "";
-  return `shipgate: ${label} ${lock.state}${by}${lock.reason ? `: ${lock.reason}` : ""}`;
+  const said = `${lock.state}${by}`;
+  const reason = lock.reason && !restates(lock.reason, said) ? `: ${lock.reason}` : "";
+  return `shipgate: ${label} ${said}${reason}`;
+}
+
+const words = (text: string) => text.toLowerCase().split(/[^a-z0-9_.-]+|:/).filter((w) => w !== "");
+
+/** A reason that says nothing the line does not already say: the bridge's default reasons
+ *  ("rejected by user:admin", "blocked mode" for mode:blocked) only restate who decided. */
+function restates(reason: string, said: string): boolean {
+  const known = new Set(words(said));
+  return words(reason).every((w) => known.has(w));
 }

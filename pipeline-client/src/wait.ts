@@ -31,7 +31,7 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
   };
   let client;
   try {
-    client = await connectOnce(conn, clientId, {}, undefined, { onLost });
+    client = await connectOnce(conn, clientId, {}, undefined, { onLost, onRefusedRetry: (message) => io.err(`shipgate gate: ${message}`) });
   } catch (err) {
     io.err(`shipgate gate: ${err instanceof ConnectError ? err.message : (err as Error).message}`);
     return EXIT.error;

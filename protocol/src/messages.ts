@@ -154,8 +154,11 @@ export function checkErrorReply(value: unknown, path = ""): Checked<ErrorReply> 
 
 /** Turn a failed check into the contract's error answer. */
 export function errorReplyFor(topic: string, failure: Invalid, id?: string): ErrorReply {
+  // A reason that is already a sentence about its field ("pipeline api already has 3 pending
+  // locks") is not prefixed again ("pipeline pipeline api ...").
+  const named = failure.field === "" ? "payload" : failure.field;
   const reply: ErrorReply = {
-    error: failure.field === "" ? "payload " + failure.error : failure.field + " " + failure.error,
+    error: failure.error.startsWith(named + " ") ? failure.error : named + " " + failure.error,
     topic,
     field: failure.field,
   };

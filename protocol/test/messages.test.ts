@@ -190,6 +190,9 @@ test("errorReplyFor names the field and the reason, or the payload itself", (t) 
   if (bad.ok) return t.fail();
   t.deepEqual(errorReplyFor(topic, bad, "x"), { error: "id " + bad.error, topic, field: "id", id: "x" });
   t.deepEqual(errorReplyFor(topic, invalid("", "is not valid JSON")), { error: "payload is not valid JSON", topic, field: "" });
+  // A reason that already names its field is not prefixed twice ("pipeline pipeline api").
+  t.is(errorReplyFor(topic, invalid("pipeline", "pipeline api already has 3 pending locks")).error, "pipeline api already has 3 pending locks");
+  t.is(errorReplyFor(topic, invalid("pipeline", "pipelines must be ...")).error, "pipeline pipelines must be ...");
 });
 
 test("eventSigningText covers every field but sig, in a fixed order", (t) => {
