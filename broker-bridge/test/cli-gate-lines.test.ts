@@ -9,7 +9,10 @@ import { freePort, runShipgate, tempDir, waitFor } from "./helpers/bridge";
 async function bridge(t: import("ava").ExecutionContext, config?: string): Promise<NodeJS.ProcessEnv> {
   const state = tempDir("shipgate-lines-");
   let configFile: string | undefined;
-  if (config !== undefined) writeFileSync((configFile = path.join(state, "shipgate.yaml")), config);
+  if (config !== undefined) {
+    configFile = path.join(state, "shipgate.yaml");
+    writeFileSync(configFile, config);
+  }
   const env = { SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: configFile, SHIPGATE_BROKER_URL: undefined, SHIPGATE_USERNAME: undefined };
   const b = runShipgate(["start"], env);
   t.teardown(async () => void (b.child.kill("SIGTERM"), await b.exit));

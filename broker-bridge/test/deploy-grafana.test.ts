@@ -60,7 +60,7 @@ test("every query of the Grafana dashboard names a metric the running bridge exp
   const missing: string[] = [];
   let queries = 0;
   for (const panel of dashboard.panels) {
-    t.is(panel.datasource.uid, "${DS_PROMETHEUS}", `${panel.title} uses the datasource input`);
+    t.is(panel.datasource.uid, "$" + "{DS_PROMETHEUS}", `${panel.title} uses the datasource input`);
     t.true(panel.targets.length > 0, `${panel.title} has a query`);
     for (const target of panel.targets) {
       queries++;

@@ -28,7 +28,8 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
     }
     const eq = line.indexOf("=");
     if (section === undefined || eq < 0) throw new Error(`not a unit line: ${line}`);
-    (section[line.slice(0, eq)] ??= []).push(line.slice(eq + 1));
+    const key = line.slice(0, eq);
+    section[key] = [...(section[key] ?? []), line.slice(eq + 1)];
   }
   return out;
 }

@@ -49,9 +49,15 @@ const block = (name: string): Block => {
 };
 /** A block's commands, comments and blank lines dropped, a line ending in `\` joined with the
  *  next (a reader pastes them one by one). */
-const lines = (b: Block) =>
-  b.code.split("\n").map((l) => l.replace(/\s+#.*$/, "")).filter((l) => l.trim() !== "" && !l.startsWith("#"))
-    .reduce<string[]>((out, l) => (out.length > 0 && (out[out.length - 1] as string).endsWith("\\") ? [...out.slice(0, -1), `${(out[out.length - 1] as string).slice(0, -1)} ${l.trim()}`] : [...out, l]), []);
+const lines = (b: Block) => {
+  const out: string[] = [];
+  for (const l of b.code.split("\n").map((l) => l.replace(/\s+#.*$/, "")).filter((l) => l.trim() !== "" && !l.startsWith("#"))) {
+    const last = out.at(-1);
+    if (last?.endsWith("\\")) out[out.length - 1] = `${last.slice(0, -1)} ${l.trim()}`;
+    else out.push(l);
+  }
+  return out;
+};
 
 test("every shell block in README.md and docs/ is run by a test, or says why it cannot be", (t) => {
   t.true(BLOCKS.length >= 20, `${BLOCKS.length} blocks`);

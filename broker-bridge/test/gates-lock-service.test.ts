@@ -21,7 +21,7 @@ function gatesFrom(raw: Record<string, unknown>): { gates: GatesConfig; gadgets:
 
 function setup(raw: Record<string, unknown> = {}, store = Store.memory(), clock = new FakeClock()) {
   const { gates, gadgets } = gatesFrom(raw);
-  const bus = new EventBus((e, err) => { throw err; });
+  const bus = new EventBus((_event, err) => { throw err; });
   const published = new Map<string, LockState>();
   const audit: { actor: string; action: string; subject: string }[] = [];
   bus.on("lock:changed", ({ lock }) => published.set(lock.id, lock));

@@ -81,7 +81,7 @@ function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
-async function runAction(g: GateRig, withInputs: Record<string, string>) {
+async function runAction(_g: GateRig, withInputs: Record<string, string>) {
   const action = parse(readFileSync(path.join(INTEGRATIONS, "github-actions/action.yml"), "utf8")) as ActionYaml;
   const work = mkdtempSync(path.join(tmpdir(), "gha-"));
   const output = path.join(work, "github-output");
@@ -218,7 +218,7 @@ test.serial("GitLab CI: the job template's script approves, rejects and expires 
 
 function jenkinsfile() {
   const text = readFileSync(path.join(INTEGRATIONS, "jenkins/Jenkinsfile"), "utf8");
-  const envBlock = /environment \{\n([\s\S]*?)\n  \}/.exec(text)?.[1] ?? "";
+  const envBlock = /environment \{\n([\s\S]*?)\n {2}\}/.exec(text)?.[1] ?? "";
   const environment: Record<string, string> = {};
   for (const m of envBlock.matchAll(/^\s*([A-Z_]+) = (?:'([^']*)'|"([^"]*)")\s*$/gm)) environment[m[1] as string] = m[2] ?? m[3] ?? "";
   const script = /sh\(label: 'shipgate gate', returnStatus: true, script: '([^']*)'\)/.exec(text)?.[1];

@@ -74,7 +74,9 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
 
   t.is((await shipgate(["--version"])).stdout.trim(), VERSION);
   const spawned: ChildProcess[] = [];
-  t.teardown(() => spawned.forEach((c) => c.kill("SIGKILL")));
+  t.teardown(() => {
+    for (const c of spawned) c.kill("SIGKILL");
+  });
   const start = spawn(bin, ["start"], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
   spawned.push(start);
   let startErr = "";

@@ -243,7 +243,7 @@ export class XsCaseRunner {
   }
 
   async #request(request: object): Promise<{ raw: RawReply; meter: Meter; slots: number }> {
-    let reply;
+    let reply: Awaited<ReturnType<XsWorker["command"]>>;
     try {
       reply = await this.#worker.command(JSON.stringify(request));
     } catch (error) {

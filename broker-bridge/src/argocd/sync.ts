@@ -14,7 +14,7 @@ import { type AppSummary, TERMINAL_PHASES } from "./apps";
 import type { SyncRequest } from "./client";
 import { shortReason } from "./errors";
 import { matchesSelector } from "./labels";
-import { type AppSyncProgress, INFO_APPROVED_BY, INFO_AT, INFO_GADGET, type SyncBatch, type SyncDeps } from "./sync-types";
+import { INFO_APPROVED_BY, INFO_AT, INFO_GADGET, type SyncBatch, type SyncDeps } from "./sync-types";
 
 export { type AppSyncProgress, type AppSyncState, INFO_APPROVED_BY, INFO_AT, INFO_GADGET, type SyncBatch, type SyncDeps } from "./sync-types";
 

@@ -7,7 +7,7 @@
 // period read from client.options at that moment, and connect() clears the timer: so the period
 // is set in a "close" listener prepended before MQTT.js's own.
 
-import { Backoff, type BackoffOptions } from "@shipgate/protocol";
+import type { Backoff, BackoffOptions } from "@shipgate/protocol";
 import type { MqttClient } from "mqtt";
 
 /** 1 s doubling to 30 s, less up to a quarter at random, never under 250 ms. */

@@ -53,6 +53,7 @@ export class ModdableWifiNetwork implements NetworkPort {
   #up = false;
   #joinTimer: TimerHandle | undefined;
   #retryTimer: TimerHandle | undefined;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: holds the SNTP client while its query runs, so it is not collected
   #sntp: SNTP | undefined;
 
   constructor(options: WifiOptions, clock: Clock, log: Log, backoff: Backoff) {

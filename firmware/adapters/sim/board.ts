@@ -11,7 +11,7 @@ import { SimOutputPin, SimPin } from "../node/sim-pins";
 import { SimPixelStrip } from "../node/sim-pixels";
 import { SimMax7219Chain } from "../node/sim-spi";
 import { buttonChanges } from "./keys";
-import { BUTTON_ORDER, type DisplaySource, Panel } from "./panel";
+import { BUTTON_ORDER, type DisplaySource, type Panel } from "./panel";
 
 export type PinMap = { readonly [name: string]: number | undefined };
 

@@ -20,7 +20,7 @@ export async function check(stdin: string, io: ResourceIo): Promise<number> {
     since = v.value;
   }
   const topics = topicsOf(source.value);
-  let client;
+  let client: Awaited<ReturnType<typeof connect>>;
   try {
     client = await connect(source.value, clientIdFor("check"));
   } catch (err) {

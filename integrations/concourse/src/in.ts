@@ -26,7 +26,7 @@ export async function fetchLock(args: string[], stdin: string, io: ResourceIo): 
   const version = checkVersion(request.value.version);
   if (!version.ok) return fail(io, `${version.field} ${version.error}`);
   const clientId = clientIdFor("in");
-  let client;
+  let client: Awaited<ReturnType<typeof connect>>;
   try {
     client = await connect(source.value, clientId);
   } catch (err) {

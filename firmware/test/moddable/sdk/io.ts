@@ -80,7 +80,7 @@ class FakeSPIImpl {
   }
   read(byteLength: number): ArrayBuffer;
   read(buffer: ArrayBufferLike | ArrayBufferView): void;
-  read(): ArrayBuffer | void {
+  read(): ArrayBuffer | undefined {
     throw new Error("fake SPI: write only");
   }
   write(buffer: ArrayBufferLike | ArrayBufferView): void {

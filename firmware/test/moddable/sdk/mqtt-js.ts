@@ -62,7 +62,9 @@ export class FakeMqttClient {
   }
 
   on(event: string, cb: Listener): this {
-    (this.#listeners[event] ??= []).push(cb);
+    const listeners = this.#listeners[event] ?? [];
+    listeners.push(cb);
+    this.#listeners[event] = listeners;
     return this;
   }
 
