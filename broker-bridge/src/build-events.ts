@@ -27,5 +27,3 @@ declare module "./events" {
     "ci:freshness": { pipeline: string; fresh: boolean; health: PipelineHealth };
   }
 }
-
-export {};

@@ -51,7 +51,7 @@ export function makeOutputTable(cap: number, gamma = 2.2): Uint8Array {
   }
   const table = new Uint8Array(256);
   for (let v = 0; v < 256; v++) {
-    const out = Math.round(cap * Math.pow(v / 255, gamma));
+    const out = Math.round(cap * (v / 255) ** gamma);
     // Keep a lit level lit: a faint tail should not vanish to 0 at low caps.
     table[v] = v > 0 && out === 0 && cap > 0 ? 1 : out;
   }

@@ -211,7 +211,7 @@ export function loadConfig(raw: unknown, settings?: Pick<Settings, "get">): Load
   const d = CONFIG_DEFAULTS;
 
   const pins: { [name in PinName]?: number } = {};
-  const rawPins = object["pins"];
+  const rawPins = object.pins;
   if (rawPins !== undefined) {
     if (typeof rawPins !== "object" || rawPins === null || Array.isArray(rawPins)) {
       r.problem("pins", "config", `must be an object of pin numbers, got ${describe(rawPins)}`);

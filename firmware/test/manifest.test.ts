@@ -211,10 +211,10 @@ test("each board in hardware/pinout.json gives every config key the firmware rea
     t.truthy(config, `hardware/pinout.json has no platforms["${platform}"].config`);
     if (config === undefined) continue;
     for (const key of READ_KEYS) t.true(key in config, `${platform}: config.${key} is missing`);
-    const pins = config["pins"] as Record<string, unknown>;
+    const pins = config.pins as Record<string, unknown>;
     for (const name of PIN_NAMES) t.true(Number.isInteger(pins[name]), `${platform}: pins.${name} is not a GPIO number`);
-    t.true(["internal", "external"].includes(config["buttons_pullup"] as string), `${platform}: buttons_pullup must be "internal" or "external"`);
-    t.true(config["rings"] === 1 || config["rings"] === 2, `${platform}: rings must be 1 or 2`);
+    t.true(["internal", "external"].includes(config.buttons_pullup as string), `${platform}: buttons_pullup must be "internal" or "external"`);
+    t.true(config.rings === 1 || config.rings === 2, `${platform}: rings must be 1 or 2`);
   }
 });
 
@@ -227,8 +227,8 @@ test("each board's config loads ready and keeps its pins", (t) => {
   for (const platform of DEVICE_PLATFORMS) {
     const loaded = loadConfig(deviceConfig(platform));
     t.true(loaded.ready, platform);
-    for (const name of PIN_NAMES) t.is(loaded.config.pins[name], (pinout.platforms[platform]!.config["pins"] as Record<string, number>)[name]);
-    t.is(loaded.config.spiPort, pinout.platforms[platform]!.config["spi_port"] as number);
+    for (const name of PIN_NAMES) t.is(loaded.config.pins[name], (pinout.platforms[platform]!.config.pins as Record<string, number>)[name]);
+    t.is(loaded.config.spiPort, pinout.platforms[platform]!.config.spi_port as number);
   }
 });
 
@@ -255,8 +255,8 @@ test("the manifest carries no site secrets or addresses, and the version matches
     t.false(key in config, `manifest config must not hold ${key}: give it to mcconfig on the command line`);
   }
   const pkg = readJson<{ version: string }>("firmware/package.json");
-  t.is(config["version"], pkg.version);
-  t.truthy(manifest.platforms?.["esp32"]);
+  t.is(config.version, pkg.version);
+  t.truthy(manifest.platforms?.esp32);
   t.truthy(manifest.platforms?.["esp32/*"]);
 });
 

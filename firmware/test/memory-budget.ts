@@ -41,7 +41,7 @@ export async function measurePeak(): Promise<PeakFigures> {
     viewBytes: number;
     depth: number;
   };
-  const base = raw.steps["baseline"]!;
+  const base = raw.steps.baseline!;
   const steps: PeakFigures["steps"] = {};
   let slots = 0;
   let chunkBytes = 0;

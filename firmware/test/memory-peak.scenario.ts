@@ -53,8 +53,8 @@ function fullView(): Uint8Array {
 
 export function runPeak(): { steps: { [step: string]: number[] }; viewBytes: number; depth: number } {
   const steps: { [step: string]: number[] } = {};
-  steps["baseline"] = meter();
-  const depth = steps["baseline"][4]!;
+  steps.baseline = meter();
+  const depth = steps.baseline[4]!;
   paintStack();
 
   const clock = new ManualClock(1000);
@@ -73,11 +73,11 @@ export function runPeak(): { steps: { [step: string]: number[] }; viewBytes: num
   });
   app.start();
   clock.advance(100);
-  steps["booted"] = meter();
+  steps.booted = meter();
 
   mqtt.handlers!.onConnect();
   clock.advance(100);
-  steps["connected"] = meter();
+  steps.connected = meter();
 
   const view = fullView();
   mqtt.handlers!.onMessage("shipgate/v1/gadgets/desk-1/view", view);

@@ -102,7 +102,7 @@ function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thro
     constructor(options: Options) {
       let writable = false;
       let closing = false;
-      const onError = options["onError"] as Callback;
+      const onError = options.onError as Callback;
       const fail = (e: unknown): void => {
         monitor.caughtThrow(layer, e);
         monitor.note(thrown);
@@ -116,14 +116,14 @@ function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thro
         }
       };
       const wrapped: Options = { ...options };
-      const onWritable = options["onWritable"] as Callback;
-      const onReadable = options["onReadable"] as Callback;
-      wrapped["onWritable"] = guarded(function (this: unknown, ...args: never[]) {
+      const onWritable = options.onWritable as Callback;
+      const onReadable = options.onReadable as Callback;
+      wrapped.onWritable = guarded(function (this: unknown, ...args: never[]) {
         writable = true;
         return onWritable?.apply(this, args);
       } as Callback, fail);
-      if (onReadable !== undefined) wrapped["onReadable"] = guarded(onReadable, fail);
-      wrapped["onError"] = guarded(function (this: unknown, ...args: never[]) {
+      if (onReadable !== undefined) wrapped.onReadable = guarded(onReadable, fail);
+      wrapped.onError = guarded(function (this: unknown, ...args: never[]) {
         monitor.note(writable ? "closed" : "refused");
         return onError?.apply(this, args);
       } as Callback, (e) => monitor.caughtThrow(`${layer} onError`, e));
@@ -159,7 +159,7 @@ function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thro
         },
       };
       link.redeliver = () => {
-        if (readable > 0) (wrapped["onReadable"] as Callback)?.call(view, readable as never);
+        if (readable > 0) (wrapped.onReadable as Callback)?.call(view, readable as never);
       };
       return view as GuardedSocket;
     }
@@ -171,7 +171,7 @@ function guardTlsClass(Tls: IoClass, monitor: LinkMonitor): IoClass {
   return class GuardedTLSSocket {
     constructor(options: Options) {
       const link: ReadLink = { inRead: false, deferred: false };
-      const tcp = options["TCP"] as { io: unknown; [key: string]: unknown };
+      const tcp = options.TCP as { io: unknown; [key: string]: unknown };
       const TCP = { ...tcp, io: guardSocketClass(tcp.io as IoClass, monitor, "tls", "tls", link) };
       const tls = new Tls({ ...options, TCP }) as Socket;
       let timer: Timer | undefined;
@@ -219,10 +219,10 @@ function guardResolverClass(Io: IoClass, monitor: LinkMonitor): IoClass {
       // resolve() (mqttclient.js, constructor) and the resolver's owner close().
       return {
         resolve(o: Options): void {
-          const onError = o["onError"] as Callback;
+          const onError = o.onError as Callback;
           resolver.resolve({
             ...o,
-            onResolved: guarded(o["onResolved"] as Callback, fail),
+            onResolved: guarded(o.onResolved as Callback, fail),
             onError: guarded(function (this: unknown, ...args: never[]) {
               monitor.note("dns");
               return onError?.apply(this, args);
@@ -267,7 +267,7 @@ export function guardDeviceNetwork(monitor: LinkMonitor): void {
   const network = current.network;
   if (network === undefined) return;
   const next: { [key: string]: unknown } = { ...network };
-  if (network.mqtt !== undefined) next["mqtt"] = guardTransport(network.mqtt, monitor);
-  if (network.mqtts !== undefined) next["mqtts"] = guardTransport(network.mqtts, monitor);
+  if (network.mqtt !== undefined) next.mqtt = guardTransport(network.mqtt, monitor);
+  if (network.mqtts !== undefined) next.mqtts = guardTransport(network.mqtts, monitor);
   globalThis.device = Object.freeze({ ...current, network: Object.freeze(next) }) as unknown as typeof device;
 }

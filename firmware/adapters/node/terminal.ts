@@ -53,7 +53,7 @@ export function screenColor(rgb: number, cap: number): number {
   let out = 0;
   for (const shift of [16, 8, 0]) {
     const c = (rgb >>> shift) & 255;
-    const v = Math.round(255 * Math.pow(Math.min(1, c / top), 1 / 2.2));
+    const v = Math.round(255 * Math.min(1, c / top) ** (1 / 2.2));
     out |= v << shift;
   }
   return out;

@@ -79,7 +79,7 @@ export default {
     same(net.lookups.map((l) => l.host), ["broker.example"], "the broker's name is resolved first");
     g.resolve();
     const socket = net.lastSocket();
-    same([socket.options["port"], socket.options["address"]], [8883, "192.0.2.10"], "the TLS socket's TCP connection");
+    same([socket.options.port, socket.options.address], [8883, "192.0.2.10"], "the TLS socket's TCP connection");
     socket.accept();
     same(new TextDecoder().decode(socket.written[0]), "CLIENT HELLO\n", "the TLS socket started its handshake");
     socket.send(encoder.encode("CERT Some Other CA\n")); // the fake TLS socket throws here, as the SDK's does
@@ -98,7 +98,7 @@ export default {
     again.send(encoder.encode(`CERT ${CA}\n`));
     again.send(tlsRecord(23, CONNACK_OK));
     same([g.app.online, g.app.displayText], [true, "WAIT"], "connected through TLS, waiting for the first view");
-    same(g.values["boot_fails"], 0, "a boot that reached the broker clears the failed-boot count");
+    same(g.values.boot_fails, 0, "a boot that reached the broker clears the failed-boot count");
     return g.retries();
   },
   "a TLS alert after a record, read from the TLS socket's deferred-read Timer: OFFLINE and a retry, no throw": () => {
@@ -142,7 +142,7 @@ export default {
     g.resolve();
     net.lastSocket().refuse();
     same(g.retries(), ["connection closed (connection refused); retry 1 in 1000 ms", "connection closed (connection refused); retry 2 in 2000 ms"], "backoff");
-    same(g.values["boot_fails"], 1, "this boot has not reached the broker");
+    same(g.values.boot_fails, 1, "this boot has not reached the broker");
     return g.app.sessionState;
   },
   "a name that does not resolve: DNS ERROR and a retry": () => {

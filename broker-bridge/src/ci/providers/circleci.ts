@@ -33,7 +33,6 @@ export function circleWorkflowState(status: unknown): BuildState {
     case "not_run":
     case "canceled":
       return "cancelled";
-    case "unauthorized":
     default:
       return "unknown";
   }

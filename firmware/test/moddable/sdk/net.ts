@@ -60,12 +60,11 @@ class FakeTCPImpl {
   #script: SocketScript;
 
   constructor(options: Options) {
-    if (typeof options["port"] !== "number") throw new TypeError("TCP: port required");
-    if (typeof options["address"] !== "string" && typeof options["host"] !== "string") throw new TypeError("TCP: address or host required");
-    this.remoteAddress = options["address"] as string | undefined;
-    this.remotePort = options["port"] as number;
-    const self = this;
-    const call = (name: string, ...args: unknown[]) => (options[name] as Cb)?.call(self, ...args);
+    if (typeof options.port !== "number") throw new TypeError("TCP: port required");
+    if (typeof options.address !== "string" && typeof options.host !== "string") throw new TypeError("TCP: address or host required");
+    this.remoteAddress = options.address as string | undefined;
+    this.remotePort = options.port as number;
+    const call = (name: string, ...args: unknown[]) => (options[name] as Cb)?.call(this, ...args);
     const inbox = this.#inbox;
     this.#script = {
       options,
@@ -149,7 +148,7 @@ export class FakeTLSSocket {
 
   constructor(options: { host: string; port: number; secure?: { certificate?: ArrayBuffer }; TCP: { io: unknown }; [key: string]: unknown }) {
     this.#issuer = options.secure?.certificate === undefined ? "" : decoder.decode(new Uint8Array(options.secure.certificate));
-    this.#callbacks = { onReadable: options["onReadable"] as Cb, onWritable: options["onWritable"] as Cb, onError: options["onError"] as Cb };
+    this.#callbacks = { onReadable: options.onReadable as Cb, onWritable: options.onWritable as Cb, onError: options.onError as Cb };
     const Io = options.TCP.io as new (o: Options) => FakeTLSSocket["tcp"];
     this.#tcp = new Io({
       ...options,
