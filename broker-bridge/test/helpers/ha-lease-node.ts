@@ -1,0 +1,44 @@
+// One contender for the lease, as its own process (the HA tests start two). It prints one JSON line
+// per event on stdout: {"ev":"state","role","token","reason","at"} when its belief changes, and
+// {"ev":"write","ok","token","error","at"} for each fenced write it tries every WRITE_MS.
+// It keeps writing with the last token it was given even after it believes it lost the lease
+// (an old leader at its worst): only the fence in the database stops those writes.
+// Env: PG_URL, HOLDER, LEASE_NAME, WRITE_MS (default 100).
+
+import pg from "pg";
+import { fencedTransaction } from "../../src/ha/fence";
+import { Lease } from "../../src/ha/lease";
+import { pgClientConfig } from "../../src/ha/pg-options";
+
+const url = process.env.PG_URL ?? "";
+const holder = process.env.HOLDER ?? "node";
+const name = process.env.LEASE_NAME ?? "bridge";
+const writeMs = Number(process.env.WRITE_MS ?? 100);
+const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, at: Date.now() })}\n`);
+
+const pool = new pg.Pool({ ...pgClientConfig({ url, applicationName: `shipgate-writer:${holder}`, timeoutMs: 2000 }), max: 2 });
+pool.on("error", () => undefined);
+await pool.query("CREATE TABLE IF NOT EXISTS ha_writes (n BIGSERIAL PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, lease TEXT NOT NULL)")
+  .catch(() => undefined);
+
+const lease = new Lease({ url, holder, name });
+let lastToken: number | null = null;
+lease.on("change", (s) => {
+  if (s.role === "leader") lastToken = s.token;
+  say({ ev: "state", role: s.role, token: s.role === "leader" ? s.token : null, reason: s.role === "standby" ? s.reason : null });
+});
+lease.on("error", () => undefined);
+lease.start();
+
+let busy = false;
+setInterval(() => {
+  if (busy || lastToken === null) return;
+  busy = true;
+  const token = lastToken;
+  fencedTransaction(pool, name, token, (c) => c.query("INSERT INTO ha_writes (holder, token, lease) VALUES ($1, $2, $3)", [holder, token, name]))
+    .then(() => say({ ev: "write", ok: true, token }))
+    .catch((err: Error & { code?: string }) => say({ ev: "write", ok: false, token, error: err.code ?? err.message }))
+    .finally(() => (busy = false));
+}, writeMs);
+
+process.on("SIGTERM", () => void lease.stop().finally(() => process.exit(0)));
