@@ -48,7 +48,10 @@ function drop(c: Connection): void {
 
 function failure(err: unknown): SyncResponse {
   const e = err as Error & { code?: unknown };
-  return { ok: false, message: e.message ?? String(err), code: typeof e.code === "string" ? e.code : "STORE_UNAVAILABLE" };
+  // A SQLSTATE or our FENCED_OUT says what the server decided; anything else (ECONNREFUSED, a
+  // timeout, a reset) means the store could not be reached, whatever Node called it.
+  const kept = typeof e.code === "string" && (e.code === "FENCED_OUT" || /^[0-9A-Z]{5}$/.test(e.code));
+  return { ok: false, message: e.message ?? String(err), code: kept ? (e.code as string) : "STORE_UNAVAILABLE" };
 }
 
 async function answer(req: SyncRequest): Promise<SyncResponse> {

@@ -39,3 +39,35 @@ export async function startCuttableProxy(targetHost: string, targetPort: number)
     },
   };
 }
+
+export interface ProxyProcess {
+  port: number;
+  /** Drops every byte from now on (resolves once the relay has done it). */
+  cut(): Promise<void>;
+  /** Closes every connection and stops listening, as a killed server's host would. */
+  close(): Promise<void>;
+}
+
+/** The relay in a child process (see ha-tcp-proxy-child.ts). */
+export async function startProxyProcess(targetHost: string, targetPort: number): Promise<ProxyProcess> {
+  const { fork } = await import("node:child_process");
+  const child = fork(new URL("./ha-tcp-proxy-child.ts", import.meta.url), [], {
+    execArgv: ["--import", "tsx"], env: { ...process.env, TARGET_HOST: targetHost, TARGET_PORT: String(targetPort) }, stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { port: number }).port));
+    child.once("exit", () => reject(new Error("the proxy process exited before listening")));
+  });
+  return {
+    port,
+    cut: () => new Promise<void>((resolve) => {
+      child.once("message", () => resolve());
+      child.send("cut");
+    }),
+    async close() {
+      if (child.exitCode === null && child.connected) child.send("close");
+      await exited;
+    },
+  };
+}
