@@ -79,7 +79,7 @@ pgTest("a transaction commits when fn returns and rolls back when it throws; a n
   }
 });
 
-pgTest("with a fence, a write by a bridge whose token is stale is refused in its own transaction and changes nothing; reads still work", (t) => {
+pgTest("with a fence, a write by a bridge whose token is stale is refused in its own transaction and changes nothing; reads still work", async (t) => {
   let token: number | null = 7;
   const s = open(db.url, () => ({ lease: "bridge", token }));
   try {
@@ -88,6 +88,9 @@ pgTest("with a fence, a write by a bridge whose token is stale is refused in its
     const err = t.throws(() => s.prepare("INSERT INTO items (id, at) VALUES (?, ?)").run("fenced-stale", 1), { instanceOf: PgStoreError });
     t.is(err?.code, "FENCED_OUT");
     t.regex(err?.message ?? "", /token 6 is stale \(lease bridge is at 7\)/);
+    // The refused transaction is closed on the server too, not left idle in transaction.
+    const state = await db.admin.query("SELECT state FROM pg_stat_activity WHERE application_name = 'shipgate-test-sync' AND datname = current_database()");
+    t.deepEqual(state.rows.map((r) => r.state), ["idle"]);
     t.throws(() => s.transaction(() => s.prepare("UPDATE items SET note = 'x'").run())(), { message: /stale/ });
     token = null;
     t.throws(() => s.exec("DELETE FROM items"), { message: /does not lead/ });

@@ -14,6 +14,7 @@
 // the same transaction (fence.ts), so an old leader that wakes up cannot write.
 
 import { EventEmitter } from "node:events";
+import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { LEASE_LOCK_NAMESPACE, type LeaseHolder, ensureLeaseTable, readLease, takeLease } from "./lease-schema";
 import { pgClientConfig } from "./pg-options";
@@ -52,6 +53,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
   #state: LeaseState = { role: "standby", leader: null, reason: "starting" };
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** performance.now() of the last renewal: a monotonic clock, so a wall-clock jump is no pause. */
   #lastRenewal = 0;
   #announced = false;
   #holdOffUntil = 0;
@@ -124,7 +126,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
   async #campaign(): Promise<void> {
     // A leader that just lost its lease lets a standby take it first (its session was killed or
     // cut for a reason); it campaigns again only after a session timeout, if no one else did.
-    if (Date.now() < this.#holdOffUntil) return;
+    if (performance.now() < this.#holdOffUntil) return;
     const client = await this.#connect();
     const got = await client.query<{ got: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS got", [LEASE_LOCK_NAMESPACE, this.name]);
     if (got.rows[0]?.got !== true) {
@@ -133,7 +135,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
       return;
     }
     const taken = await takeLease(client, this.name, this.holder);
-    this.#lastRenewal = Date.now();
+    this.#lastRenewal = performance.now();
     this.#set({ role: "leader", token: taken.token, since: taken.since });
   }
 
@@ -141,7 +143,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
     if (this.#state.role !== "leader") return;
     // Past the session timeout the server may already have freed the lease: stop believing at once
     // (a paused process wakes here), whatever the renewal below would answer.
-    if (Date.now() - this.#lastRenewal > this.#options.sessionTimeoutMs) {
+    if (performance.now() - this.#lastRenewal > this.#options.sessionTimeoutMs) {
       await this.#dropSession("the lease was not renewed within the session timeout");
       return;
     }
@@ -152,14 +154,14 @@ export class Lease extends EventEmitter<LeaseEvents> {
       await this.#dropSession("another bridge took the lease");
       return;
     }
-    this.#lastRenewal = Date.now();
+    this.#lastRenewal = performance.now();
   }
 
   /** Ends the session (freeing the advisory lock if the server still thinks we hold it). */
   async #dropSession(reason: string): Promise<void> {
     const session = this.#session;
     this.#session = null;
-    if (this.#state.role === "leader") this.#holdOffUntil = Date.now() + this.#options.sessionTimeoutMs;
+    if (this.#state.role === "leader") this.#holdOffUntil = performance.now() + this.#options.sessionTimeoutMs;
     if (this.#state.role === "leader" || this.#state.reason !== reason) this.#set({ role: "standby", leader: null, reason });
     if (session === null) return;
     session.removeAllListeners("error");

@@ -87,7 +87,17 @@ async function answer(req: SyncRequest): Promise<SyncResponse> {
       case "begin":
         await client.query("BEGIN");
         c.inTransaction = true;
-        if (req.fence !== null) await checkFence(client, req.fence.lease, req.fence.token);
+        if (req.fence !== null) {
+          try {
+            await checkFence(client, req.fence.lease, req.fence.token);
+          } catch (err) {
+            // Refused before the caller's transaction began: close it here, or the session would
+            // stay idle in transaction and the caller's next statements would run inside it.
+            c.inTransaction = false;
+            await client.query("ROLLBACK");
+            throw err;
+          }
+        }
         return { ok: true, rows: [], rowCount: 0 };
       case "savepoint":
       case "release":
