@@ -110,6 +110,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   async #connect(): Promise<pg.Client> {
     if (this.#session !== null) return this.#session;
+    if (this.#stopped) throw new Error("the lease was stopped");
     const client = new pg.Client(pgClientConfig({
       url: this.#options.url, applicationName: `shipgate-lease:${this.holder}`, timeoutMs: this.#options.sessionTimeoutMs,
     }));
@@ -135,6 +136,11 @@ export class Lease extends EventEmitter<LeaseEvents> {
       return;
     }
     const taken = await takeLease(client, this.name, this.holder);
+    // stop() may have run while this campaign waited: give the lease straight back.
+    if (this.#stopped) {
+      await this.#dropSession("stopped");
+      return;
+    }
     this.#lastRenewal = performance.now();
     this.#set({ role: "leader", token: taken.token, since: taken.since });
   }
