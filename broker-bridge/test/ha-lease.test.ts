@@ -25,15 +25,17 @@ test.after.always(async () => {
   await db?.drop();
 });
 
+type Writer = "async" | "sync";
+
 interface Line { ev: string; role?: string; token?: number | null; ok?: boolean; error?: string; reason?: string; at: number }
 
 class Contender {
   readonly lines: Line[] = [];
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
-  constructor(readonly holder: string, url: string, lease: string) {
+  constructor(readonly holder: string, url: string, lease: string, writer: Writer) {
     this.child = spawn(process.execPath, ["--import", "tsx", NODE], {
-      env: { ...process.env, PG_URL: url, HOLDER: holder, LEASE_NAME: lease }, stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, PG_URL: url, HOLDER: holder, LEASE_NAME: lease, WRITER: writer }, stdio: ["ignore", "pipe", "inherit"],
     });
     let buf = "";
     this.child.stdout?.on("data", (d: Buffer) => {
@@ -57,11 +59,11 @@ class Contender {
   }
 }
 
-async function pair(t: ExecutionContext, lease: string, urlA = db.url): Promise<[Contender, Contender]> {
-  const a = new Contender("A", urlA, lease);
+async function pair(t: ExecutionContext, lease: string, urlA = db.url, writer: Writer = "async"): Promise<[Contender, Contender]> {
+  const a = new Contender("A", urlA, lease, writer);
   t.teardown(() => a.kill());
   await waitFor("A to lead", () => a.role() === "leader", 20_000);
-  const b = new Contender("B", db.url, lease);
+  const b = new Contender("B", db.url, lease, writer);
   t.teardown(() => b.kill());
   await waitFor("B to start as a standby", () => b.role() === "standby", 20_000);
   // A keeps writing while it leads: the fence lets its writes through.
@@ -150,8 +152,10 @@ pgTest("the leader's connection cut (packets dropped, no FIN): the standby leads
   await assertFencedHistory(t, "cut");
 });
 
-pgTest("an old leader paused (SIGSTOP) past its lease wakes (SIGCONT) and cannot write: every write is fenced", async (t) => {
-  const [a, b] = await pair(t, "paused");
+for (const writer of ["async", "sync"] as const) {
+pgTest(`an old leader paused (SIGSTOP) past its lease wakes (SIGCONT) and cannot write: every write is fenced (${writer} writer)`, async (t) => {
+  const lease = `paused-${writer}`;
+  const [a, b] = await pair(t, lease, db.url, writer);
   const oldToken = a.leaderSince(0)?.token as number;
   const from = Date.now();
   a.child.kill("SIGSTOP");
@@ -162,9 +166,11 @@ pgTest("an old leader paused (SIGSTOP) past its lease wakes (SIGCONT) and cannot
   // The woken process still holds the old token and tries writes with it; every one is refused.
   await waitFor("A's write refused after waking", () => a.lines.some((l) => l.ev === "write" && l.at >= woke), 5000);
   const afterWake = a.lines.filter((l) => l.ev === "write" && l.at >= woke);
-  t.true(afterWake.every((l) => l.ok === false && l.token === oldToken), JSON.stringify(afterWake));
+  // Refused by the fence itself (FENCED_OUT), not by a broken connection.
+  t.true(afterWake.every((l) => l.ok === false && l.token === oldToken && l.error === "FENCED_OUT"), JSON.stringify(afterWake));
   await waitFor("A to step down", () => a.role() === "standby", 5000);
-  const late = await db.admin.query("SELECT count(*)::int AS n FROM ha_writes WHERE lease = 'paused' AND holder = 'A' AND token = $1 AND n > (SELECT min(n) FROM ha_writes WHERE lease = 'paused' AND token = $2)", [oldToken, token]);
+  const late = await db.admin.query("SELECT count(*)::int AS n FROM ha_writes WHERE lease = $3 AND holder = 'A' AND token = $1 AND n > (SELECT min(n) FROM ha_writes WHERE lease = $3 AND token = $2)", [oldToken, token, lease]);
   t.is(late.rows[0].n, 0);
-  await assertFencedHistory(t, "paused");
+  await assertFencedHistory(t, lease);
 });
+}

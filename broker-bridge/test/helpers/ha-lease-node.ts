@@ -3,12 +3,14 @@
 // {"ev":"write","ok","token","error","at"} for each fenced write it tries every WRITE_MS.
 // It keeps writing with the last token it was given even after it believes it lost the lease
 // (an old leader at its worst): only the fence in the database stops those writes.
-// Env: PG_URL, HOLDER, LEASE_NAME, WRITE_MS (default 100).
+// Env: PG_URL, HOLDER, LEASE_NAME, WRITE_MS (default 100), WRITER: "async" (pg pool, fence.ts) or
+// "sync" (the synchronous facade with its fence, blocking this process's thread for each write).
 
 import pg from "pg";
 import { fencedTransaction } from "../../src/ha/fence";
 import { Lease } from "../../src/ha/lease";
 import { pgClientConfig } from "../../src/ha/pg-options";
+import { PgSyncDatabase } from "../../src/ha/pg-sync-db";
 
 const url = process.env.PG_URL ?? "";
 const holder = process.env.HOLDER ?? "node";
@@ -30,9 +32,24 @@ lease.on("change", (s) => {
 lease.on("error", () => undefined);
 lease.start();
 
+const sync = process.env.WRITER === "sync"
+  ? new PgSyncDatabase({ url, applicationName: `shipgate-sync-writer:${holder}`, timeoutMs: 1500, fence: () => ({ lease: name, token: lastToken }) })
+  : null;
+const syncInsert = sync?.prepare("INSERT INTO ha_writes (holder, token, lease) VALUES (?, ?, ?)");
+
 let busy = false;
 setInterval(() => {
   if (busy || lastToken === null) return;
+  if (syncInsert !== undefined) {
+    const token = lastToken;
+    try {
+      syncInsert.run(holder, token, name);
+      say({ ev: "write", ok: true, token });
+    } catch (err) {
+      say({ ev: "write", ok: false, token, error: (err as { code?: string }).code ?? (err as Error).message });
+    }
+    return;
+  }
   busy = true;
   const token = lastToken;
   fencedTransaction(pool, name, token, (c) => c.query("INSERT INTO ha_writes (holder, token, lease) VALUES ($1, $2, $3)", [holder, token, name]))
