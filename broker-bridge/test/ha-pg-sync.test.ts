@@ -6,6 +6,7 @@ import test from "ava";
 import { PgStoreError, PgSyncDatabase } from "../src/ha/pg-sync-db";
 import { type TestDatabase, createTestDatabase, testPostgresUrl } from "./helpers/ha-postgres";
 import { startProxyProcess } from "./helpers/ha-tcp-proxy";
+import { startThrowawayPostgres } from "./helpers/ha-throwaway-postgres";
 
 const SERVER = testPostgresUrl();
 const pgTest = SERVER === null ? test.skip : test.serial;
@@ -114,6 +115,42 @@ pgTest("PostgreSQL gone (every connection reset, then refused): a clear STORE_UN
       t.regex(err?.message ?? "", /PostgreSQL: /);
       t.true(Date.now() - started < TIMEOUT_MS + 1000, `${attempt} took ${Date.now() - started} ms`);
     }
+  } finally {
+    s.close();
+  }
+});
+
+pgTest("PostgreSQL itself killed (SIGKILL to the postmaster and its backends): a clear STORE_UNAVAILABLE error at once, inside a transaction too", async (t) => {
+  const server = await startThrowawayPostgres();
+  t.teardown(() => server.kill());
+  const s = open(server.url);
+  try {
+    s.exec("CREATE TABLE t (id TEXT PRIMARY KEY)");
+    const put = s.prepare("INSERT INTO t (id) VALUES (?)");
+    put.run("before");
+    let inside: PgStoreError | undefined;
+    const outer = t.throws(() => s.transaction(() => {
+      put.run("in-transaction");
+      // The kill is async; this call blocks, so start it, then wait in the worker's time below.
+      void server.kill();
+      const started = Date.now();
+      for (let i = 0; ; i++) {
+        try {
+          put.run(`after-${i}`);
+        } catch (err) {
+          inside = err as PgStoreError;
+          break;
+        }
+        if (Date.now() - started > TIMEOUT_MS * 3) break;
+      }
+    })(), { instanceOf: PgStoreError });
+    t.is(inside?.code, "STORE_UNAVAILABLE", inside?.message);
+    t.is(outer?.code, "STORE_UNAVAILABLE", outer?.message);
+    const started = Date.now();
+    const after = t.throws(() => s.prepare("SELECT 1").get(), { instanceOf: PgStoreError });
+    t.is(after?.code, "STORE_UNAVAILABLE", after?.message);
+    t.regex(after?.message ?? "", /ECONNREFUSED/);
+    t.true(Date.now() - started < TIMEOUT_MS + 1000);
   } finally {
     s.close();
   }

@@ -48,10 +48,15 @@ function drop(c: Connection): void {
 
 function failure(err: unknown): SyncResponse {
   const e = err as Error & { code?: unknown };
-  // A SQLSTATE or our FENCED_OUT says what the server decided; anything else (ECONNREFUSED, a
-  // timeout, a reset) means the store could not be reached, whatever Node called it.
-  const kept = typeof e.code === "string" && (e.code === "FENCED_OUT" || /^[0-9A-Z]{5}$/.test(e.code));
-  return { ok: false, message: e.message ?? String(err), code: kept ? (e.code as string) : "STORE_UNAVAILABLE" };
+  // A SQLSTATE or our FENCED_OUT says what the server decided. The server going away (class 08
+  // connection exception, 57P operator intervention: shutdown, crash, terminated session) and
+  // anything without a SQLSTATE (ECONNREFUSED, a timeout, a reset) mean the store could not be
+  // reached: one code for callers, the original kept in the message.
+  const code = typeof e.code === "string" ? e.code : null;
+  const sqlState = code !== null && /^[0-9A-Z]{5}$/.test(code);
+  const unavailable = code === null || (!sqlState && code !== "FENCED_OUT") || code.startsWith("08") || code.startsWith("57P");
+  const message = `${e.message ?? String(err)}${code !== null && unavailable ? ` [${code}]` : ""}`;
+  return { ok: false, message, code: unavailable ? "STORE_UNAVAILABLE" : (code as string) };
 }
 
 async function answer(req: SyncRequest): Promise<SyncResponse> {
@@ -72,6 +77,11 @@ async function answer(req: SyncRequest): Promise<SyncResponse> {
     c.inTransaction = false;
     if (wasPoisoned || c.client === null) return { ok: true, rows: [], rowCount: 0 };
   } else if (c.poisoned) {
+    // A COMMIT ends the broken transaction as a ROLLBACK would: it failed, and is over.
+    if (req.op === "commit") {
+      c.poisoned = false;
+      c.inTransaction = false;
+    }
     return { ok: false, message: "the connection to PostgreSQL broke inside this transaction; it was rolled back", code: "STORE_UNAVAILABLE" };
   }
   try {
