@@ -33,9 +33,9 @@ class Contender {
   readonly lines: Line[] = [];
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
-  constructor(readonly holder: string, url: string, lease: string, writer: Writer) {
+  constructor(readonly holder: string, url: string, lease: string, writer: Writer, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, ["--import", "tsx", NODE], {
-      env: { ...process.env, PG_URL: url, HOLDER: holder, LEASE_NAME: lease, WRITER: writer }, stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, PG_URL: url, HOLDER: holder, LEASE_NAME: lease, WRITER: writer, ...env }, stdio: ["ignore", "pipe", "inherit"],
     });
     let buf = "";
     this.child.stdout?.on("data", (d: Buffer) => {
@@ -59,8 +59,8 @@ class Contender {
   }
 }
 
-async function pair(t: ExecutionContext, lease: string, urlA = db.url, writer: Writer = "async"): Promise<[Contender, Contender]> {
-  const a = new Contender("A", urlA, lease, writer);
+async function pair(t: ExecutionContext, lease: string, urlA = db.url, writer: Writer = "async", envA: Record<string, string> = {}): Promise<[Contender, Contender]> {
+  const a = new Contender("A", urlA, lease, writer, envA);
   t.teardown(() => a.kill());
   await waitFor("A to lead", () => a.role() === "leader", 20_000);
   const b = new Contender("B", db.url, lease, writer);
@@ -174,3 +174,17 @@ pgTest(`an old leader paused (SIGSTOP) past its lease wakes (SIGCONT) and cannot
   await assertFencedHistory(t, lease);
 });
 }
+
+pgTest("a leader paused inside a fenced write transaction (holding the lease row FOR SHARE) does not block the takeover", async (t) => {
+  // A holds each transaction open 400 ms of every 450: the pause lands inside one.
+  const [a, b] = await pair(t, "paused-in-tx", db.url, "async", { WRITE_MS: "50", WRITE_HOLD_MS: "400" });
+  await waitFor("A inside a transaction", async () => {
+    const r = await db.admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'shipgate-writer:A' AND state = 'idle in transaction' AND datname = current_database()");
+    return r.rowCount === 1;
+  }, 5000, 10);
+  const from = Date.now();
+  a.child.kill("SIGSTOP");
+  t.teardown(() => void a.child.kill("SIGCONT"));
+  await takeover(t, b, from);
+  await assertFencedHistory(t, "paused-in-tx");
+});

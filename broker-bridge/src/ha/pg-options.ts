@@ -34,6 +34,10 @@ export function pgClientConfig(options: PgClientOptions): pg.ClientConfig {
     // statement_timeout: the server gives up on a statement that runs too long.
     query_timeout: options.timeoutMs,
     statement_timeout: options.timeoutMs,
+    // A transaction left open by a paused or cut-off process holds its row locks, and a fenced
+    // transaction holds the lease row FOR SHARE: the new leader's token bump would wait for it
+    // forever. The server aborts such a transaction after this long, so a takeover is never blocked.
+    idle_in_transaction_session_timeout: options.timeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: 1000,
     types,

@@ -16,6 +16,9 @@ const url = process.env.PG_URL ?? "";
 const holder = process.env.HOLDER ?? "node";
 const name = process.env.LEASE_NAME ?? "bridge";
 const writeMs = Number(process.env.WRITE_MS ?? 100);
+// Inside each async fenced transaction, between the check and the insert: makes a pause land
+// inside an open transaction (which then holds the lease row FOR SHARE).
+const holdMs = Number(process.env.WRITE_HOLD_MS ?? 0);
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, at: Date.now() })}\n`);
 
 const pool = new pg.Pool({ ...pgClientConfig({ url, applicationName: `shipgate-writer:${holder}`, timeoutMs: 2000 }), max: 2 });
@@ -52,7 +55,10 @@ setInterval(() => {
   }
   busy = true;
   const token = lastToken;
-  fencedTransaction(pool, name, token, (c) => c.query("INSERT INTO ha_writes (holder, token, lease) VALUES ($1, $2, $3)", [holder, token, name]))
+  fencedTransaction(pool, name, token, async (c) => {
+    if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
+    return c.query("INSERT INTO ha_writes (holder, token, lease) VALUES ($1, $2, $3)", [holder, token, name]);
+  })
     .then(() => say({ ev: "write", ok: true, token }))
     .catch((err: Error & { code?: string }) => say({ ev: "write", ok: false, token, error: err.code ?? err.message }))
     .finally(() => (busy = false));
