@@ -30,7 +30,7 @@ test("every file the table of parts names exists", (t) => {
 });
 
 test("the lease timings the doc quotes are LEASE_DEFAULTS", (t) => {
-  t.regex(DOC, new RegExp(`renew every ${LEASE_DEFAULTS.renewMs} ms`));
+  t.regex(DOC, new RegExp(`renew every\\s+${LEASE_DEFAULTS.renewMs} ms`));
   t.regex(DOC, new RegExp(`standby poll every\\s+${LEASE_DEFAULTS.pollMs} ms`));
-  t.regex(DOC, new RegExp(`\`idle_session_timeout\` ${LEASE_DEFAULTS.sessionTimeoutMs / 1000} s`));
+  t.regex(DOC, new RegExp(`\`idle_session_timeout\`\\s+${LEASE_DEFAULTS.sessionTimeoutMs / 1000} s`));
 });
