@@ -149,6 +149,8 @@ pgTest("the leader's connection cut (packets dropped, no FIN): the standby leads
   proxy.cut();
   await takeover(t, b, from);
   await waitFor("A to step down on its own", () => a.role() === "standby", 5000);
+  const down = a.lines.find((l) => l.ev === "state" && l.role === "standby" && l.at >= from);
+  t.log(`A stepped down ${(down?.at ?? 0) - from} ms after the cut`);
   await assertFencedHistory(t, "cut");
 });
 

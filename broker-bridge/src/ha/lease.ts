@@ -111,8 +111,12 @@ export class Lease extends EventEmitter<LeaseEvents> {
   async #connect(): Promise<pg.Client> {
     if (this.#session !== null) return this.#session;
     if (this.#stopped) throw new Error("the lease was stopped");
+    // A renewal starts at most renewMs after the last one and gives up after timeoutMs, both before
+    // the server's idle_session_timeout frees the lock: a cut-off leader stops believing it leads
+    // before a standby can take over.
+    const { renewMs, sessionTimeoutMs } = this.#options;
     const client = new pg.Client(pgClientConfig({
-      url: this.#options.url, applicationName: `shipgate-lease:${this.holder}`, timeoutMs: this.#options.sessionTimeoutMs,
+      url: this.#options.url, applicationName: `shipgate-lease:${this.holder}`, timeoutMs: Math.floor((sessionTimeoutMs - renewMs) * 0.8),
     }));
     // A session the server ends (pg_terminate_backend, idle_session_timeout) surfaces here; the
     // next tick notices and reconnects as a standby.
