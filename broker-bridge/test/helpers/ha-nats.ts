@@ -4,7 +4,7 @@
 // MQTT in nats-server needs JetStream and a server_name (https://docs.nats.io/running-a-nats-service/configuration/mqtt).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import mqtt from "mqtt";
 import { freePort, tempDir, waitFor } from "./bridge";
@@ -53,15 +53,36 @@ mqtt {
 `;
 }
 
+/** Starts the cluster; a start that fails (a node that exits, say because another process took a
+ *  port between freePort() and the bind) is retried once on new ports. */
 export async function startNatsCluster(bin: string, size = 3): Promise<NatsCluster> {
+  try {
+    return await startOnce(bin, size);
+  } catch (first) {
+    try {
+      return await startOnce(bin, size);
+    } catch (second) {
+      throw new Error(`the NATS cluster did not start twice: ${(first as Error).message}; then: ${(second as Error).message}`);
+    }
+  }
+}
+
+async function startOnce(bin: string, size: number): Promise<NatsCluster> {
   const dir = tempDir("nats-cluster-");
   const ports: Ports[] = [];
   for (let i = 0; i < size; i++) ports.push({ client: await freePort(), route: await freePort(), mqtt: await freePort(), http: await freePort() });
+  let exited: string | null = null;
   const nodes: NatsNode[] = ports.map((p, i) => {
     const name = `n${i + 1}`;
     const file = path.join(dir, `${name}.conf`);
     writeFileSync(file, config(name, dir, p, ports));
-    const child = spawn(bin, ["-c", file], { stdio: ["ignore", "ignore", process.env.SHIPGATE_TEST_LOG ? "inherit" : "ignore"] });
+    const log = openSync(path.join(dir, `${name}.log`), "w");
+    const child = spawn(bin, ["-c", file], { stdio: ["ignore", "ignore", log] });
+    closeSync(log);
+    child.once("exit", (code) => {
+      const tail = readFileSync(path.join(dir, `${name}.log`), "utf8").trim().split("\n").slice(-3).join(" | ");
+      exited ??= `${name} exited with ${code}: ${tail}`;
+    });
     return { name, mqttUrl: `mqtt://127.0.0.1:${p.mqtt}`, child };
   });
   const stop = async () => {
@@ -72,16 +93,21 @@ export async function startNatsCluster(bin: string, size = 3): Promise<NatsClust
     })));
     rmSync(dir, { recursive: true, force: true });
   };
+  const alive = () => {
+    if (exited !== null) throw new Error(exited);
+  };
   try {
     // JetStream is ready once the cluster elected its meta leader; MQTT accepts clients only then.
     for (const [i, p] of ports.entries()) {
       await waitFor(`nats node n${i + 1} healthy`, async () => {
+        alive();
         const res = await fetch(`http://127.0.0.1:${p.http}/healthz`).catch(() => null);
         return res?.ok === true;
       }, 60_000, 200);
     }
     for (const n of nodes) {
       await waitFor(`MQTT on ${n.name}`, async () => {
+        alive();
         try {
           const c = await mqtt.connectAsync(n.mqttUrl, { reconnectPeriod: 0, connectTimeout: 3000 });
           await c.endAsync();
