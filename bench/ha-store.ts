@@ -102,7 +102,7 @@ async function pgSync(dbUrl: string, admin: pg.Client): Promise<Figures> {
 const test = await createTestDatabase(url);
 try {
   await test.admin.query(DDL);
-  await test.admin.query("CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL, renewed_at TIMESTAMPTZ NOT NULL); INSERT INTO shipgate_lease VALUES ('bridge', 'bench', 1, now(), now())");
+  await test.admin.query("CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL); INSERT INTO shipgate_lease VALUES ('bridge', 'bench', 1, now())");
   const figures = { ...(await sqlite()), ...(await pgAsync(test.url)), ...(await pgSync(test.url, test.admin)) };
   for (const [name, value] of Object.entries(figures)) process.stdout.write(`${name.padEnd(32)} ${value.toFixed(3)}\n`);
 } finally {

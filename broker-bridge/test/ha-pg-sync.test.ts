@@ -16,8 +16,8 @@ let db: TestDatabase;
 test.before(async () => {
   if (SERVER === null) return;
   db = await createTestDatabase(SERVER);
-  await db.admin.query(`CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL, renewed_at TIMESTAMPTZ NOT NULL);
-    INSERT INTO shipgate_lease VALUES ('bridge', 'me', 7, now(), now());
+  await db.admin.query(`CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL);
+    INSERT INTO shipgate_lease VALUES ('bridge', 'me', 7, now());
     CREATE TABLE items (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, at BIGINT NOT NULL, note TEXT)`);
 });
 test.after.always(async () => {

@@ -13,8 +13,7 @@ const DDL = `CREATE TABLE IF NOT EXISTS ${LEASE_TABLE} (
   name TEXT PRIMARY KEY,
   holder TEXT NOT NULL,
   token BIGINT NOT NULL,
-  since TIMESTAMPTZ NOT NULL,
-  renewed_at TIMESTAMPTZ NOT NULL
+  since TIMESTAMPTZ NOT NULL
 )`;
 
 /** Creates the lease table once, even when several bridges start together: CREATE TABLE IF NOT
@@ -36,24 +35,23 @@ export interface LeaseHolder {
   holder: string;
   token: number;
   since: Date;
-  renewedAt: Date;
 }
 
 /** Who holds the lease according to the table (the last leader named; it may have died since). */
 export async function readLease(client: pg.ClientBase, name: string): Promise<LeaseHolder | null> {
-  const r = await client.query<{ holder: string; token: number; since: Date; renewed_at: Date }>(
-    `SELECT holder, token, since, renewed_at FROM ${LEASE_TABLE} WHERE name = $1`, [name]);
+  const r = await client.query<{ holder: string; token: number; since: Date }>(
+    `SELECT holder, token, since FROM ${LEASE_TABLE} WHERE name = $1`, [name]);
   const row = r.rows[0];
-  return row === undefined ? null : { holder: row.holder, token: row.token, since: row.since, renewedAt: row.renewed_at };
+  return row === undefined ? null : { holder: row.holder, token: row.token, since: row.since };
 }
 
 /** Names `holder` the leader with the next token. Call only while holding the lease's advisory lock. */
 export async function takeLease(client: pg.ClientBase, name: string, holder: string): Promise<LeaseHolder> {
-  const r = await client.query<{ token: number; since: Date; renewed_at: Date }>(
-    `INSERT INTO ${LEASE_TABLE} (name, holder, token, since, renewed_at) VALUES ($1, $2, 1, now(), now())
-     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = ${LEASE_TABLE}.token + 1, since = now(), renewed_at = now()
-     RETURNING token, since, renewed_at`, [name, holder]);
+  const r = await client.query<{ token: number; since: Date }>(
+    `INSERT INTO ${LEASE_TABLE} (name, holder, token, since) VALUES ($1, $2, 1, now())
+     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = ${LEASE_TABLE}.token + 1, since = now()
+     RETURNING token, since`, [name, holder]);
   const row = r.rows[0];
   if (row === undefined) throw new Error(`taking the lease ${name} returned no row`);
-  return { holder, token: row.token, since: row.since, renewedAt: row.renewed_at };
+  return { holder, token: row.token, since: row.since };
 }

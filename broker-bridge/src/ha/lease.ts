@@ -158,9 +158,11 @@ export class Lease extends EventEmitter<LeaseEvents> {
       return;
     }
     const client = await this.#connect();
-    const r = await client.query(`UPDATE shipgate_lease SET renewed_at = now() WHERE name = $1 AND holder = $2 AND token = $3`,
-      [this.name, this.holder, this.#state.token]);
-    if (r.rowCount !== 1) {
+    // A renewal only reads: an UPDATE of the lease row would wait behind every fenced transaction
+    // (they hold it FOR SHARE), and a leader paused during such a wait keeps an *active* session,
+    // which idle_session_timeout does not end: the takeover would wait for statement_timeout too.
+    const current = await readLease(client, this.name);
+    if (current === null || current.holder !== this.holder || current.token !== this.#state.token) {
       await this.#dropSession("another bridge took the lease");
       return;
     }
