@@ -26,6 +26,11 @@ function externals(): string[] {
   return [...names, "esbuild"].flatMap((n) => [n, `${n}/*`]);
 }
 
+/** The twin reports the firmware package's version (firmware/adapters/node/system.ts). */
+function firmwareVersion(): string {
+  return (JSON.parse(readFileSync(path.join(REPO, "firmware/package.json"), "utf8")) as { version: string }).version;
+}
+
 /** Builds into a fresh folder and swaps it in, so a command started meanwhile (another test run)
  *  sees the old build or the new one, never half of each. */
 export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
@@ -41,7 +46,7 @@ export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
     target: "node20",
     chunkNames: "[name]-[hash]",
     external: externals(),
-    define: { __SHIPGATE_BUILT__: "true" },
+    define: { __SHIPGATE_BUILT__: "true", __SHIPGATE_FIRMWARE_VERSION__: JSON.stringify(firmwareVersion()) },
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "none",
