@@ -8,8 +8,9 @@ import { createRequire } from "node:module";
 
 const load = createRequire(import.meta.url);
 
-/** A function that returns the package's exports, loading it on the first call. */
-export function lazyRequire<T>(name: string): () => T {
+/** A function that returns the package's exports, loading it on the first call; `within` names
+ *  a package whose own dependencies include it (resolved from that package's folder). */
+export function lazyRequire<T>(name: string, within?: string): () => T {
   let loaded: T | undefined;
-  return () => (loaded ??= load(name) as T);
+  return () => (loaded ??= (within === undefined ? load : createRequire(load.resolve(within)))(name) as T);
 }
