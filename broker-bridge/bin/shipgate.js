@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // The shipgate command: the JavaScript that `npm run build` makes in ../dist (tools/build/build.ts;
 // `npm ci` and `npm pack` run it). Nothing here loads a TypeScript compiler.
+import { setFlagsFromString } from "node:v8";
+
+// Keep V8's young generation at its initial 1 MiB semi-spaces instead of letting it grow to 16 MiB:
+// the bridge's allocations are small and short-lived, and the grown space stays resident (about
+// 12 MiB of an idle bridge's RSS). The flag is read each time the space would grow, so setting it
+// here, before anything is loaded, works without re-executing node. docs/performance.md has the
+// figures (idle RSS, and decision throughput with and without it).
+setFlagsFromString("--semi-space-growth-factor=1");
+
 let cli;
 try {
   cli = await import("../dist/main.js");

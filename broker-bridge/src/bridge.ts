@@ -2,7 +2,7 @@
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { Counter, Registry } from "prom-client";
+import { Counter, Registry } from "./metrics/prom";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
 import { checkPortsFree } from "./broker/port-check";

@@ -8,12 +8,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Checked, isObject, prefixProblem } from "@shipgate/protocol";
-import { parseDocument } from "yaml";
+import { lazyRequire } from "./lazy-require";
 import { z } from "zod";
 import { DEFAULTS, type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
 import { ConfigError } from "./config-error";
 import { checkWith, settings } from "./config-schema";
 import { SECTIONS } from "./config-sections";
+
+/** YAML is parsed only when there is a file to read. */
+const yaml = lazyRequire<typeof import("yaml")>("yaml");
 
 export { ConfigError } from "./config-error";
 export { DEFAULTS, brokerUrlProblem, isTimeZone } from "./config-core";
@@ -60,7 +63,7 @@ export function loadConfig(options: LoadOptions = {}): BridgeConfig {
     } catch (err) {
       throw new ConfigError(file, "", `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
-    const doc = parseDocument(text, { prettyErrors: true });
+    const doc = yaml().parseDocument(text, { prettyErrors: true });
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       throw new ConfigError(file, "", `is not valid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`);

@@ -34,6 +34,9 @@ export interface ActiveFreeze {
 }
 
 export function activeFreeze(windows: readonly FreezeWindow[], zone: string, nowMs: number): ActiveFreeze | null {
+  // No windows, no calendar: luxon's first DateTime makes ICU load its time-zone and locale data
+  // (about 5 MiB resident), which a bridge without freeze windows never needs.
+  if (windows.length === 0) return null;
   const now = DateTime.fromMillis(nowMs, { zone });
   const t = minuteOfWeek(now.weekday, now.hour * 60 + now.minute);
   for (const w of windows) {

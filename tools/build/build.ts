@@ -18,12 +18,21 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const BRIDGE = path.join(REPO, "broker-bridge");
 export const BRIDGE_DIST = path.join(BRIDGE, "dist");
 
+/** Dependencies bundled into dist/ after all: zod is some sixty ES modules that Node resolves and
+ *  links one by one (about 70 ms at every start); bundled, it is one file esbuild also trims. */
+const BUNDLED = new Set(["zod"]);
+
 /** npm packages the bridge's bundle leaves to node_modules: the dependencies the tarball declares. */
 function externals(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(BRIDGE, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-  const names = Object.keys(pkg.dependencies ?? {}).filter((n) => !n.startsWith("@shipgate/"));
+  const names = Object.keys(pkg.dependencies ?? {}).filter((n) => !n.startsWith("@shipgate/") && !BUNDLED.has(n));
   // esbuild: only the source run of the dashboard imports it, behind a branch the define removes.
   return [...names, "esbuild"].flatMap((n) => [n, `${n}/*`]);
+}
+
+/** The twin reports the firmware package's version (firmware/adapters/node/system.ts). */
+function firmwareVersion(): string {
+  return (JSON.parse(readFileSync(path.join(REPO, "firmware/package.json"), "utf8")) as { version: string }).version;
 }
 
 /** Builds into a fresh folder and swaps it in, so a command started meanwhile (another test run)
@@ -41,7 +50,7 @@ export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
     target: "node20",
     chunkNames: "[name]-[hash]",
     external: externals(),
-    define: { __SHIPGATE_BUILT__: "true" },
+    define: { __SHIPGATE_BUILT__: "true", __SHIPGATE_FIRMWARE_VERSION__: JSON.stringify(firmwareVersion()) },
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "none",

@@ -4,7 +4,7 @@
 // reconnect, polling), app-book.ts (the apps and new deploys), sync.ts (the button), view.ts.
 
 import path from "node:path";
-import { Counter, Gauge } from "prom-client";
+import { Counter, Gauge } from "../metrics/prom";
 import "../build-events";
 import { sectionOf } from "../config";
 import { Intents, Views } from "../ports/gadgets";

@@ -6,11 +6,15 @@
 import { Aedes, type Client } from "aedes";
 import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Duplex } from "node:stream";
 import { readFileSync } from "node:fs";
-import { WebSocketServer, createWebSocketStream } from "ws";
+import type { WebSocketServer } from "ws";
+import { lazyRequire } from "../lazy-require";
 import type { Logger } from "pino";
 import type { InboundMessage, Sender } from "../link/link";
+
+const ws = lazyRequire<typeof import("ws")>("ws");
 
 export type Role = "admin" | "pipeline" | "gadget" | "viewer" | "bridge";
 
@@ -181,14 +185,21 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   let wss: WebSocketServer | null = null;
   if (options.httpServer) {
-    wss = new WebSocketServer({ server: options.httpServer, path: "/mqtt" });
-    // ws re-emits the HTTP server's errors (a taken port among them); listenHttp reports those in
-    // one line, so here they must not become an unhandled 'error' event and a stack trace.
-    wss.on("error", (err) => log.debug({ err: err.message }, "WebSocket server error"));
-    wss.on("connection", (socket, req) => {
-      const stream = createWebSocketStream(socket);
-      stream.on("error", () => socket.terminate());
-      aedes.handle(stream, req);
+    // ws (about 4 MiB resident) loads on the first upgrade request, not at start: most bridges
+    // never see MQTT over WebSocket. ws answers a path other than /mqtt with 400, as before.
+    options.httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (wss === null) {
+        const { WebSocketServer, createWebSocketStream } = ws();
+        wss = new WebSocketServer({ noServer: true, path: "/mqtt" });
+        wss.on("error", (err) => log.debug({ err: err.message }, "WebSocket server error"));
+        wss.on("connection", (socket, request: IncomingMessage) => {
+          const stream = createWebSocketStream(socket);
+          stream.on("error", () => socket.terminate());
+          aedes.handle(stream, request);
+        });
+      }
+      const server = wss;
+      server.handleUpgrade(req, socket, head, (socket) => server.emit("connection", socket, req));
     });
   }
 

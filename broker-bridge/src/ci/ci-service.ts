@@ -2,7 +2,7 @@
 // the facts on the bus (ci:build, ci:result, ci:deploy, ci:freshness). It contributes ring B and the
 // "FAILING: <pipeline>" display to the gadgets watching its pipelines (gadgets.<id>.watch).
 
-import { Counter } from "prom-client";
+import { Counter } from "../metrics/prom";
 import { ConfigError, sectionOf } from "../config";
 import { Views } from "../ports/gadgets";
 import { Pipelines } from "../ports/ci";

@@ -1,10 +1,12 @@
 // The CCTray feed (cc.xml) that CCMenu, Nevergreen, BuildNotify and build lights read:
 // <Projects><Project name activity lastBuildStatus lastBuildLabel lastBuildTime webUrl/></Projects>.
 
-import { XMLBuilder } from "fast-xml-parser";
 import type { FeedItem } from "./feed-model";
+import { lazyRequire } from "../lazy-require";
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, suppressEmptyNode: true });
+// Made on the first request for cc.xml: fast-xml-parser is not loaded until a build light asks.
+const xml = lazyRequire<typeof import("fast-xml-parser")>("fast-xml-parser");
+let builder: import("fast-xml-parser").XMLBuilder | undefined;
 
 export function ccXml(items: readonly FeedItem[]): string {
   const projects = items.map((i) => {
@@ -18,5 +20,6 @@ export function ccXml(items: readonly FeedItem[]): string {
     if (i.url !== null) p["@_webUrl"] = i.url;
     return p;
   });
+  builder ??= new (xml().XMLBuilder)({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, suppressEmptyNode: true });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ Projects: { Project: projects } }) as string}`;
 }

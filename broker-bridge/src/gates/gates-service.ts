@@ -6,7 +6,7 @@ import {
   type AdminCommandMessage, type AdminCommandName, type AdminReply, type LockRequest, MESSAGES, checkDecideCommand,
   checkModeCommand, encode, isObject,
 } from "@shipgate/protocol";
-import { Counter, Gauge, Histogram } from "prom-client";
+import { Counter, Gauge, Histogram } from "../metrics/prom";
 import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
 import type { Delivery } from "../link/message-router";

@@ -6,6 +6,20 @@ import { readFileSync } from "node:fs";
 import type { Registry } from "prom-client";
 import type { HttpConfig } from "../config";
 import type { Logger } from "../log";
+import { lazyRequire } from "../lazy-require";
+
+// Fastify makes its Ajv validator and fast-json-stringify serializer factories when it is created
+// (about 35 ms and several MiB at start); they compile route schemas, and no route here declares
+// one. These load them the first time a schema is compiled, if ever, from fastify's own folder.
+type CompilerFactory = (...args: unknown[]) => unknown;
+const ajvCompiler = lazyRequire<() => CompilerFactory>("@fastify/ajv-compiler", "fastify");
+const jsonCompiler = lazyRequire<() => CompilerFactory>("@fastify/fast-json-stringify-compiler", "fastify");
+let validatorFactory: CompilerFactory | undefined;
+let serializerFactory: CompilerFactory | undefined;
+const compilersFactory = {
+  buildValidator: (...args: unknown[]) => (validatorFactory ??= ajvCompiler()())(...args),
+  buildSerializer: (...args: unknown[]) => (serializerFactory ??= jsonCompiler()())(...args),
+};
 
 export function createHttpServer(config: HttpConfig, log: Logger): FastifyInstance {
   const https = config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
@@ -13,6 +27,7 @@ export function createHttpServer(config: HttpConfig, log: Logger): FastifyInstan
     // Request lines would drown the audit trail; the HTTP server logs warnings and errors only.
     loggerInstance: log.child({ component: "http" }, { level: "warn" }),
     bodyLimit: 1024 * 1024,
+    schemaController: { compilersFactory } as never,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   app.get("/healthz", async () => ({ ok: true }));

@@ -6,7 +6,7 @@
 // (https://prometheus.io/docs/instrumenting/writing_clientlibs/#process-metrics), with shipgate_ before them.
 
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "../metrics/prom";
 
 export function registerProcessMetrics(registry: Registry): () => void {
   new Gauge({

@@ -6,7 +6,7 @@
 
 import { MESSAGES, type Telemetry } from "@shipgate/protocol";
 import path from "node:path";
-import { Gauge } from "prom-client";
+import { Gauge } from "../metrics/prom";
 import { every, iso } from "../clock";
 import { sectionOf } from "../config";
 import { Presence } from "../ports/presence";

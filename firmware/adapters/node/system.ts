@@ -3,7 +3,12 @@
 import { readFileSync } from "node:fs";
 import type { SystemPort } from "../../core/ports";
 
+// The build (tools/build/build.ts) writes the version in: an installed bridge's dist/ has no
+// firmware/package.json two folders up, and the twin then said 0.0.0. From sources, read the file.
+declare const __SHIPGATE_FIRMWARE_VERSION__: string | undefined;
+
 function packageVersion(): string {
+  if (typeof __SHIPGATE_FIRMWARE_VERSION__ === "string") return __SHIPGATE_FIRMWARE_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
     return typeof pkg.version === "string" ? pkg.version : "0.0.0";

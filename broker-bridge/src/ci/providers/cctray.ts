@@ -2,11 +2,11 @@
 // <Projects><Project name activity lastBuildStatus lastBuildLabel lastBuildTime webUrl/></Projects>.
 // A feed knows only the last finished build and whether one runs now.
 
-import { XMLParser } from "fast-xml-parser";
 import type { Build, BuildState } from "../../builds";
 import { isoOrNull } from "../../builds";
 import { CiHttpError } from "../../http/http-client";
 import { type CiProvider, authBearer, defineProvider, rec, str, stringList } from "./provider";
+import { lazyRequire } from "../../lazy-require";
 
 export interface CctrayOptions {
   /** Project names to watch (exact); empty: every project in the feed. */
@@ -26,12 +26,15 @@ export function cctrayState(lastBuildStatus: unknown): BuildState {
   }
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => name === "Project" });
+// Made on the first feed read: fast-xml-parser loads only for a bridge that polls a CCTray feed.
+const xml = lazyRequire<typeof import("fast-xml-parser")>("fast-xml-parser");
+let parser: import("fast-xml-parser").XMLParser | undefined;
 
-export function parseCctray(xml: string, url: string): Record<string, unknown>[] {
+export function parseCctray(text: string, url: string): Record<string, unknown>[] {
+  parser ??= new (xml().XMLParser)({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => name === "Project" });
   let doc: Record<string, unknown>;
   try {
-    doc = parser.parse(xml, true) as Record<string, unknown>;
+    doc = parser.parse(text, true) as Record<string, unknown>;
   } catch (err) {
     throw new CiHttpError("body", "GET", url, 200, `feed is not XML (${(err as Error).message.split("\n")[0]})`, null, null, { cause: err });
   }
