@@ -58,6 +58,8 @@ export interface GateRule {
   approvals: number;
   /** Gadget ids or user names allowed to decide matching locks; empty means anyone allowed to decide. */
   deciders: string[];
+  /** At least one of the approvals must be a press on a gadget (issue 13). */
+  require_gadget?: true;
 }
 
 export interface FreezeWindow {
@@ -267,7 +269,7 @@ function checkHttp(value: unknown, base: string): Checked<HttpConfig> {
 const GLOB_RULE = { min: 1, max: 200 };
 
 function checkRule(value: unknown, at: string): Checked<GateRule> {
-  const unknown = unknownKey(value, at, ["pipeline", "step", "approvals", "deciders"]);
+  const unknown = unknownKey(value, at, ["pipeline", "step", "approvals", "deciders", "require_gadget"]);
   if (unknown) return unknown;
   const f = object(value, at);
   if (!(f instanceof Fields)) return f;
@@ -275,7 +277,8 @@ function checkRule(value: unknown, at: string): Checked<GateRule> {
   const step = f.optionalString("step", GLOB_RULE) ?? "*";
   const approvals = f.optionalInteger("approvals", 1, 16) ?? 1;
   const deciders = f.has("deciders") ? f.array("deciders", 100, stringItem) : [];
-  return f.done(() => ({ pipeline, step, approvals, deciders }));
+  const requireGadget = f.has("require_gadget") ? f.boolean("require_gadget") : false;
+  return f.done(() => (requireGadget ? { pipeline, step, approvals, deciders, require_gadget: true as const } : { pipeline, step, approvals, deciders }));
 }
 
 function stringItem(value: unknown, at: string): Checked<string> {

@@ -13,6 +13,8 @@ export interface AuditEntry {
   /** The lock id, app name, gadget or topic it concerns. */
   subject: string;
   detail?: Record<string, unknown>;
+  /** Already written to the audit table by the emitter, inside the transaction of its change. */
+  stored?: true;
 }
 
 export interface BridgeEvents {

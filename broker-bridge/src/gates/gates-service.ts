@@ -31,7 +31,15 @@ export class GatesService implements Service {
     this.#ctx = ctx;
     const { topics, link, bus, config } = ctx;
     this.#policy = new GatePolicy(config.gates.rules, config.gadgets);
-    this.#locks = new LockService({ locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus });
+    // A store failure on a timer path (SQLITE_READONLY in tick) is logged and counted, never fatal.
+    const backgroundFailures = new Counter({ name: "shipgate_gates_background_failures_total", help: "Gates timer work (expiry, mode until, positions) that failed and will be retried", labelNames: ["what"], registers: [ctx.metrics] });
+    this.#locks = new LockService({
+      locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus,
+      onBackgroundError: (what, err) => {
+        backgroundFailures.inc({ what });
+        ctx.log.error({ err, what }, `gates ${what} failed; retrying later`);
+      },
+    });
 
     this.#metrics();
 
