@@ -88,7 +88,9 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return usage(io, (err as Error).message);
   }
-  const clientId = `shipgate-gate-${id.slice(0, 8)}-${randomUUID().slice(0, 4)}`;
+  // Not derived from the public lock id (a guessable id invites a takeover); "<user>-..." is the
+  // form the bridge answers on an external broker (link/refuse.ts).
+  const clientId = `${conn.username ?? "shipgate"}-gate-${randomUUID().replace(/-/g, "").slice(0, 16)}`.slice(0, 64);
   return waitForDecision({ request: checked.value, conn, clientId, record: values.record, timeoutMs, io });
 }
 
@@ -143,7 +145,9 @@ async function waitForDecision(o: WaitOptions): Promise<number> {
           io.err(`shipgate gate: not authorized to read ${refused.map((g) => g.topic).join(", ")}`);
           return finish(EXIT.error);
         }
-        client.publish(topics.lockRequest(), payload, { qos: 1 }, (pubErr) => {
+        // With a user name, its own request topic (the only one an external broker lets it use).
+        const requestTopic = conn.username !== undefined ? topics.lockRequestFor(conn.username) : topics.lockRequest();
+        client.publish(requestTopic, payload, { qos: 1 }, (pubErr) => {
           if (pubErr && !finished) io.err(`shipgate gate: could not send the request: ${pubErr.message}`);
         });
       });

@@ -114,7 +114,9 @@ export class GadgetService implements Service {
     if (parsed.kind !== "gadget-event") return this.#ctx.refuse(message, "", parsed.kind === "unknown" ? parsed.reason : "not an event topic");
     const gadget = parsed.gadget;
     const from = message.from;
-    if (from !== null && from.role !== "admin" && from.username !== gadget) {
+    // A press counts only from the gadget's own account: not even an admin may publish as a gadget,
+    // or one person could approve twice, once as themselves and once as a "gadget" (issue 13).
+    if (from !== null && from.role !== "bridge" && !(from.role === "gadget" && from.username === gadget)) {
       bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
       return this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
     }

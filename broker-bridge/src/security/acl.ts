@@ -11,10 +11,13 @@ export interface AclRule {
   access: Access;
   /** Relative to the prefix; "+" and "#" are MQTT wildcards, "%u"/"%c" substitutions. */
   pattern: string;
+  /** Only on the embedded broker, which sees who publishes; not exported to Mosquitto. */
+  embeddedOnly?: true;
 }
 
 const r = (pattern: string): AclRule => ({ access: "read", pattern });
 const w = (pattern: string): AclRule => ({ access: "write", pattern });
+const embeddedOnly = (rule: AclRule): AclRule => ({ ...rule, embeddedOnly: true });
 
 /** Every client, whatever its role: its own errors topic (the contract's refusals). */
 export const EVERYONE: readonly AclRule[] = [r("errors/%c")];
@@ -23,13 +26,16 @@ export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
   // Publishes its own events, status (and Will) and telemetry; reads its own view and acks.
   gadget: [w("gadgets/%u/event"), w("gadgets/%u/status"), w("gadgets/%u/telemetry"), r("gadgets/%u/view"), r("gadgets/%u/ack"), r("mode"), r("bridge/status")],
   // Requests and cancels locks; reads lock states (its own only, on the embedded broker) and the mode.
-  pipeline: [w("locks/request"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
+  // On Mosquitto a request goes to locks/request/<user>: the bridge cannot see who published on
+  // the shared locks/request there, and a request on it would be readable on locks/+ by others.
+  pipeline: [embeddedOnly(w("locks/request")), w("locks/request/%u"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
   // Reads what the dashboard shows; writes nothing.
   viewer: [r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("presence/+"), r("bridge/status")],
-  // Everything a person can do: its own admin commands, locks, any gadget's inputs (the terminal
-  // twin), and reading every shipgate topic. The bridge's own outputs (lock states, mode, views,
+  // Everything a person can do: its own admin commands, locks, and reading every shipgate topic. The bridge's own outputs (lock states, mode, views,
   // acks, errors, replies) stay the bridge's: nobody else may forge them.
-  admin: [w("admin/%u/+"), w("locks/request"), w("locks/+/cancel"), w("gadgets/+/event"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#")],
+  // An admin may not publish a gadget's events: a press counts for the gadget's own account only
+  // (N-of-M counts people; issue 13). The terminal twin signs in with the gadget's account.
+  admin: [w("admin/%u/+"), w("locks/request"), w("locks/request/%u"), w("locks/+/cancel"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#")],
   // The bridge itself as a client of an external broker.
   bridge: [w("#"), r("#")],
 };

@@ -163,7 +163,10 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost): void 
       const gates = ctx.services.get<GatesService>("gates");
       if (gates === undefined) return reply.code(503).send({ ok: false, error: "the gates are not running" });
       try {
-        return { ok: true, result: gates.runAdmin(caller.username, command, req.body ?? {}) };
+        // An Idempotency-Key header is the command's request id, as `correlation` is on MQTT.
+        const key = req.headers["idempotency-key"];
+        const body = typeof key === "string" && key !== "" && isPlainObject(req.body) ? { ...req.body, correlation: key.slice(0, 128) } : (req.body ?? {});
+        return { ok: true, result: gates.runAdmin(caller.username, command, body) };
       } catch (err) {
         if (err instanceof GateRefusal || err instanceof AdminInputError) {
           reply.code(err instanceof GateRefusal ? 409 : 400);
@@ -206,4 +209,8 @@ function crossOrigin(req: FastifyRequest, secure: boolean): string | null {
     }
   }
   return "a session request must carry Origin (or Referer) of this server";
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

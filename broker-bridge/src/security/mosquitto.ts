@@ -25,7 +25,7 @@ export function aclFile(users: readonly UserRecord[], prefix: string): string {
   for (const user of users) {
     lines.push(`# ${user.role}`, `user ${user.username}`);
     for (const rule of ROLE_RULES[user.role]) {
-      if (rule.pattern.includes("%c")) continue;
+      if (rule.pattern.includes("%c") || rule.embeddedOnly) continue;
       lines.push(`topic ${ACCESS[rule.access]} ${prefix}${rule.pattern.split("/").map((l) => (l === "%u" ? user.username : l)).join("/")}`);
     }
     lines.push("");
