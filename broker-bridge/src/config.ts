@@ -48,6 +48,11 @@ export interface HttpConfig {
   /** 0 picks a free port. */
   port: number;
   tls: TlsFiles | null;
+  // --- issue 13 (security): Host-header check and private read routes ---
+  /** Host names the HTTP server answers to (DNS rebinding); null: the names and addresses it listens on. */
+  allowed_hosts: string[] | null;
+  /** false: the read routes (dashboard data, /api/status, /api/audit...) need a login too. */
+  public: boolean;
 }
 
 export interface GateRule {
@@ -256,14 +261,17 @@ function checkBroker(value: unknown, base: string): Checked<BrokerConfig> {
 }
 
 function checkHttp(value: unknown, base: string): Checked<HttpConfig> {
-  const unknown = unknownKey(value, "http", ["host", "port", "tls"]);
+  const unknown = unknownKey(value, "http", ["host", "port", "tls", "allowed_hosts", "public"]);
   if (unknown) return unknown;
   const f = object(value ?? {}, "http");
   if (!(f instanceof Fields)) return f;
   const port = f.optionalInteger("port", 0, 65535) ?? DEFAULTS.http_port;
   const host = f.optionalString("host", { min: 1, max: 255 }) ?? DEFAULTS.http_host;
   const tls = f.nested("tls", (v, p) => checkTls(v, p, base)) ?? null;
-  return f.done(() => ({ host, port, tls }));
+  // --- issue 13 (security) ---
+  const allowedHosts = f.has("allowed_hosts") ? f.array("allowed_hosts", 100, stringItem) : null;
+  const isPublic = f.has("public") ? f.boolean("public") : true;
+  return f.done(() => ({ host, port, tls, allowed_hosts: allowedHosts, public: isPublic }));
 }
 
 const GLOB_RULE = { min: 1, max: 200 };

@@ -24,8 +24,9 @@ Manages who may use the broker and the API. Users live in <state>/users.json (sc
   shipgate user list [--json]
   shipgate user token NAME
       Creates an API token for scripts (Authorization: Bearer ...); shown once, stored hashed.
-  shipgate user export-mosquitto --dir DIR [--port N]
-      Writes password_file, acl_file and a mosquitto.conf giving the same roles on Mosquitto 2.0.
+  shipgate user export-mosquitto --dir DIR [--port N] [--owner USER]
+      Writes password_file, acl_file and a mosquitto.conf giving the same roles on Mosquitto 2.0,
+      readable by the user Mosquitto runs as (--owner, default mosquitto; needs root to chown).
 
 Options:
   --config FILE         the bridge's config (for state_dir and prefix); env SHIPGATE_STATE_DIR overrides
@@ -41,7 +42,7 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     parsed = parseArgs({
       args: argv,
       options: {
-        role: { type: "string" }, pipelines: { type: "string" }, "password-file": { type: "string" }, json: { type: "boolean" }, dir: { type: "string" },
+        role: { type: "string" }, pipelines: { type: "string" }, owner: { type: "string" }, "password-file": { type: "string" }, json: { type: "boolean" }, dir: { type: "string" },
         port: { type: "string" }, config: { type: "string" }, help: { type: "boolean" },
       },
       allowPositionals: true,
@@ -121,8 +122,10 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
         if (values.dir === undefined) return usage("give --dir DIR");
         const port = values.port === undefined ? 1883 : Number(values.port);
         if (!Number.isInteger(port) || port < 1 || port > 65535) return usage("--port must be a port number");
-        const files = exportMosquitto(values.dir, store.users(), config.prefix, port);
+        const account = typeof values.owner === "string" ? values.owner : "mosquitto";
+        const { files, notes } = exportMosquitto(values.dir, store.users(), config.prefix, port, account);
         for (const f of files) io.out(`wrote ${f}`);
+        for (const n of notes) io.out(n);
         if (!store.users().some((u) => u.role === "bridge")) io.out("note: add the bridge's own account first: shipgate user add bridge --role bridge (then broker.username/password_file in the config)");
         return 0;
       }
