@@ -241,3 +241,25 @@ test("a store failure in the gates' timer (SQLITE_READONLY) leaves the bridge up
   await waitFor("the retried expiry", () => gatesOf(rig).locks.get(id)?.state === "expired", 10_000, 100);
   t.is(rig.audit("lock.expire").length, 1);
 });
+
+test("a gadget event dropped by the rate limit is spent: sent again later it decides nothing and is answered TOO LATE", async (t) => {
+  const rig = await startSecureBridge({ security: { events_per_minute: 120, event_burst: 1 } });
+  t.teardown(() => rig.stop());
+  const ci = await rig.connectAs("ci", "pipeline");
+  const a = randomUUID();
+  const b = randomUUID();
+  for (const id of [a, b]) await ci.publishAsync(topics.lockRequest(), JSON.stringify({ id, pipeline: "api", step: "s" }), { qos: 1 });
+  await waitFor("both locks", () => gatesOf(rig).locks.get(b));
+  const desk = await rig.connectAs("desk-1", "gadget");
+  const acks = collect(desk);
+  await desk.subscribeAsync(topics.gadgetAck("desk-1"), { qos: 1 });
+  const second = JSON.stringify({ button: "approve", gesture: "short", boot: 1, seq: 2, lock_id: b });
+  await desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify({ button: "approve", gesture: "short", boot: 1, seq: 1, lock_id: a }), { qos: 1 });
+  await desk.publishAsync(topics.gadgetEvent("desk-1"), second, { qos: 1 });
+  await waitFor("the first approval", () => gatesOf(rig).locks.get(a)?.state === "approved");
+  await sleep(800); // the bucket has refilled (one event per 500 ms)
+  await desk.publishAsync(topics.gadgetEvent("desk-1"), second, { qos: 1 });
+  await sleep(300);
+  t.is(gatesOf(rig).locks.get(b)?.state, "pending", "the dropped event never decided");
+  t.true(acks.some((m) => m.topic === topics.gadgetAck("desk-1") && /"seq":2/.test(m.payload) && /TOO LATE/.test(m.payload)));
+});

@@ -67,6 +67,14 @@ export class GadgetService implements Service {
     const putAck = ctx.store.db.prepare("UPDATE gadget_seq SET ack = ? WHERE gadget = ?");
     this.#lastSeq = { get: (g) => get.get(g), set: (g, b, s) => void put.run(g, b, s), setAck: (g, a) => void putAck.run(a, g) };
 
+    // An event the rate limiter dropped is spent: its (boot, seq) is recorded as answered TOO LATE,
+    // so a redelivery is a duplicate that decides nothing (issue 13).
+    ctx.bus.on("gadget:dropped", ({ gadget, boot, seq }) => {
+      const last = this.#lastSeq.get(gadget);
+      if (last !== undefined && (boot < last.boot || (boot === last.boot && seq <= last.seq))) return;
+      this.#lastSeq.set(gadget, boot, seq);
+      this.#ack(gadget, { boot, seq, ok: false, message: "TOO LATE" });
+    });
     this.#views = new ViewComposer(ctx);
     ctx.link.subscribe(ctx.topics.allGadgetEvents(), (m) => this.#onEvent(m));
     this.#registerGateIntents();

@@ -9,7 +9,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Checked, type ErrorReply, Fields, encode, object } from "@shipgate/protocol";
+import { type Checked, type ErrorReply, Fields, GADGET_EVENT_MAX_BYTES, checkGadgetEvent, decode, encode, object } from "@shipgate/protocol";
 import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker";
 import { sectionOf, unknownKey } from "../config";
 import { parseDuration } from "../duration";
@@ -190,6 +190,11 @@ export class SecurityService implements Service {
     const what = parsed.kind === "lock-request" ? "lock requests" : "gadget events";
     const error = `too many ${what} from ${from.username !== null ? `user ${from.username}` : `client ${from.clientId}`} (limit ${limiter.rule.perMinute} a minute, bursts of ${limiter.rule.burst}); try again later`;
     this.#ctx.log.warn({ client: from.clientId, user: from.username, topic: message.topic }, "rate limit: refused a message");
+    if (parsed.kind === "gadget-event") {
+      // Spent, not postponed: a QoS 1 redelivery of this event later must not act (issue 13).
+      const event = decode(message.payload, GADGET_EVENT_MAX_BYTES, checkGadgetEvent);
+      if (event.ok) this.#ctx.bus.emit("gadget:dropped", { gadget: parsed.gadget, boot: event.value.boot, seq: event.value.seq });
+    }
     this.#answer(from.clientId, message.topic, "", error);
     const minute = Math.floor(this.#ctx.clock.now() / 60_000);
     if (this.#limitAudited.get(key) !== minute) {
