@@ -263,3 +263,21 @@ test("a gadget event dropped by the rate limit is spent: sent again later it dec
   t.is(gatesOf(rig).locks.get(b)?.state, "pending", "the dropped event never decided");
   t.true(acks.some((m) => m.topic === topics.gadgetAck("desk-1") && /"seq":2/.test(m.payload) && /TOO LATE/.test(m.payload)));
 });
+
+test("shipgate user add --pipelines binds a pipeline user; user list --json shows each user's pipelines", async (t) => {
+  const { runShipgate, tempDir } = await import("./helpers/bridge");
+  const state = tempDir("shipgate-user-pipelines-");
+  const env = { SHIPGATE_STATE_DIR: state };
+  const add = runShipgate(["user", "add", "ci", "--role", "pipeline", "--pipelines", "api,web-*"], env);
+  t.is(await add.exit, 0, add.stderr());
+  t.regex(add.stdout(), /added pipeline ci for pipelines api,web-\*/);
+  const plain = runShipgate(["user", "add", "deployer", "--role", "pipeline"], env);
+  t.is(await plain.exit, 0, plain.stderr());
+  const bad = runShipgate(["user", "add", "wall", "--role", "viewer", "--pipelines", "api"], env);
+  t.is(await bad.exit, 1);
+  t.regex(bad.stderr(), /--pipelines is for pipeline users/);
+  const list = runShipgate(["user", "list", "--json"], env);
+  t.is(await list.exit, 0, list.stderr());
+  const users = JSON.parse(list.stdout()) as { username: string; pipelines?: string[] }[];
+  t.deepEqual(users.map((u) => [u.username, u.pipelines]), [["ci", ["api", "web-*"]], ["deployer", ["deployer"]]]);
+});
