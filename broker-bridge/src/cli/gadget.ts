@@ -2,6 +2,9 @@
 // the buttons simulated in the terminal (firmware/adapters/node/twin.ts).
 
 import { parseArgs } from "node:util";
+import { existsSync, mkdirSync, readFileSync as readText } from "node:fs";
+import path from "node:path";
+import { UserStore, writeFileAtomic } from "../security/user-store";
 import { resolveConnection } from "./connection";
 import type { Io } from "./io";
 
@@ -15,7 +18,8 @@ Options:
   --secret-file F       file holding the gadget's HMAC secret, when the bridge expects signed events
   --ca-file F           CA certificate (PEM) for an mqtts:// broker (default: $SHIPGATE_CA_FILE)
   --broker URL          broker URL (default: $SHIPGATE_BROKER_URL or mqtt://127.0.0.1:1883)
-  --username U          the gadget's user (default: the local credentials in the state directory)
+  --username U          the gadget's user (default on the bridge's machine: a gadget account ID made
+                        on first use, its password in <state>/local-gadgets/ID.json)
   --password-file F     file holding the password
   --help                show this help`;
 
@@ -33,15 +37,49 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.help) return io.out(GADGET_HELP), 0;
   const conn = resolveConnection({ broker: values.broker, username: values.username, "password-file": values["password-file"] }, io.env);
+  const { hostname } = await import("node:os");
+  const id = values.id ?? `twin-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40)}`;
+  let localSecret: string | undefined;
+  if (values.username === undefined && io.env.SHIPGATE_USERNAME === undefined && conn.username !== undefined) {
+    // On the bridge's machine (local admin credentials): a press counts only from the gadget's
+    // own account (an admin may not publish as a gadget), so the twin signs in as gadget `id`,
+    // created here on first use with its password kept in <state>/local-gadgets/<id>.json (0600).
+    try {
+      const local = localGadgetAccount(conn.stateDir, id);
+      conn.username = local.username;
+      conn.password = local.password;
+      localSecret = local.secret;
+    } catch (err) {
+      io.err(`shipgate gadget: ${(err as Error).message}`);
+      return 3;
+    }
+  }
   const twinModule = "@shipgate/firmware/adapters/node/twin";
   const twin = (await import(twinModule)) as { runTwin(options: Record<string, unknown>): Promise<number | void> };
   const { readFileSync } = await import("node:fs");
-  const { hostname } = await import("node:os");
-  const secret = values["secret-file"] ? readFileSync(values["secret-file"], "utf8").trim() : undefined;
+  const secret = values["secret-file"] ? readFileSync(values["secret-file"], "utf8").trim() : localSecret;
   const code = await twin.runTwin({
-    id: values.id ?? `twin-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40)}`,
+    id,
     broker: conn.url, username: conn.username, password: conn.password, secret, prefix: conn.topics.prefix,
     ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
   });
   return typeof code === "number" ? code : 0;
+}
+
+/** The local twin's own gadget account: made on first use, reused after (its password stays here). */
+function localGadgetAccount(stateDir: string, id: string): { username: string; password: string; secret: string | undefined } {
+  const users = new UserStore(stateDir);
+  const dir = path.join(stateDir, "local-gadgets");
+  const file = path.join(dir, `${id}.json`);
+  const existing = users.get(id);
+  if (existing !== undefined && existing.role !== "gadget") throw new Error(`user ${id} exists with role ${existing.role}; pick another --id`);
+  if (existing !== undefined && existsSync(file)) {
+    const saved = JSON.parse(readText(file, "utf8")) as { username: string; password: string };
+    return { ...saved, secret: users.gadgetSecret(id) };
+  }
+  if (existing !== undefined) throw new Error(`gadget ${id} exists but its password is not on this machine: pass --username ${id} --password-file F`);
+  const { password } = users.add(id, "gadget");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, JSON.stringify({ username: id, password }, null, 2) + "\n", 0o600);
+  return { username: id, password, secret: users.gadgetSecret(id) };
 }
