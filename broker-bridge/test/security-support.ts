@@ -22,8 +22,9 @@ export interface SecureRig {
   bridge: RunningBridge;
   stateDir: string;
   users: UserStore;
-  /** Adds a user (generated password) and returns its credentials. */
-  addUser(name: string, role: UserRole): { username: string; password: string };
+  /** Adds a user (generated password) and returns its credentials. A pipeline user speaks for
+   *  every pipeline ("*") unless `pipelines` says otherwise (tests about other things). */
+  addUser(name: string, role: UserRole, pipelines?: string[]): { username: string; password: string };
   /** Connects as a new user of that role (created on first use). */
   connectAs(name: string, role: UserRole, options?: mqtt.IClientOptions): Promise<MqttClient>;
   audit(action?: string): { actor: string; action: string; subject: string; detail: Record<string, unknown> | null }[];
@@ -51,8 +52,8 @@ export async function startSecureBridge(config: Record<string, unknown> = {}, op
     bridge,
     stateDir,
     users,
-    addUser(name, role) {
-      const { password } = users.add(name, role);
+    addUser(name, role, pipelines) {
+      const { password } = users.add(name, role, undefined, Date.now(), role === "pipeline" ? (pipelines ?? ["*"]) : undefined);
       passwords.set(name, password);
       return { username: name, password };
     },

@@ -69,6 +69,14 @@ export class GadgetService implements Service, IntentsPort {
 
     this.#decisions = ctx.ports.want(LockDecisions);
     this.#secretsPort = ctx.ports.want(GadgetSecrets);
+    // An event the rate limiter dropped is spent: its (boot, seq) is recorded as answered TOO LATE,
+    // so a redelivery is a duplicate that decides nothing (issue 13).
+    ctx.bus.on("gadget:dropped", ({ gadget, boot, seq }) => {
+      const last = this.#lastSeq.get(gadget);
+      if (last !== undefined && (boot < last.boot || (boot === last.boot && seq <= last.seq))) return;
+      this.#lastSeq.set(gadget, boot, seq);
+      this.#ack(gadget, { boot, seq, ok: false, message: "TOO LATE" });
+    });
     this.#views = new ViewComposer(ctx, { gates: ctx.ports.want(LockQueries), presence: ctx.ports.want(Presence) });
     ctx.ports.offer(Views, this.#views);
     ctx.ports.offer(Intents, this);
@@ -116,7 +124,9 @@ export class GadgetService implements Service, IntentsPort {
   /** On the embedded broker only the gadget's own user (or an admin) publishes its events. */
   #mayPublish(message: InboundMessage, gadget: string): boolean {
     const from = message.from;
-    if (from === null || from.role === "admin" || from.username === gadget) return true;
+    // A press counts only from the gadget's own account: not even an admin may publish as a gadget,
+    // or one person could approve twice, once as themselves and once as a "gadget" (issue 13).
+    if (from === null || from.role === "bridge" || (from.role === "gadget" && from.username === gadget)) return true;
     this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
     this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
     return false;
