@@ -11,7 +11,7 @@ import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { type GadgetEvent, eventSigningText, hmacHex } from "@shipgate/protocol";
 import { GatesService } from "../src/gates/gates-service";
-import { closed, collect, startSecureBridge, topics, sleep, type SecureRig } from "./security-support";
+import { closed, collect, startSecureBridge, topics, sleep, viewNonce, type SecureRig } from "./security-support";
 import { runShipgate, waitFor } from "./helpers/bridge";
 
 const sign = (secret: string, gadget: string, e: GadgetEvent): GadgetEvent => ({ ...e, sig: hmacHex(secret, eventSigningText(gadget, e)) });
@@ -57,7 +57,8 @@ test("the provisioning path: `shipgate user add --role gadget` makes a secret th
   await sleep(200);
   t.is(gates.locks.get(id)?.state, "pending", "an unsigned event from a gadget with a secret decides nothing");
   t.is(rig.audit("gadget.forged").length, 1);
-  await desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(sign(secret as string, "desk-1", { button: "approve", gesture: "short", boot: 1, seq: 2, lock_id: id })), { qos: 1 });
+  const nonce = await viewNonce(rig.bridge, desk, "desk-1");
+  await desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(sign(secret as string, "desk-1", { button: "approve", gesture: "short", boot: 1, seq: 2, lock_id: id, nonce })), { qos: 1 });
   await waitFor("the signed approval", () => gates.locks.get(id)?.state === "approved");
   t.pass();
 });
@@ -75,7 +76,8 @@ test("forged, altered and replayed events are refused, answered and audited; an 
   await send(desk.client, sign("not-the-secret", "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 1, lock_id: first }));
   await send(desk.client, sign("guessed", "desk-1", { button: "release", gesture: "short", boot: 3, seq: 2 }));
   // Altered: a genuine signature for the second lock, replayed with the first lock's id.
-  const genuine = sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: second });
+  const nonce = await viewNonce(rig.bridge, desk.client, "desk-1");
+  const genuine = sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: second, nonce });
   await send(desk.client, { ...genuine, lock_id: first });
   // Altered: approve turned into release (a mode change).
   await send(desk.client, { ...sign(secret, "desk-1", { button: "reject", gesture: "long", boot: 3, seq: 4 }), button: "release", gesture: "short" });
@@ -111,7 +113,8 @@ test("a secret given by gadgets.<id>.secret_file in the config still works", asy
   const desk = await gadgetClient(rig, "desk-9");
   const id = await lock();
   await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("wrong", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 1, lock_id: id })), { qos: 1 });
-  await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("configured-secret", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 2, lock_id: id })), { qos: 1 });
+  const nonce = await viewNonce(rig.bridge, desk.client, "desk-9");
+  await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("configured-secret", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 2, lock_id: id, nonce })), { qos: 1 });
   await waitFor("the signed rejection", () => gates.locks.get(id)?.state === "rejected");
   t.is(rig.audit("gadget.forged").length, 1);
 });

@@ -160,6 +160,17 @@ export class GadgetService implements Service, IntentsPort {
     }
     this.#lastSeq.set(gadget, event.boot, event.seq);
 
+    // Fresh events (issue 13): a signed event must echo the nonce of a current view. An unsigned
+    // one proves nothing anyway (whoever may publish it can write any event), so its nonce is
+    // checked only when it carries one. Spent either way: (boot, seq) is recorded above.
+    if (event.nonce !== undefined || secret !== undefined) {
+      const fresh = this.#views.nonces.check(gadget, event.nonce);
+      if (!fresh.ok) {
+        bus.emit("audit", { actor: `gadget:${gadget}`, action: "gadget.late", subject: gadget, detail: { boot: event.boot, seq: event.seq, button: event.button, why: fresh.why, ...(event.lock_id ? { lock_id: event.lock_id } : {}) } });
+        return this.#ack(gadget, { boot: event.boot, seq: event.seq, ok: false, message: "TOO LATE" });
+      }
+    }
+
     const handler = this.#intents.get(`${event.button}/${event.gesture}`);
     let answered = false;
     const intent: IntentContext = {
