@@ -96,8 +96,7 @@ function provisionedSecret(stateDir: string, id: string): string | undefined {
 /** The local twin's own gadget account: made on first use, reused after (its password stays here). */
 function localGadgetAccount(stateDir: string, id: string): { username: string; password: string; secret: string | undefined } {
   const users = new UserStore(stateDir);
-  const dir = path.join(stateDir, "local-gadgets");
-  const file = path.join(dir, `${id}.json`);
+  const file = path.join(stateDir, "local-gadgets", `${id}.json`);
   const existing = users.get(id);
   if (existing !== undefined && existing.role !== "gadget") throw new Error(`user ${id} exists with role ${existing.role}; pick another --id`);
   if (existing !== undefined && existsSync(file)) {
@@ -106,7 +105,13 @@ function localGadgetAccount(stateDir: string, id: string): { username: string; p
   }
   if (existing !== undefined) throw new Error(`gadget ${id} exists but its password is not on this machine: pass --username ${id} --password-file F`);
   const { password } = users.add(id, "gadget");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(file, JSON.stringify({ username: id, password }, null, 2) + "\n", 0o600);
+  saveLocalGadget(stateDir, id, password);
   return { username: id, password, secret: users.gadgetSecret(id) };
+}
+
+/** Keeps a gadget's password in <state>/local-gadgets/<id>.json (0600), beside its secret, so the
+ *  twin on this machine (`shipgate gadget --id ID`) can sign in as it; `user add` calls it too. */
+export function saveLocalGadget(stateDir: string, id: string, password: string): void {
+  mkdirSync(path.join(stateDir, "local-gadgets"), { recursive: true, mode: 0o700 });
+  writeFileAtomic(path.join(stateDir, "local-gadgets", `${id}.json`), JSON.stringify({ username: id, password }, null, 2) + "\n", 0o600);
 }

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
 import { exportMosquitto } from "../security/mosquitto";
 import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../security/user-store";
+import { saveLocalGadget } from "./gadget";
 import { type Io, shipgateCommand } from "./io";
 
 export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
@@ -88,6 +89,8 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
         if (given === undefined) io.out(`password: ${password}`);
         if (role === "gadget") {
           const { secret, file } = store.createGadgetSecret(name);
+          // The twin on this machine signs in as the gadget itself (an admin may not press for it).
+          saveLocalGadget(store.stateDir, name, password);
           const port = io.env.SHIPGATE_BROKER_PORT ?? String(config.broker.port);
           io.out(`secret: ${secret}`);
           io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
