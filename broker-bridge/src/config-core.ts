@@ -69,6 +69,12 @@ export const httpSchema =
     host: optional(text({ min: 1, max: 255 }), DEFAULTS.http_host, { type: "address", description: "the address of the dashboard, API and `/metrics`; `0.0.0.0` for the LAN" }),
     port: optional(port(), DEFAULTS.http_port, { type: "port", env: "SHIPGATE_HTTP_PORT", description: "0 picks a free one" }),
     tls: nullable(tlsFiles, { type: "`{cert, key}`", description: "`{cert, key}` PEM files: serve HTTPS" }),
+    // Issue 13: the Host-header check (DNS rebinding) and private read routes.
+    allowed_hosts: nullable(list(item(255), 100), {
+      type: "list of names", default: "the listen names",
+      description: "host names every route answers to (the `Host` header; others get 421, against DNS rebinding); default: the names and addresses it listens on and `localhost`; `[\"*\"]` turns the check off",
+    }),
+    public: optional(boolean(), true, { type: "boolean", description: "`false`: the read routes (`/api/...`, `/metrics`, `/cc.xml`) need a login or API token too" }),
   });
 
 const GLOB = { min: 1, max: 200 };
@@ -78,6 +84,7 @@ export const ruleSchema = settings({
   step: optional(text(GLOB), "*", { type: "glob", description: "globs (`*` any run of characters)" }),
   approvals: optional(integer(1, 16), 1, { type: "integer 1..16", description: "approvals from distinct deciders (1 to 16): the two-person rule" }),
   deciders: optional(list(item(), 100), [], { type: "list of names", default: "anyone", description: "gadget ids and user names allowed to decide (`gadget:desk-1`, `user:alice`, or a bare name for either)" }),
+  require_gadget: optional(boolean(), false, { type: "boolean", description: "`true`: one of the approvals must be a press on a gadget (an admin's approval alone does not settle it)" }),
 });
 
 const DAYS: Readonly<Record<string, number>> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
@@ -108,7 +115,10 @@ export const gatesSchema = settings({
   timezone: optional(timeZone(), DEFAULTS.timezone, { type: "IANA zone", description: "the IANA zone of the freeze windows" }),
   freeze: optional(list(freezeSchema, 50), [], { type: "list", description: "a list of weekly windows in blocked mode:" }),
 }).transform((g) => ({
-  default_timeout_ms: g.default_timeout, grace_ms: g.grace, max_pending_per_pipeline: g.max_pending_per_pipeline, rules: g.rules, timezone: g.timezone, freeze: g.freeze,
+  default_timeout_ms: g.default_timeout, grace_ms: g.grace, max_pending_per_pipeline: g.max_pending_per_pipeline,
+  // require_gadget only where it is set, so a rule reads as written (and as before issue 13).
+  rules: g.rules.map(({ require_gadget, ...rule }): typeof rule & { require_gadget?: true } => (require_gadget ? { ...rule, require_gadget: true } : rule)),
+  timezone: g.timezone, freeze: g.freeze,
 }));
 
 const GADGET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -57,7 +57,7 @@ function rowsOf(schema: z.ZodType, prefix: string, recurse: boolean): Row[] {
   return rows;
 }
 
-const WORDS = /^(none|required|all|anyone|by kind|from the keys|the provider's)$/;
+const WORDS = /^(none|required|all|anyone|by kind|from the keys|the provider's|the listen names)$/;
 const cell = (text: string) => (text.startsWith("`") || WORDS.test(text) ? text : `\`${text}\``).replaceAll("|", "\\|");
 
 /** Rows that say the same thing are one row ("`from`, `to`"); repeated rows (union members) once. */

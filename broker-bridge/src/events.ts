@@ -13,6 +13,8 @@ export interface AuditEntry {
   /** The lock id, app name, gadget or topic it concerns. */
   subject: string;
   detail?: Record<string, unknown>;
+  /** Already written to the audit table by the emitter, inside the transaction of its change. */
+  stored?: true;
 }
 
 export interface BridgeEvents {
@@ -28,6 +30,8 @@ export interface BridgeEvents {
   audit: AuditEntry;
   /** A gadget came online or went away (Will, missed heartbeats). */
   "gadget:presence": { gadget: string; online: boolean };
+  /** A gadget event the rate limiter dropped: it must never be accepted later (issue 13). */
+  "gadget:dropped": { gadget: string; boot: number; seq: number };
   /** Anything that changes what gadgets show; the view composer recomputes. */
   "view:invalidate": { reason: string };
 }

@@ -122,7 +122,8 @@ export async function startDashboardBridge(config: Record<string, unknown>): Pro
     bridge,
     users,
     addUser(name, role) {
-      const { password } = users.add(name, role);
+      // Pipeline users here speak for every pipeline (issue 13 binds them; not what these test).
+      const { password } = users.add(name, role, undefined, Date.now(), role === "pipeline" ? ["*"] : undefined);
       passwords.set(name, password);
       return { username: name, password };
     },

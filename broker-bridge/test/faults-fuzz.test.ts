@@ -35,6 +35,7 @@ interface Target {
 const valid = <T>(max: number, check: (v: unknown) => Checked<T>) => (p: Buffer) => decode(p, max, check).ok;
 
 const TARGETS: Target[] = [
+  { topic: topics.lockRequestFor("fuzzer"), sample: { id: randomUUID(), pipeline: "api", step: "deploy" }, accepted: valid(LOCK_REQUEST_MAX_BYTES, checkLockRequest) },
   { topic: topics.lockRequest(), sample: { id: randomUUID(), pipeline: "api", step: "deploy", summary: "v1", timeout_s: 60 }, accepted: valid(LOCK_REQUEST_MAX_BYTES, checkLockRequest) },
   // No such lock: every cancel is refused, whatever its payload.
   { topic: topics.lockCancel(randomUUID()), sample: {}, accepted: () => false },
@@ -92,7 +93,8 @@ test("random and mutated payloads on every subscribed topic: the bridge stays up
   for (const filter of filters) t.true(TARGETS.some((target) => topicMatches(filter, target.topic)), `the fuzz covers ${filter}`);
 
   const security = bridge.service(SecurityService) as SecurityService;
-  const { password } = security.users.add("fuzzer", "admin");
+  // The bridge's own role: an admin may no longer publish gadget events (issue 13).
+  const { password } = security.users.add("fuzzer", "bridge");
   const client = await mqtt.connectAsync(bridge.brokerUrl, { username: "fuzzer", password, clientId: "fuzzer", reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));
   let answers = 0;

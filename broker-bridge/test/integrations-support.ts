@@ -1,11 +1,11 @@
 // Support for the pipeline-integration and docs tests: a real bridge with its default (secure)
 // broker, a pipeline user, and a provisioned gadget (signed events, as `shipgate user add --role
-// gadget` sets it up) that decides every lock it sees pending. Nothing here stands in for a
+// gadget` sets it up) that decides every lock its view shows, echoing the view's nonce as the App does. Nothing here stands in for a
 // module of ours; the bridge, the broker and the gadget protocol are the real ones.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import type { MqttClient } from "mqtt";
-import { type GadgetEvent, type LockState, checkLockState, decode } from "@shipgate/protocol";
+import { type GadgetEvent, type LockState, checkGadgetView, checkLockState, decode } from "@shipgate/protocol";
 import { type SecureRig, signEvent, startSecureBridge, topics } from "./security-support";
 
 export interface GateRig {
@@ -34,8 +34,17 @@ export async function startGateRig(config: Record<string, unknown> = {}): Promis
   });
   await gadget.publishAsync(topics.gadgetStatus("desk-1"), '{"state":"online","version":"test"}', { qos: 1, retain: true });
   let seq = 0;
-  const press = (button: GadgetEvent["button"], lockId: string) =>
-    gadget.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(signEvent(secret, "desk-1", { button, gesture: "short", boot: 1, seq: ++seq, lock_id: lockId })), { qos: 1 });
+  const press = (button: GadgetEvent["button"], lockId: string, nonce: string | undefined) =>
+    gadget.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(signEvent(secret, "desk-1", { button, gesture: "short", boot: 1, seq: ++seq, lock_id: lockId, ...(nonce ? { nonce } : {}) })), { qos: 1 });
+  // The gadget presses on what its view shows: the head lock, with the view's nonce.
+  gadget.on("message", (topic, payload) => {
+    if (topic !== topics.gadgetView("desk-1") || payload.length === 0) return;
+    const view = decode(payload, 4096, checkGadgetView);
+    if (!view.ok || view.value.head === null || desk.decision === null || desk.pressed.includes(view.value.head.id)) return;
+    desk.pressed.push(view.value.head.id);
+    void press(desk.decision, view.value.head.id, view.value.nonce);
+  });
+  await gadget.subscribeAsync(topics.gadgetView("desk-1"), { qos: 1 });
 
   // An admin's eyes on every lock (the gadget itself only sees its view).
   const watcher: MqttClient = await rig.connectAs("watcher", "admin");
@@ -45,10 +54,6 @@ export async function startGateRig(config: Record<string, unknown> = {}): Promis
     const lock = decode(payload, 8192, checkLockState);
     if (!lock.ok) return;
     states.set(parsed.id, lock.value);
-    if (lock.value.state === "pending" && desk.decision !== null && !desk.pressed.includes(parsed.id)) {
-      desk.pressed.push(parsed.id);
-      void press(desk.decision, parsed.id);
-    }
   });
   await watcher.subscribeAsync(topics.allLockStates(), { qos: 1 });
   const url = new URL(rig.bridge.brokerUrl);

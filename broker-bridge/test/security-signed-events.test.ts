@@ -11,7 +11,7 @@ import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { type GadgetEvent, eventSigningText, hmacHex } from "@shipgate/protocol";
 import { GatesService } from "../src/gates/gates-service";
-import { collect, startSecureBridge, topics, sleep, type SecureRig } from "./security-support";
+import { closed, collect, startSecureBridge, topics, sleep, viewNonce, type SecureRig } from "./security-support";
 import { runShipgate, waitFor } from "./helpers/bridge";
 
 const sign = (secret: string, gadget: string, e: GadgetEvent): GadgetEvent => ({ ...e, sig: hmacHex(secret, eventSigningText(gadget, e)) });
@@ -57,26 +57,27 @@ test("the provisioning path: `shipgate user add --role gadget` makes a secret th
   await sleep(200);
   t.is(gates.locks.get(id)?.state, "pending", "an unsigned event from a gadget with a secret decides nothing");
   t.is(rig.audit("gadget.forged").length, 1);
-  await desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(sign(secret as string, "desk-1", { button: "approve", gesture: "short", boot: 1, seq: 2, lock_id: id })), { qos: 1 });
+  const nonce = await viewNonce(rig.bridge, desk, "desk-1");
+  await desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(sign(secret as string, "desk-1", { button: "approve", gesture: "short", boot: 1, seq: 2, lock_id: id, nonce })), { qos: 1 });
   await waitFor("the signed approval", () => gates.locks.get(id)?.state === "approved");
   t.pass();
 });
 
-test("forged, altered and replayed events are refused, answered and audited, even from an admin", async (t) => {
+test("forged, altered and replayed events are refused, answered and audited; an admin may not publish as a gadget at all", async (t) => {
   const { rig, gates, lock } = await setup(t);
   rig.addUser("desk-1", "gadget");
   const { secret } = rig.users.createGadgetSecret("desk-1");
   const desk = await gadgetClient(rig, "desk-1");
-  const boss = await gadgetClient(rig, "boss", "admin");
   const first = await lock();
   const second = await lock();
   const send = (c: MqttClient, e: GadgetEvent) => c.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(e), { qos: 1 });
 
-  // Forged: signed with another key, by the gadget's own account and by an admin.
+  // Forged: signed with another key by the gadget's own account.
   await send(desk.client, sign("not-the-secret", "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 1, lock_id: first }));
-  await send(boss.client, sign("guessed", "desk-1", { button: "release", gesture: "short", boot: 3, seq: 2 }));
+  await send(desk.client, sign("guessed", "desk-1", { button: "release", gesture: "short", boot: 3, seq: 2 }));
   // Altered: a genuine signature for the second lock, replayed with the first lock's id.
-  const genuine = sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: second });
+  const nonce = await viewNonce(rig.bridge, desk.client, "desk-1");
+  const genuine = sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: second, nonce });
   await send(desk.client, { ...genuine, lock_id: first });
   // Altered: approve turned into release (a mode change).
   await send(desk.client, { ...sign(secret, "desk-1", { button: "reject", gesture: "long", boot: 3, seq: 4 }), button: "release", gesture: "short" });
@@ -89,15 +90,19 @@ test("forged, altered and replayed events are refused, answered and audited, eve
   // The genuine event decides exactly what was signed.
   await send(desk.client, genuine);
   await waitFor("the genuine approval", () => gates.locks.get(second)?.state === "approved");
-  // Replayed: the same genuine event again (by the admin), and an older one from the same boot.
-  await send(boss.client, sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: first }));
+  // An admin publishing as the gadget (issue 13): the broker refuses it and closes the connection.
+  const boss = await gadgetClient(rig, "boss", "admin");
+  boss.client.publish(topics.gadgetEvent("desk-1"), JSON.stringify(sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 5, lock_id: first })), { qos: 0 });
+  await closed(boss.client);
+  t.deepEqual(rig.audit("auth.publish.denied").map((r) => [r.actor, r.subject]), [["user:boss", topics.gadgetEvent("desk-1")]]);
+  // Replayed: the same genuine event again, and an older one from the same boot.
+  await send(desk.client, sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: first }));
   await send(desk.client, sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 2, lock_id: first }));
   await send(desk.client, sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 2, seq: 99, lock_id: first }));
   await sleep(300);
   t.is(gates.locks.get(first)?.state, "pending", "no replay decided the first lock");
   t.is(rig.audit("gadget.replay").length, 2, "older events are audited as replays (the exact duplicate is a QoS 1 redelivery, ignored)");
   t.true(desk.seen.filter((m) => /signature|replay|not newer/.test(m.payload)).length >= 4, "the gadget's client got an answer on its errors topic for each");
-  t.true(boss.seen.some((m) => /signature/.test(m.payload)), "so did the admin's");
 });
 
 test("a secret given by gadgets.<id>.secret_file in the config still works", async (t) => {
@@ -108,7 +113,8 @@ test("a secret given by gadgets.<id>.secret_file in the config still works", asy
   const desk = await gadgetClient(rig, "desk-9");
   const id = await lock();
   await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("wrong", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 1, lock_id: id })), { qos: 1 });
-  await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("configured-secret", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 2, lock_id: id })), { qos: 1 });
+  const nonce = await viewNonce(rig.bridge, desk.client, "desk-9");
+  await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("configured-secret", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 2, lock_id: id, nonce })), { qos: 1 });
   await waitFor("the signed rejection", () => gates.locks.get(id)?.state === "rejected");
   t.is(rig.audit("gadget.forged").length, 1);
 });

@@ -22,8 +22,9 @@ export interface SecureRig {
   bridge: RunningBridge;
   stateDir: string;
   users: UserStore;
-  /** Adds a user (generated password) and returns its credentials. */
-  addUser(name: string, role: UserRole): { username: string; password: string };
+  /** Adds a user (generated password) and returns its credentials. A pipeline user speaks for
+   *  every pipeline ("*") unless `pipelines` says otherwise (tests about other things). */
+  addUser(name: string, role: UserRole, pipelines?: string[]): { username: string; password: string };
   /** Connects as a new user of that role (created on first use). */
   connectAs(name: string, role: UserRole, options?: mqtt.IClientOptions): Promise<MqttClient>;
   audit(action?: string): { actor: string; action: string; subject: string; detail: Record<string, unknown> | null }[];
@@ -51,8 +52,8 @@ export async function startSecureBridge(config: Record<string, unknown> = {}, op
     bridge,
     stateDir,
     users,
-    addUser(name, role) {
-      const { password } = users.add(name, role);
+    addUser(name, role, pipelines) {
+      const { password } = users.add(name, role, undefined, Date.now(), role === "pipeline" ? (pipelines ?? ["*"]) : undefined);
       passwords.set(name, password);
       return { username: name, password };
     },
@@ -100,6 +101,35 @@ export function signEvent(secret: string, gadget: string, event: GadgetEvent): G
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What a gadget's App echoes: the nonce of the view it was last sent. Announces the gadget online
+ * (so the bridge composes its view), reads gadgets/<id>/view over MQTT and waits until the view
+ * received is the bridge's latest one (its changes are published a moment after they happen).
+ */
+export async function viewNonce(bridge: RunningBridge, client: MqttClient, gadget: string): Promise<string> {
+  const topic = topics.gadgetView(gadget);
+  let latest: string | undefined;
+  const onMessage = (t: string, payload: Buffer) => {
+    if (t === topic && payload.length > 0) latest = (JSON.parse(payload.toString()) as { nonce?: string }).nonce;
+  };
+  client.on("message", onMessage);
+  try {
+    await client.publishAsync(topics.gadgetStatus(gadget), JSON.stringify({ state: "online" }), { qos: 1, retain: true });
+    // Subscribing again delivers the retained view again (MQTT 3.1.1 section 3.3.1.3).
+    await client.subscribeAsync(topic, { qos: 1 });
+    const views = (bridge.service(GadgetService) as GadgetService).views;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      await sleep(20);
+      const current = views.nonces.current(gadget);
+      if (current !== undefined && latest === current) return current;
+      if (Date.now() > deadline) throw new Error(`no current view for ${gadget} (received ${latest ?? "none"}, bridge at ${current ?? "none"})`);
+    }
+  } finally {
+    client.off("message", onMessage);
+  }
+}
 
 /** The SUBACK return codes for filters (128 = refused), whether or not MQTT.js calls it an error. */
 export function grants(client: MqttClient, filters: string[]): Promise<number[]> {

@@ -231,7 +231,8 @@ export class App {
     }
     const delivery = this.#delivery;
     if (delivery === undefined) return;
-    const event = this.#events.make(intent.button, intent.gesture, intent.lockId);
+    // Echoes the nonce of the view this press answered: the bridge refuses it once that view is stale.
+    const event = this.#events.make(intent.button, intent.gesture, intent.lockId, this.#view === null ? undefined : this.#view.nonce);
     if (delivery.direct) {
       this.#out.flash(intent.label);
       delivery.sendNow(event);

@@ -19,10 +19,13 @@ export class EventMaker {
     this.#secret = secret !== undefined && secret !== "" ? secret : undefined;
   }
 
-  make(button: ButtonName, gesture: Gesture, lockId: string | undefined): GadgetEvent {
+  /** nonce: the nonce of the view shown at the press, echoed (and signed) so the bridge can tell
+   *  an answer to the current view from a late or withheld one (docs/protocol.md, "Fresh events"). */
+  make(button: ButtonName, gesture: Gesture, lockId: string | undefined, nonce?: string): GadgetEvent {
     this.#seq = this.#seq >= SEQ_MAX ? SEQ_MAX : this.#seq + 1;
     const event: GadgetEvent = { button, gesture, boot: this.boot, seq: this.#seq };
     if (lockId !== undefined) event.lock_id = lockId;
+    if (nonce !== undefined) event.nonce = nonce;
     if (this.#secret !== undefined) event.sig = hmacHex(this.#secret, eventSigningText(this.#gadgetId, event));
     return event;
   }

@@ -145,6 +145,28 @@ export default {
     same(g.feedback.length, 2, "no timeout after the ack");
     return { event, image: g.spi.matrixImage(), ringA: g.ringA.pixels() };
   },
+  "each event echoes the nonce of the view shown at the press, under the signature": () => {
+    const g = gadget();
+    g.app.start();
+    g.mqtt.accept();
+    g.mqtt.deliver("shipgate/v1/gadgets/desk-1/view", { ...VIEW, nonce: "0123456789abcdef" });
+    g.clock.advance(100);
+    g.tap("approve");
+    g.mqtt.deliver("shipgate/v1/gadgets/desk-1/view", { ...VIEW, nonce: "fedcba9876543210" });
+    g.clock.advance(100);
+    g.tap("release");
+    // A bridge from before the freshness check sends no nonce: nothing to echo.
+    g.mqtt.deliver("shipgate/v1/gadgets/desk-1/view", VIEW);
+    g.clock.advance(100);
+    g.tap("reject");
+    const events = g.mqtt.events();
+    same(events.map((e) => e.nonce === undefined ? "-" : e.nonce), ["0123456789abcdef", "fedcba9876543210", "-"], "echoed nonces");
+    const text = eventSigningText("desk-1", events[0]!);
+    same([text.indexOf("shipgate-event-v2|") === 0, text.slice(-17)], [true, "|0123456789abcdef"], "the nonce is signed");
+    same(events.map((e) => e.sig === hmacHex("k3y", eventSigningText("desk-1", e))), [true, true, true], "signatures");
+    same(events[0]!.sig === hmacHex("k3y", eventSigningText("desk-1", { ...events[0]!, nonce: "fedcba9876543210" })), false, "another nonce breaks the signature");
+    return events;
+  },
   "a press shows on the ring in the first frame after the 5 ms press filter, before any answer": () => {
     // Two identical gadgets; only one is pressed. Within press filter + one frame period (22 ms)
     // its ring A carries the green blip.

@@ -73,7 +73,9 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return usage(io, (err as Error).message);
   }
-  const clientId = `shipgate-gate-${id.slice(0, 8)}-${randomUUID().slice(0, 4)}`;
+  // Not derived from the public lock id (a guessable id invites a takeover); "<user>-..." is the
+  // form the bridge answers on an external broker (broker-bridge/src/link/refuse.ts).
+  const clientId = `${conn.username ?? "shipgate"}-gate-${randomUUID().replace(/-/g, "").slice(0, 16)}`.slice(0, 64);
   return waitForDecision({ request: checked.value, conn, clientId, record: values.record, timeoutMs, io });
 }
 

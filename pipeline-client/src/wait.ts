@@ -59,7 +59,9 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
           io.err(`shipgate gate: not authorized to read ${refused.map((g) => g.topic).join(", ")}`);
           return finish(EXIT.error);
         }
-        client.publish(topics.lockRequest(), payload, { qos: 1 }, (pubErr) => {
+        // With a user name, its own request topic (the only one an external broker lets it use).
+        const requestTopic = conn.username !== undefined ? topics.lockRequestFor(conn.username) : topics.lockRequest();
+        client.publish(requestTopic, payload, { qos: 1 }, (pubErr) => {
           if (pubErr && !finished) io.err(`shipgate gate: could not send the request: ${pubErr.message}`);
         });
       });

@@ -55,6 +55,7 @@ function describe<T, K extends ParsedTopic["kind"]>(d: MessageDescriptor<T, K>):
 
 export const MESSAGES = Object.freeze({
   lockRequest: describe({ kind: "lock-request", topic: "locks/request", filter: "locks/request", direction: "in", route: "pipeline → bridge", qos: [1], retain: false, maxBytes: LOCK_REQUEST_MAX_BYTES, check: checkLockRequest, payload: "LockRequest", answerWith: "id" }),
+  userLockRequest: describe({ kind: "lock-request", topic: "locks/request/<user>", filter: "locks/request/+", direction: "in", route: "pipeline (its own user) → bridge", qos: [1], retain: false, maxBytes: LOCK_REQUEST_MAX_BYTES, check: checkLockRequest, payload: "LockRequest", answerWith: "id" }),
   lockState: describe({ kind: "lock-state", topic: "locks/<id>", filter: "locks/+", direction: "out", route: "bridge → pipelines, dashboards", qos: [1], retain: true, retainNote: "cleared after a grace period", maxBytes: null, check: checkLockState, payload: "LockState" }),
   lockCancel: describe({ kind: "lock-cancel", topic: "locks/<id>/cancel", filter: "locks/+/cancel", direction: "in", route: "pipeline → bridge", qos: [1], retain: false, maxBytes: null, check: null, payload: "empty" }),
   mode: describe({ kind: "mode", topic: "mode", filter: "mode", direction: "out", route: "bridge → everyone", qos: [1], retain: true, maxBytes: null, check: checkModeState, payload: "ModeState" }),

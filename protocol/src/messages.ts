@@ -19,6 +19,9 @@ const idRule = { min: 1, max: ID_MAX, pattern: UUID_PATTERN, patternText: "a UUI
 const nameRule = { min: 1, max: NAME_MAX, pattern: TEXT_PATTERN, patternText: "printable text" };
 const summaryRule = { max: SUMMARY_MAX, pattern: TEXT_PATTERN, patternText: "printable text" };
 const reasonRule = { max: REASON_MAX, pattern: TEXT_PATTERN, patternText: "printable text" };
+/** A view's freshness nonce: 16 lowercase hex digits (64 random bits), new with every view. */
+export const VIEW_NONCE_PATTERN = /^[0-9a-f]{16}$/;
+const nonceRule = { pattern: VIEW_NONCE_PATTERN, patternText: "16 lowercase hex digits" };
 const isoRule = { pattern: ISO_PATTERN, patternText: "an ISO-8601 UTC time such as 2026-11-20T15:04:05.000Z" };
 const nodeRule = { min: 1, max: 64, pattern: NODE_ID_PATTERN, patternText: "letters, digits, '_', '.' or '-'" };
 
@@ -270,6 +273,9 @@ export interface GadgetEvent {
   seq: number;
   /** The lock the gadget showed when the button went down: the boss approves what she saw. */
   lock_id?: string;
+  /** The nonce of the view the gadget showed (GadgetView.nonce): the bridge refuses an event
+   *  answering a superseded or older-than-30-s view with TOO LATE. Signed with the rest. */
+  nonce?: string;
   /** Lowercase hex HMAC-SHA256, when the gadget has a secret. */
   sig?: string;
 }
@@ -282,18 +288,22 @@ export function checkGadgetEvent(value: unknown, path = ""): Checked<GadgetEvent
   const boot = f.integer("boot", 0, 0x7fffffff);
   const seq = f.integer("seq", 0, 0x7fffffff);
   const lockId = f.optionalString("lock_id", idRule);
+  const nonce = f.optionalString("nonce", nonceRule);
   const sig = f.optionalString("sig", { pattern: /^[0-9a-f]{64}$/, patternText: "64 lowercase hex digits" });
   return f.done(() => {
     const out: GadgetEvent = { button, gesture, boot, seq };
     if (lockId !== undefined) out.lock_id = lockId;
+    if (nonce !== undefined) out.nonce = nonce;
     if (sig !== undefined) out.sig = sig;
     return out;
   });
 }
 
-/** The exact text a gadget signs: every field but sig, in a fixed order, so both sides agree. */
+/** The exact text a gadget signs: every field but sig, in a fixed order, so both sides agree. An
+ *  event echoing a view nonce signs v2 (the nonce last), so the nonce cannot be swapped or removed. */
 export function eventSigningText(gadgetId: string, event: GadgetEvent): string {
-  return ["shipgate-event-v1", gadgetId, event.boot, event.seq, event.button, event.gesture, event.lock_id ?? ""].join("|");
+  const fields = [gadgetId, event.boot, event.seq, event.button, event.gesture, event.lock_id ?? ""];
+  return event.nonce === undefined ? ["shipgate-event-v1", ...fields].join("|") : ["shipgate-event-v2", ...fields, event.nonce].join("|");
 }
 
 /** <prefix>gadgets/<gid>/ack, QoS 1, bridge to gadget: the bridge's answer to one event. */
@@ -397,6 +407,8 @@ export interface GadgetView {
   /** Apps out of sync that a held sync button would sync. */
   sync_ready: number;
   at: string;
+  /** Random, new with every view (also every ~15 s while unchanged); events echo it (issue 13). */
+  nonce?: string;
 }
 
 const checkHead = (value: unknown, path: string): Checked<HeadLock | null> => {
@@ -421,9 +433,12 @@ export function checkGadgetView(value: unknown, path = ""): Checked<GadgetView> 
   const canDecide = f.boolean("can_decide");
   const syncReady = f.integer("sync_ready", 0, 10_000);
   const at = f.string("at", isoRule);
-  return f.done(() => ({
-    mode, head, queue, rings, display: display as DisplayView, can_decide: canDecide, sync_ready: syncReady, at,
-  }));
+  const nonce = f.optionalString("nonce", nonceRule);
+  return f.done(() => {
+    const view: GadgetView = { mode, head, queue, rings, display: display as DisplayView, can_decide: canDecide, sync_ready: syncReady, at };
+    if (nonce !== undefined) view.nonce = nonce;
+    return view;
+  });
 }
 
 /** <prefix>gadgets/<gid>/status and <prefix>bridge/status, retained: availability. */

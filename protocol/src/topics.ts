@@ -24,7 +24,7 @@ export const ADMIN_COMMANDS = ["mode", "decide", "status"] as const;
 export type AdminCommandName = (typeof ADMIN_COMMANDS)[number];
 
 export type ParsedTopic =
-  | { kind: "lock-request" }
+  | { kind: "lock-request"; user?: string }
   | { kind: "lock-state"; id: string }
   | { kind: "lock-cancel"; id: string }
   | { kind: "mode" }
@@ -51,6 +51,10 @@ export class Topics {
 
   // Pipeline contract
   lockRequest(): string { return this.prefix + "locks/request"; }
+  /** A user's own request topic: on an external broker the ACL (write locks/request/%u) makes
+   *  the level say who asks, so the bridge knows the requester without seeing the connection. */
+  lockRequestFor(user: string): string { return this.prefix + "locks/request/" + user; }
+  allUserLockRequests(): string { return this.prefix + "locks/request/+"; }
   lockState(id: string): string { return this.prefix + "locks/" + id; }
   lockCancel(id: string): string { return this.prefix + "locks/" + id + "/cancel"; }
   mode(): string { return this.prefix + "mode"; }
@@ -87,6 +91,10 @@ export class Topics {
     const n = levels.length;
     if (a === "locks") {
       if (n === 2 && b === "request") return { kind: "lock-request" };
+      if (n === 3 && b === "request" && c !== undefined) {
+        if (!NODE_ID_PATTERN.test(c)) return { kind: "unknown", reason: "user in topic must be letters, digits, '_', '.' or '-'" };
+        return { kind: "lock-request", user: c };
+      }
       if (b !== undefined && !UUID_PATTERN.test(b)) return { kind: "unknown", reason: "lock id in topic must be a UUID" };
       if (n === 2 && b !== undefined) return { kind: "lock-state", id: b };
       if (n === 3 && b !== undefined && c === "cancel") return { kind: "lock-cancel", id: b };

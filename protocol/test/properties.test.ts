@@ -199,7 +199,7 @@ test("parseJson never throws on random bytes, and what it accepts is what JSON.p
 /** Build the topic parse() described, to check that parse and the builders agree. */
 function rebuild(topics: Topics, parsed: ParsedTopic): string | undefined {
   switch (parsed.kind) {
-    case "lock-request": return topics.lockRequest();
+    case "lock-request": return parsed.user === undefined ? topics.lockRequest() : topics.lockRequestFor(parsed.user);
     case "lock-state": return topics.lockState(parsed.id);
     case "lock-cancel": return topics.lockCancel(parsed.id);
     case "mode": return topics.mode();

@@ -31,6 +31,8 @@ test("the default prefix gives the contract's pipeline topics", (t) => {
   t.is(topics.prefix, "shipgate/v1/");
   t.is(DEFAULT_PREFIX, "shipgate/v1/");
   t.is(topics.lockRequest(), "shipgate/v1/locks/request");
+  t.is(topics.lockRequestFor("ci"), "shipgate/v1/locks/request/ci");
+  t.deepEqual(topics.parse("shipgate/v1/locks/request/ci"), { kind: "lock-request", user: "ci" });
   t.is(topics.lockState(LOCK_ID), `shipgate/v1/locks/${LOCK_ID}`);
   t.is(topics.lockCancel(LOCK_ID), `shipgate/v1/locks/${LOCK_ID}/cancel`);
   t.is(topics.mode(), "shipgate/v1/mode");
@@ -90,8 +92,9 @@ test("topics outside the prefix, wildcards and extra levels are unknown, with a 
     "shipgate/v1/locks/",
     "shipgate/v1/locks/+",
     "shipgate/v1/locks/#",
-    "shipgate/v1/locks/request/extra",
-    "shipgate/v1/locks/request/cancel",
+    // locks/request/<user> is a user's own request topic (issue 13); deeper or wildcard is not.
+    "shipgate/v1/locks/request/extra/more",
+    "shipgate/v1/locks/request/+",
     `shipgate/v1/locks/${LOCK_ID}/`,
     `shipgate/v1/locks/${LOCK_ID}/cancel/now`,
     `shipgate/v1/locks/${LOCK_ID}/approve`,

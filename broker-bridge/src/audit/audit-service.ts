@@ -10,6 +10,7 @@ import { loginOf } from "../http/login";
 import type { Service, ServiceContext } from "../service";
 import { type ExportFormat, type RawAuditRow, auditStream, rowOf } from "./audit-export";
 import { type AuditFilter, AuditFilterError, filterFromQuery, whereOf } from "./audit-query";
+import { AuditLog } from "./audit-log";
 
 export interface AuditRow {
   id: number;
@@ -30,16 +31,13 @@ export class AuditService implements Service {
 
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
-    ctx.store.migrate("audit", [
-      `CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
-         action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT)`,
-      "CREATE INDEX audit_by_subject ON audit (subject, id)",
-    ]);
-    const stmt = ctx.store.db.prepare("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
-    this.#insert = (e) => void stmt.run(e.at, e.actor, e.action, e.subject, e.detail === undefined ? null : JSON.stringify(e.detail));
+    const log = new AuditLog(ctx.store);
+    this.#insert = (e) => void log.append(e, e.at);
     ctx.bus.on("audit", (entry) => {
-      this.#insert?.({ ...entry, at: ctx.clock.now() });
-      ctx.log.info({ audit: entry }, `${entry.actor} ${entry.action} ${entry.subject}`);
+      // Rows the gates wrote inside their own transaction are already stored; log them only.
+      if (entry.stored !== true) this.#insert?.({ ...entry, at: ctx.clock.now() });
+      const { stored: _stored, ...shown } = entry;
+      ctx.log.info({ audit: shown }, `${entry.actor} ${entry.action} ${entry.subject}`);
     });
     ctx.http.get("/api/audit", async (req, reply) => {
       const q = req.query as Record<string, unknown>;

@@ -37,12 +37,13 @@ export interface BrokerAuthorizer {
    *  answered the client itself, and the message is acknowledged but not handed to the bridge. */
   admit?(message: InboundMessage): boolean;
   /** Told about every refusal, for the audit log and the errors topic. */
-  onRefused?(what: "connect" | "publish" | "subscribe", who: Identity | null, clientId: string, detail: string): void;
+  onRefused?(what: "connect" | "publish" | "subscribe", who: Identity | null, clientId: string, detail: string, connect?: { source: string; username: string | null }): void;
 }
 
 /** Anyone may do anything: only for tests that are about something else, never the default. */
 export const openAuthorizer: BrokerAuthorizer = {
-  authenticate: (_id, username) => ({ username: username ?? "anonymous", role: "admin" }),
+  // The bridge's own role: may do what an admin may, and speak for any gadget or pipeline.
+  authenticate: (_id, username) => ({ username: username ?? "anonymous", role: "bridge" }),
   publishDenied: () => null,
   subscribeDenied: () => null,
 };
@@ -95,6 +96,12 @@ function listen(server: NetServer, port: number, host: string, what: string): Pr
   });
 }
 
+/** The peer's address, for the aggregated audit of refused connections. */
+function sourceOf(client: Client): string {
+  const conn = (client as unknown as { conn?: { remoteAddress?: string; _socket?: { remoteAddress?: string } } }).conn;
+  return conn?.remoteAddress ?? conn?._socket?.remoteAddress ?? "unknown";
+}
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { authorizer, log } = options;
   const identities = new WeakMap<Client, Identity>();
@@ -113,9 +120,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         return null;
       }).then((identity) => {
         if (identity === null) {
-          authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection");
+          authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection", { source: sourceOf(client), username: username ?? null });
           const error = Object.assign(new Error("not authorized"), { returnCode: username ? 4 : 5 });
           done(error as Parameters<typeof done>[0], false);
+          return;
+        }
+        // A client id belongs to the user that holds it: a CONNECT reusing it from another user
+        // would take the session over (MQTT 3.1.1 [MQTT-3.1.4-2]) and fire its Will; refuse it
+        // with CONNACK 2 (identifier rejected) and keep the connected session (issue 13).
+        const holder = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
+        const held = holder !== undefined && holder !== client ? identities.get(holder) : undefined;
+        if (held !== undefined && held.username !== identity.username) {
+          authorizer.onRefused?.("connect", identity, client.id, `client id ${client.id} is held by another user`, { source: sourceOf(client), username: identity.username });
+          done(Object.assign(new Error("identifier rejected"), { returnCode: 2 }) as Parameters<typeof done>[0], false);
           return;
         }
         identities.set(client, identity);

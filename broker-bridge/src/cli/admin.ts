@@ -71,12 +71,17 @@ export async function sendAdmin(io: Io, flags: { broker?: string | undefined; us
         if (!reply.ok) return reject(new Error(`the bridge's answer is malformed: ${reply.field} ${reply.error}`));
         resolve(reply.value);
       });
+      const send = () => client.publish(conn.topics.adminCommand(user, command), JSON.stringify({ ...body, correlation }), { qos: 1 });
       client.subscribe(replyTopic, { qos: 1 }, (err, granted) => {
         if (err || granted?.[0]?.qos === 128) {
           clearTimeout(timer);
           return reject(new Error(`user ${user} may not read admin replies (not an admin?)`));
         }
-        client.publish(conn.topics.adminCommand(user, command), JSON.stringify({ ...body, correlation }), { qos: 1 });
+        send();
+        // The bridge restarted before its reply reached us: ask again with the same correlation.
+        // It is the command's request id, so the bridge answers with the original outcome and
+        // acts at most once (docs/protocol.md, "Admin commands").
+        client.on("connect", () => client.subscribe(replyTopic, { qos: 1 }, () => send()));
       });
     });
   } finally {

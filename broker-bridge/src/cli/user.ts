@@ -6,7 +6,8 @@ import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
 import { exportMosquitto } from "../security/mosquitto";
-import { USER_ROLES, type UserRole, UserStore, UserStoreError } from "../security/user-store";
+import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../security/user-store";
+import { saveLocalGadget } from "./gadget";
 import { type Io, shipgateCommand } from "./io";
 
 export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
@@ -14,15 +15,19 @@ export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mos
 Manages who may use the broker and the API. Users live in <state>/users.json (scrypt hashes).
 
   shipgate user add NAME --role gadget|pipeline|admin|viewer|bridge [--password-file F]
+                   [--pipelines GLOB,...]
       Adds a user and prints its password (generated unless --password-file gives one).
+      A pipeline user speaks only for its pipelines (request, cancel, read): --pipelines, or
+      without it the pipeline named NAME.
       A gadget also gets an HMAC secret in <state>/gadget-secrets/NAME, and the mcconfig line
       that provisions it. The bridge picks new users up without a restart.
   shipgate user remove NAME
   shipgate user list [--json]
   shipgate user token NAME
       Creates an API token for scripts (Authorization: Bearer ...); shown once, stored hashed.
-  shipgate user export-mosquitto --dir DIR [--port N]
-      Writes password_file, acl_file and a mosquitto.conf giving the same roles on Mosquitto 2.0.
+  shipgate user export-mosquitto --dir DIR [--port N] [--owner USER]
+      Writes password_file, acl_file and a mosquitto.conf giving the same roles on Mosquitto 2.0,
+      readable by the user Mosquitto runs as (--owner, default mosquitto; needs root to chown).
 
 Options:
   --config FILE         the bridge's config (for state_dir and prefix); env SHIPGATE_STATE_DIR overrides
@@ -38,7 +43,7 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     parsed = parseArgs({
       args: argv,
       options: {
-        role: { type: "string" }, "password-file": { type: "string" }, json: { type: "boolean" }, dir: { type: "string" },
+        role: { type: "string" }, pipelines: { type: "string" }, owner: { type: "string" }, "password-file": { type: "string" }, json: { type: "boolean" }, dir: { type: "string" },
         port: { type: "string" }, config: { type: "string" }, help: { type: "boolean" },
       },
       allowPositionals: true,
@@ -77,11 +82,15 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
             return usage(`cannot read --password-file ${values["password-file"]}: ${(err as NodeJS.ErrnoException).code ?? err}`);
           }
         }
-        const { password } = store.add(name, role as UserRole, given);
-        io.out(`added ${role} ${name}`);
+        const pipelines = typeof values.pipelines === "string" ? values.pipelines.split(",").map((p) => p.trim()).filter((p) => p !== "") : undefined;
+        if (pipelines !== undefined && pipelines.length === 0) return usage("--pipelines needs at least one pipeline name or glob");
+        const { password } = store.add(name, role as UserRole, given, Date.now(), pipelines);
+        io.out(`added ${role} ${name}${role === "pipeline" ? ` for pipelines ${pipelinesOf({ username: name, ...(pipelines ? { pipelines } : {}) }).join(",")}` : ""}`);
         if (given === undefined) io.out(`password: ${password}`);
         if (role === "gadget") {
           const { secret, file } = store.createGadgetSecret(name);
+          // The twin on this machine signs in as the gadget itself (an admin may not press for it).
+          saveLocalGadget(store.stateDir, name, password);
           const port = io.env.SHIPGATE_BROKER_PORT ?? String(config.broker.port);
           io.out(`secret: ${secret}`);
           io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
@@ -101,10 +110,10 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
       }
       case "list": {
         if (name !== undefined) return usage("list takes no name");
-        const users = store.users().map((u) => ({ username: u.username, role: u.role, created_at: u.created_at, tokens: u.tokens.length, secret: store.gadgetSecret(u.username) !== undefined }));
+        const users = store.users().map((u) => ({ username: u.username, role: u.role, created_at: u.created_at, tokens: u.tokens.length, secret: store.gadgetSecret(u.username) !== undefined, ...(u.role === "pipeline" ? { pipelines: pipelinesOf(u) } : {}) }));
         if (values.json) return io.out(JSON.stringify(users, null, 2)), 0;
         if (users.length === 0) io.out(`no users yet in ${store.file} (the bridge creates "admin" on its first start)`);
-        for (const u of users) io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} created ${u.created_at}${u.tokens ? `, ${u.tokens} API token(s)` : ""}${u.secret ? ", signing secret" : ""}`);
+        for (const u of users) io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} created ${u.created_at}${u.tokens ? `, ${u.tokens} API token(s)` : ""}${u.secret ? ", signing secret" : ""}${u.pipelines ? `, pipelines ${u.pipelines.join(",")}` : ""}`);
         return 0;
       }
       case "token": {
@@ -116,8 +125,10 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
         if (values.dir === undefined) return usage("give --dir DIR");
         const port = values.port === undefined ? 1883 : Number(values.port);
         if (!Number.isInteger(port) || port < 1 || port > 65535) return usage("--port must be a port number");
-        const files = exportMosquitto(values.dir, store.users(), config.prefix, port);
+        const account = typeof values.owner === "string" ? values.owner : "mosquitto";
+        const { files, notes } = exportMosquitto(values.dir, store.users(), config.prefix, port, account);
         for (const f of files) io.out(`wrote ${f}`);
+        for (const n of notes) io.out(n);
         if (!store.users().some((u) => u.role === "bridge")) io.out("note: add the bridge's own account first: shipgate user add bridge --role bridge (then broker.username/password_file in the config)");
         return 0;
       }

@@ -69,6 +69,14 @@ export class GadgetService implements Service, IntentsPort {
 
     this.#decisions = ctx.ports.want(LockDecisions);
     this.#secretsPort = ctx.ports.want(GadgetSecrets);
+    // An event the rate limiter dropped is spent: its (boot, seq) is recorded as answered TOO LATE,
+    // so a redelivery is a duplicate that decides nothing (issue 13).
+    ctx.bus.on("gadget:dropped", ({ gadget, boot, seq }) => {
+      const last = this.#lastSeq.get(gadget);
+      if (last !== undefined && (boot < last.boot || (boot === last.boot && seq <= last.seq))) return;
+      this.#lastSeq.set(gadget, boot, seq);
+      this.#ack(gadget, { boot, seq, ok: false, message: "TOO LATE" });
+    });
     this.#views = new ViewComposer(ctx, { gates: ctx.ports.want(LockQueries), presence: ctx.ports.want(Presence) });
     ctx.ports.offer(Views, this.#views);
     ctx.ports.offer(Intents, this);
@@ -116,7 +124,9 @@ export class GadgetService implements Service, IntentsPort {
   /** On the embedded broker only the gadget's own user (or an admin) publishes its events. */
   #mayPublish(message: InboundMessage, gadget: string): boolean {
     const from = message.from;
-    if (from === null || from.role === "admin" || from.username === gadget) return true;
+    // A press counts only from the gadget's own account: not even an admin may publish as a gadget,
+    // or one person could approve twice, once as themselves and once as a "gadget" (issue 13).
+    if (from === null || from.role === "bridge" || (from.role === "gadget" && from.username === gadget)) return true;
     this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "gadget.impersonation", subject: gadget, detail: { topic: message.topic } });
     this.#ctx.refuse(message, "", `user ${from.username ?? "anonymous"} may not publish events for gadget ${gadget}`);
     return false;
@@ -149,6 +159,17 @@ export class GadgetService implements Service, IntentsPort {
       return;
     }
     this.#lastSeq.set(gadget, event.boot, event.seq);
+
+    // Fresh events (issue 13): a signed event must echo the nonce of a current view. An unsigned
+    // one proves nothing anyway (whoever may publish it can write any event), so its nonce is
+    // checked only when it carries one. Spent either way: (boot, seq) is recorded above.
+    if (event.nonce !== undefined || secret !== undefined) {
+      const fresh = this.#views.nonces.check(gadget, event.nonce);
+      if (!fresh.ok) {
+        bus.emit("audit", { actor: `gadget:${gadget}`, action: "gadget.late", subject: gadget, detail: { boot: event.boot, seq: event.seq, button: event.button, why: fresh.why, ...(event.lock_id ? { lock_id: event.lock_id } : {}) } });
+        return this.#ack(gadget, { boot: event.boot, seq: event.seq, ok: false, message: "TOO LATE" });
+      }
+    }
 
     const handler = this.#intents.get(`${event.button}/${event.gesture}`);
     let answered = false;

@@ -1,15 +1,18 @@
 // What each gadget shows, composed from every service's contribution and published retained on
 // gadgets/<id>/view when it changes. Ring A is the gate (mode and locks); ring B shows what the
 // contributors report (CI builds, Argo CD); the display scrolls the head lock, else the most
-// important contribution (a failing pipeline, a counter), else the mode.
+// important contribution (a failing pipeline, a counter), else the mode. Every view carries a
+// fresh nonce (view-nonces.ts), renewed every 15 s while unchanged, that events must echo.
 
 import {
   type DisplayView, GADGET_VIEW_MAX_BYTES, type GadgetView, type RingSegment, type RingView, type SceneName, encode,
 } from "@shipgate/protocol";
+import { every } from "../clock";
 import type { LockQueriesPort } from "../ports/gates";
 import type { ViewContribution, ViewContributor, ViewsPort } from "../ports/gadgets";
 import type { PresencePort } from "../ports/presence";
 import type { ServiceContext } from "../service";
+import { NONCE_REFRESH_MS, ViewNonces } from "./view-nonces";
 
 export { SEVERITY, type ViewContribution, type ViewContributor } from "../ports/gadgets";
 
@@ -19,6 +22,9 @@ export class ViewComposer implements ViewsPort {
   readonly #presence: PresencePort | undefined;
   readonly #contributors = new Map<string, ViewContributor>();
   readonly #published = new Map<string, string>();
+  /** The nonces of the views published, which events must echo. */
+  readonly nonces: ViewNonces;
+  #stopRefresh: (() => void) | null = null;
   #scheduled = false;
   #stopped = false;
   #started = false;
@@ -27,6 +33,7 @@ export class ViewComposer implements ViewsPort {
     this.#ctx = ctx;
     this.#gates = sources.gates;
     this.#presence = sources.presence;
+    this.nonces = new ViewNonces(ctx.clock);
     ctx.bus.on("view:invalidate", () => this.invalidate());
     ctx.status.register("views", () => Object.fromEntries([...this.#published].map(([g, v]) => [g, JSON.parse(v) as unknown])));
   }
@@ -40,10 +47,15 @@ export class ViewComposer implements ViewsPort {
   start(): void {
     this.#started = true;
     this.invalidate();
+    // An unchanged view gets a new nonce every 15 s, so a press on it is never "older than 30 s".
+    this.#stopRefresh = every(this.#ctx.clock, NONCE_REFRESH_MS, "views-nonce-refresh", () => {
+      if (!this.#stopped) this.publishAll(true);
+    });
   }
 
   stop(): void {
     this.#stopped = true;
+    this.#stopRefresh?.();
   }
 
   /** Recompute every view once per burst of changes. */
@@ -63,13 +75,16 @@ export class ViewComposer implements ViewsPort {
     return [...ids];
   }
 
-  publishAll(): void {
+  /** Publishes the views that changed; with refresh, every view again with a new nonce. */
+  publishAll(refresh = false): void {
     for (const gadget of this.gadgets()) {
       const view = this.compose(gadget);
       const { at: _at, ...comparable } = view;
       const key = JSON.stringify(comparable);
-      if (this.#published.get(gadget) === key) continue;
+      const unchanged = this.#published.get(gadget) === key;
+      if (unchanged && !refresh) continue;
       this.#published.set(gadget, key);
+      view.nonce = this.nonces.issue(gadget, unchanged);
       let payload = encode(view);
       if (Buffer.byteLength(payload) > GADGET_VIEW_MAX_BYTES) payload = encode(this.#shrink(view));
       this.#ctx.link.publish(this.#ctx.topics.gadgetView(gadget), payload, { qos: 1, retain: true }).catch((err: Error) => {

@@ -16,6 +16,7 @@ import { Presence } from "../ports/presence";
 import type { Service, ServiceContext } from "../service";
 import { GateRefusal, LockService } from "./lock-service";
 import { LockStore } from "./lock-store";
+import { PipelineScope } from "./pipeline-scope";
 import { GatePolicy } from "./policy";
 
 export class GatesService implements Service {
@@ -26,6 +27,7 @@ export class GatesService implements Service {
   #ctx!: ServiceContext;
   #locks!: LockService;
   #policy!: GatePolicy;
+  #scope!: PipelineScope;
 
   get locks(): LockService {
     return this.#locks;
@@ -39,7 +41,16 @@ export class GatesService implements Service {
     this.#ctx = ctx;
     const { topics, router, bus, config } = ctx;
     this.#policy = new GatePolicy(config.gates.rules, config.gadgets);
-    this.#locks = new LockService({ locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus });
+    this.#scope = new PipelineScope(ctx);
+    // A store failure on a timer path (SQLITE_READONLY in tick) is logged and counted, never fatal.
+    const backgroundFailures = new Counter({ name: "shipgate_gates_background_failures_total", help: "Gates timer work (expiry, mode until, positions) that failed and will be retried", labelNames: ["what"], registers: [ctx.metrics] });
+    this.#locks = new LockService({
+      locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus,
+      onBackgroundError: (what, err) => {
+        backgroundFailures.inc({ what });
+        ctx.log.error({ err, what }, `gates ${what} failed; retrying later`);
+      },
+    });
 
     this.#metrics();
     ctx.ports.offer(LockQueries, this.#locks);
@@ -52,6 +63,7 @@ export class GatesService implements Service {
     }
 
     router.on(MESSAGES.lockRequest, (d) => this.#onRequest(d), { owner: this.name });
+    router.on(MESSAGES.userLockRequest, (d) => this.#onRequest(d), { owner: this.name });
     router.on(MESSAGES.lockCancel, (d) => this.#onCancel(d), { owner: this.name, badTopic: "not a cancel topic" });
     router.on(MESSAGES.adminCommand, (d) => this.#onAdmin(d), { owner: this.name, badTopic: "not an admin topic" });
 
@@ -78,13 +90,23 @@ export class GatesService implements Service {
     });
   }
 
+  /** Refused for who is asking: audited, answered on the asker's own errors topic, nothing created. */
+  #deny(message: InboundMessage, actor: string, action: string, id: string, error: string, detail: Record<string, unknown>, field = "id"): void {
+    this.#ctx.bus.emit("audit", { actor, action, subject: id, detail: { ...detail, why: error } });
+    this.reject(message, field, error, id);
+  }
+
   reject(message: InboundMessage, field: string, error: string, id?: string): void {
     this.#ctx.refuse(message, field, error, id);
   }
 
   #onRequest({ message, value }: Delivery<LockRequest, "lock-request">): void {
+    const requester = this.#scope.requester(message);
+    if (!requester.ok) return this.#deny(message, requester.actor, "lock.request.denied", value.id, requester.error, { pipeline: value.pipeline });
+    const scope = this.#scope.pipelineRefusal(requester.user, requester.role, value.pipeline);
+    if (scope !== null) return this.#deny(message, `user:${requester.user}`, "lock.request.denied", value.id, scope, { pipeline: value.pipeline }, "pipeline");
     try {
-      const { lock, created } = this.#locks.request(value, message.from?.username ?? null);
+      const { lock, created } = this.#locks.request(value, requester.user);
       // Asked again (a reconnecting pipeline): answer with the state once more. A lock whose retained
       // state was already cleared is answered without retain, so it does not come back to life.
       if (!created) this.#publish(this.#ctx.topics.lockState(lock.id), encode(lock), this.#locks.isRetained(lock.id));
@@ -101,9 +123,11 @@ export class GatesService implements Service {
     if (lock === undefined) return this.reject(message, "id", `no lock ${parsed.id}`, parsed.id);
     const from = message.from;
     const requester = this.#locks.requesterOf(parsed.id);
-    if (from !== null && from.role !== "admin" && requester !== null && from.username !== requester) {
-      this.#ctx.bus.emit("audit", { actor: `user:${from.username ?? "anonymous"}`, action: "lock.cancel.denied", subject: parsed.id, detail: { requester } });
-      return this.reject(message, "id", `lock ${parsed.id} belongs to ${requester}; only its pipeline or an admin may cancel it`, parsed.id);
+    if (from !== null && from.role !== "admin" && from.role !== "bridge") {
+      const scope = this.#scope.pipelineRefusal(from.username, from.role, lock.pipeline);
+      const notOwner = requester !== null && from.username !== requester ? `lock ${parsed.id} belongs to ${requester}; only its pipeline or an admin may cancel it` : null;
+      const why = notOwner ?? scope;
+      if (why !== null) return this.#deny(message, `user:${from.username ?? "anonymous"}`, "lock.cancel.denied", parsed.id, why, { requester, pipeline: lock.pipeline });
     }
     try {
       this.#locks.cancel(parsed.id, from?.username ? `user:${from.username}` : "pipeline");
@@ -133,19 +157,29 @@ export class GatesService implements Service {
     }
   }
 
-  /** One admin command; also used by the HTTP API so both paths behave the same. */
+  /** One admin command; also used by the HTTP API so both paths behave the same. A command with
+   *  a request id (`correlation`) runs once: the same id again gets the first answer back. */
   runAdmin(user: string, command: AdminCommandName, body: unknown): unknown {
-    const actor = `user:${user}`;
     if (command === "status") return this.#ctx.status.snapshot();
+    const run = this.#adminCommand(user, command, body);
+    const correlation = isObject(body) && typeof body.correlation === "string" ? body.correlation : undefined;
+    if (correlation === undefined) return run();
+    const reply = this.#locks.once({ user, correlation, command }, run);
+    if (!reply.ok) throw new GateRefusal("id", reply.error ?? "refused");
+    return reply.result;
+  }
+
+  #adminCommand(user: string, command: "decide" | "mode", body: unknown): () => unknown {
     if (command === "decide") {
       const cmd = checkDecideCommand(withoutEnvelope(body));
       if (!cmd.ok) throw new AdminInputError(`${cmd.field} ${cmd.error}`);
-      const outcome = this.#locks.decide({ decision: cmd.value.decision, id: cmd.value.id, reason: cmd.value.reason, decider: { kind: "user", name: user, admin: true } });
-      return outcome.lock;
+      const input = { decision: cmd.value.decision, id: cmd.value.id, reason: cmd.value.reason, decider: { kind: "user" as const, name: user, admin: true } };
+      return () => this.#locks.decide(input).lock;
     }
     const cmd = checkModeCommand(untilFromDuration(withoutEnvelope(body), this.#ctx.clock.now()));
     if (!cmd.ok) throw new AdminInputError(`${cmd.field} ${cmd.error}`);
-    return this.#locks.setMode({ mode: cmd.value.mode, until: cmd.value.until ? Date.parse(cmd.value.until) : null, reason: cmd.value.reason ?? null, actor });
+    const input = { mode: cmd.value.mode, until: cmd.value.until ? Date.parse(cmd.value.until) : null, reason: cmd.value.reason ?? null, actor: `user:${user}` };
+    return () => this.#locks.setMode(input);
   }
 
   #metrics(): void {

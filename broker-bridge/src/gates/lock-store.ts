@@ -103,6 +103,10 @@ export class LockStore {
   }
 
   /** Several changes as one transaction: a mode switch decides every pending lock or none. */
+  get store(): Store {
+    return this.#store;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.#store.db.transaction(fn)();
   }

@@ -35,6 +35,11 @@ export class GatePolicy {
     return this.#rules.find((r) => r.pipeline.test(pipeline) && r.step.test(step))?.rule;
   }
 
+  /** Whether the matching rule asks for a physical press (`require_gadget: true`). */
+  requiresGadget(pipeline: string, step: string): boolean {
+    return this.ruleFor(pipeline, step)?.require_gadget === true;
+  }
+
   approvalsNeeded(pipeline: string, step: string): number {
     return this.ruleFor(pipeline, step)?.approvals ?? 1;
   }

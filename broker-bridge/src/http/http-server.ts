@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Registry } from "prom-client";
 import type { HttpConfig } from "../config";
 import type { Logger } from "../log";
+import { defaultAllowedHosts, hostAllowed } from "./allowed-hosts";
 import { lazyRequire } from "../lazy-require";
 
 // Fastify makes its Ajv validator and fast-json-stringify serializer factories when it is created
@@ -30,6 +31,12 @@ export function createHttpServer(config: HttpConfig, log: Logger): FastifyInstan
     schemaController: { compilersFactory } as never,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
+  const allowed = new Set((config.allowed_hosts ?? defaultAllowedHosts(config.host)).map((h) => h.toLowerCase()));
+  app.addHook("onRequest", async (req, reply) => {
+    if (hostAllowed(req.headers.host, allowed)) return;
+    log.warn({ host: req.headers.host, url: req.url, ip: req.ip }, "refused a request for another host name");
+    return reply.code(421).send({ ok: false, error: `this server does not answer to host ${JSON.stringify(req.headers.host ?? "")}; add it to http.allowed_hosts` });
+  });
   app.get("/healthz", async () => ({ ok: true }));
   return app;
 }

@@ -58,13 +58,14 @@ export class MessageRouter {
   }
 
   /**
-   * Hands every checked message of this descriptor to handle. The first route of a descriptor
+   * Hands every checked message of this descriptor to handle. Routes are keyed by filter (two
+   * descriptors may share a kind: locks/request and locks/request/<user>). The first route of a descriptor
    * sets its topic rule and guard; later ones (another service that wants the same message) only
    * add a handler.
    */
   on<T, K extends ParsedTopic["kind"]>(descriptor: MessageDescriptor<T, K>, handle: (delivery: Delivery<T, K>) => void, options: RouteOptions<K>): void {
     if (descriptor.direction !== "in") throw new Error(`${options.owner} routes ${descriptor.topic}, which the bridge publishes and does not receive`);
-    const existing = this.#routes.get(descriptor.kind);
+    const existing = this.#routes.get(descriptor.filter);
     const handler = { owner: options.owner, handle: handle as unknown as (d: Delivery<unknown, ParsedTopic["kind"]>) => void };
     if (existing !== undefined) {
       existing.handlers.push(handler);
@@ -77,7 +78,7 @@ export class MessageRouter {
       guard: options.guard as Route["guard"],
       handlers: [handler],
     };
-    this.#routes.set(descriptor.kind, route);
+    this.#routes.set(descriptor.filter, route);
     this.#link.subscribe(this.#topics.prefix + descriptor.filter, (message) => this.#dispatch(route, message));
   }
 

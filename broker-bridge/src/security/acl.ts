@@ -13,12 +13,15 @@ export interface AclRule {
   pattern: string;
   /** The pattern is a whole topic, not under the prefix (Home Assistant's discovery prefix). */
   absolute?: true;
+  /** Only on the embedded broker, which sees who publishes; not exported to Mosquitto. */
+  embeddedOnly?: true;
 }
 
 const r = (pattern: string): AclRule => ({ access: "read", pattern });
 const w = (pattern: string): AclRule => ({ access: "write", pattern });
 /** Home Assistant's default discovery prefix (homeassistant/service.ts publishes there). */
 const HA_DISCOVERY: AclRule = { access: "read", pattern: "homeassistant/#", absolute: true };
+const embeddedOnly = (rule: AclRule): AclRule => ({ ...rule, embeddedOnly: true });
 
 /** Every client, whatever its role: its own errors topic (the contract's refusals). */
 export const EVERYONE: readonly AclRule[] = [r("errors/%c")];
@@ -27,15 +30,19 @@ export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
   // Publishes its own events, status (and Will) and telemetry; reads its own view and acks.
   gadget: [w("gadgets/%u/event"), w("gadgets/%u/status"), w("gadgets/%u/telemetry"), r("gadgets/%u/view"), r("gadgets/%u/ack"), r("mode"), r("bridge/status")],
   // Requests and cancels locks; reads lock states (its own only, on the embedded broker) and the mode.
-  pipeline: [w("locks/request"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
+  // On Mosquitto a request goes to locks/request/<user>: the bridge cannot see who published on
+  // the shared locks/request there, and a request on it would be readable on locks/+ by others.
+  pipeline: [embeddedOnly(w("locks/request")), w("locks/request/%u"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
   // Reads what the dashboard shows, the gadgets' button events and Home Assistant's discovery
   // configs (a Home Assistant account is a viewer, docs/homeassistant.md); writes only its own
   // presence beat (a fleet node's account).
   viewer: [w("presence/%u"), r("locks/+"), r("mode"), r("gadgets/+/view"), r("gadgets/+/status"), r("gadgets/+/telemetry"), r("gadgets/+/event"), r("presence/+"), r("bridge/status"), HA_DISCOVERY],
-  // Everything a person can do: its own admin commands, locks, any gadget's inputs (the terminal
-  // twin), and reading every shipgate topic. The bridge's own outputs (lock states, mode, views,
-  // acks, errors, replies) stay the bridge's: nobody else may forge them.
-  admin: [w("admin/%u/+"), w("locks/request"), w("locks/+/cancel"), w("gadgets/+/event"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#"), HA_DISCOVERY],
+  // Everything a person can do: its own admin commands, locks, and reading every shipgate topic.
+  // The bridge's own outputs (lock states, mode, views, acks, errors, replies) stay the bridge's:
+  // nobody else may forge them. An admin may not publish a gadget's events: a press counts for the
+  // gadget's own account only (N-of-M counts people; issue 13). The terminal twin signs in with
+  // the gadget's account.
+  admin: [w("admin/%u/+"), w("locks/request"), w("locks/request/%u"), w("locks/+/cancel"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#"), HA_DISCOVERY],
   // The bridge itself as a client of an external broker (and Home Assistant's discovery configs).
   bridge: [w("#"), r("#"), { ...HA_DISCOVERY, access: "write" }, HA_DISCOVERY],
 };

@@ -26,6 +26,12 @@ export const CSRF_HEADER = "x-csrf-token";
 interface SessionRow {
   username: string;
   expires_at: number;
+  /** Which user of that name it was made for (user-store uid): re-adding the name never revives it. */
+  user_stamp: string | null;
+}
+
+function stampOf(user: { uid?: string; created_at: string }): string {
+  return user.uid ?? user.created_at;
 }
 
 interface Caller {
@@ -50,10 +56,16 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
   const secure = ctx.config.http.tls !== null;
   store.migrate("security-sessions", [
     "CREATE TABLE security_sessions (hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
+    "ALTER TABLE security_sessions ADD COLUMN user_stamp TEXT",
   ]);
   const db = store.db;
-  const insert = db.prepare("INSERT INTO security_sessions (hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)");
-  const byHash = db.prepare<[string], SessionRow>("SELECT username, expires_at FROM security_sessions WHERE hash = ?");
+  const insert = db.prepare("INSERT INTO security_sessions (hash, username, created_at, expires_at, user_stamp) VALUES (?, ?, ?, ?, ?)");
+  const byHash = db.prepare<[string], SessionRow>("SELECT username, expires_at, user_stamp FROM security_sessions WHERE hash = ?");
+  /** The session's user, if it is still the one the session was made for. */
+  const userOf = (row: SessionRow) => {
+    const user = host.users.get(row.username);
+    return user !== undefined && row.user_stamp === stampOf(user) ? user : undefined;
+  };
   const remove = db.prepare("DELETE FROM security_sessions WHERE hash = ?");
   const purge = db.prepare("DELETE FROM security_sessions WHERE expires_at <= ?");
   // Login attempts per address: a password guesser gets ten tries a minute.
@@ -95,7 +107,7 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
     const given = req.headers[CSRF_HEADER];
     if (typeof given !== "string" || !sameDigest(given, csrfFor(session.token))) throw new HttpRefusal(403, `missing or wrong ${CSRF_HEADER} header (GET /api/session gives it)`);
     // Removing a user ends its sessions: the role is read from the credentials file every time.
-    const user = host.users.get(session.row.username);
+    const user = userOf(session.row);
     if (user === undefined) throw new HttpRefusal(401, "this session's user no longer exists");
     return { username: user.username, role: user.role, via: "session" };
   };
@@ -127,6 +139,22 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
     return fn(caller);
   };
 
+  // http.public: false (issue 13): the read routes need a session or an API token as well.
+  if (!ctx.config.http.public) {
+    http.addHook("onRequest", async (req, reply) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return;
+      const url = req.url.split("?")[0] ?? "";
+      if (!(url.startsWith("/api/") || url === "/metrics" || url === "/cc.xml") || url === "/api/session") return;
+      const auth = req.headers.authorization;
+      const m = auth === undefined ? null : /^Bearer\s+(\S+)$/i.exec(auth);
+      if (m !== null && host.users.userForToken(m[1] ?? "") !== undefined) return;
+      const session = sessionOf(req);
+      if (session !== null && userOf(session.row) !== undefined) return;
+      denied(req, "http:" + req.ip, "read route without a login (http.public is false)");
+      return reply.code(401).send({ ok: false, error: "log in first (POST /api/session) or send an API token: http.public is false" });
+    });
+  }
+
   http.post("/api/session", async (req, reply) => {
     const body = req.body as { username?: unknown; password?: unknown } | undefined;
     const username = typeof body?.username === "string" ? body.username : "";
@@ -144,7 +172,7 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
     purge.run(clock.now());
     const token = randomBytes(32).toString("base64url");
     const expiresAt = clock.now() + host.settings.sessionTtlMs;
-    insert.run(sha256Hex(token), user.username, clock.now(), expiresAt);
+    insert.run(sha256Hex(token), user.username, clock.now(), expiresAt, stampOf(user));
     setCookie(reply, token, Math.floor(host.settings.sessionTtlMs / 1000));
     bus.emit("audit", { actor: `user:${user.username}`, action: "session.login", subject: "http", detail: { ip: req.ip } });
     return { ok: true, username: user.username, role: user.role, csrf: csrfFor(token), expires_at: new Date(expiresAt).toISOString() };
@@ -152,7 +180,7 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
 
   http.get("/api/session", async (req, reply) => {
     const session = sessionOf(req);
-    const user = session ? host.users.get(session.row.username) : undefined;
+    const user = session ? userOf(session.row) : undefined;
     if (session === null || user === undefined) return reply.code(401).send({ ok: false, error: "not logged in" });
     return { ok: true, username: user.username, role: user.role, csrf: csrfFor(session.token), expires_at: new Date(session.row.expires_at).toISOString() };
   });
@@ -176,7 +204,10 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
       }
       if (gates === undefined) return reply.code(503).send({ ok: false, error: "the gates are not running" });
       try {
-        return { ok: true, result: gates.runAdmin(caller.username, command, req.body ?? {}) };
+        // An Idempotency-Key header is the command's request id, as `correlation` is on MQTT.
+        const key = req.headers["idempotency-key"];
+        const body = typeof key === "string" && key !== "" && isPlainObject(req.body) ? { ...req.body, correlation: key.slice(0, 128) } : (req.body ?? {});
+        return { ok: true, result: gates.runAdmin(caller.username, command, body) };
       } catch (err) {
         if (isGateRefusal(err) || err instanceof AdminInputError) {
           reply.code(isGateRefusal(err) ? 409 : 400);
@@ -219,4 +250,8 @@ function crossOrigin(req: FastifyRequest, secure: boolean): string | null {
     }
   }
   return "a session request must carry Origin (or Referer) of this server";
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

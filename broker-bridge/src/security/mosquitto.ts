@@ -4,7 +4,7 @@
 // "pattern"), so what every client may do (its own errors topic, %c) is a pattern line, and each
 // role's rights go in a `user` block with that user's name in place of %u.
 
-import { mkdirSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { EVERYONE, ROLE_RULES, type AclRule } from "./acl";
 import { type UserRecord, writeFileAtomic } from "./user-store";
@@ -25,7 +25,7 @@ export function aclFile(users: readonly UserRecord[], prefix: string): string {
   for (const user of users) {
     lines.push(`# ${user.role}`, `user ${user.username}`);
     for (const rule of ROLE_RULES[user.role]) {
-      if (rule.pattern.includes("%c")) continue;
+      if (rule.pattern.includes("%c") || rule.embeddedOnly) continue;
       lines.push(`topic ${ACCESS[rule.access]} ${rule.absolute ? "" : prefix}${rule.pattern.split("/").map((l) => (l === "%u" ? user.username : l)).join("/")}`);
     }
     lines.push("");
@@ -48,15 +48,64 @@ export function mosquittoConf(dir: string, port: number): string {
   ].join("\n");
 }
 
-export function exportMosquitto(dir: string, users: readonly UserRecord[], prefix: string, port = 1883): string[] {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+/** The account Mosquitto runs as: Debian's package starts it as root and it drops to `mosquitto`
+ *  (mosquitto.conf(5), "user") before it reads password_file and acl_file. */
+export interface BrokerAccount {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** The named account from /etc/passwd, or null when there is none. */
+export function lookupAccount(name: string, passwd = "/etc/passwd"): BrokerAccount | null {
+  let text: string;
+  try {
+    text = readFileSync(passwd, "utf8");
+  } catch {
+    return null;
+  }
+  for (const line of text.split("\n")) {
+    const [user, , uid, gid] = line.split(":");
+    if (user === name && uid !== undefined && gid !== undefined) return { name, uid: Number(uid), gid: Number(gid) };
+  }
+  return null;
+}
+
+export interface ExportResult {
+  files: string[];
+  /** Who may read the files now, or the commands that still need running (not root). */
+  notes: string[];
+}
+
+/**
+ * Writes the three files so that Mosquitto can open them as its own user: the directory belongs
+ * to that user (it keeps its persistence file there) with mode 0750; password_file and acl_file
+ * are root-owned, group-readable by its group (0640: Mosquitto 2.0 warns about world-readable
+ * ones). Without root the files cannot be given away; the notes say what to run.
+ */
+export function exportMosquitto(dir: string, users: readonly UserRecord[], prefix: string, port = 1883, account: string | null = "mosquitto"): ExportResult {
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
   const files = { password_file: passwordFile(users), acl_file: aclFile(users, prefix), "mosquitto.conf": mosquittoConf(dir, port) };
   const written: string[] = [];
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
-    // Mosquitto 2.0 reads these as the user it drops to; 0640 lets an admin chgrp them to mosquitto.
     writeFileAtomic(file, text, name === "mosquitto.conf" ? 0o644 : 0o640);
     written.push(file);
   }
-  return written;
+  chmodSync(dir, 0o750);
+  const notes: string[] = [];
+  const owner = account === null ? null : lookupAccount(account);
+  if (account !== null && owner === null) {
+    notes.push(`no user ${account} on this machine: give ${dir} to the user Mosquitto runs as (chown USER ${dir}; chgrp GROUP ${written.slice(0, 2).join(" ")})`);
+  } else if (owner !== null) {
+    const root = typeof process.getuid === "function" && process.getuid() === 0;
+    if (root) {
+      chownSync(dir, owner.uid, owner.gid);
+      for (const file of written.slice(0, 2)) chownSync(file, 0, owner.gid);
+      notes.push(`${dir} belongs to ${owner.name}; password_file and acl_file are root:${owner.gid} 0640, readable by Mosquitto as ${owner.name}`);
+    } else {
+      notes.push(`not root: as root run  chown ${owner.name}: ${dir} && chown root:${owner.gid} ${written.slice(0, 2).join(" ")}  so Mosquitto (user ${owner.name}) can read them`);
+    }
+  }
+  return { files: written, notes };
 }

@@ -9,7 +9,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Checked, type ErrorReply, Fields, encode, object } from "@shipgate/protocol";
+import { type Checked, type ErrorReply, Fields, GADGET_EVENT_MAX_BYTES, checkGadgetEvent, decode, encode, object } from "@shipgate/protocol";
 import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker";
 import { sectionOf } from "../config";
 import type { InboundMessage } from "../link/link";
@@ -17,7 +17,9 @@ import { AdminCommands, LockQueries, type LockQueriesPort } from "../ports/gates
 import { optional } from "../ports/port";
 import { BrokerAuthorization, GadgetSecrets } from "../ports/security";
 import type { Service, ServiceContext } from "../service";
+import { AuditLog } from "../audit/audit-log";
 import { aclDenied } from "./acl";
+import { ConnectDenials } from "./connect-denials";
 import { registerHttpAuth } from "./http-auth";
 import { verifyPassword } from "./passwords";
 import { RateLimiter } from "./rate-limit";
@@ -46,6 +48,7 @@ export class SecurityService implements Service {
   readonly #cacheKey = randomBytes(32);
   /** Rate-limit refusals per client already in the audit log this minute (the log is not a flood target). */
   readonly #limitAudited = new Map<string, number>();
+  #connectDenials!: ConnectDenials;
 
   get users(): UserStore {
     return this.#users;
@@ -61,6 +64,7 @@ export class SecurityService implements Service {
     this.#users = new UserStore(ctx.config.state_dir);
     this.#requestLimiter = new RateLimiter(this.#settings.lockRequests, () => ctx.clock.now());
     this.#eventLimiter = new RateLimiter(this.#settings.events, () => ctx.clock.now());
+    this.#connectDenials = new ConnectDenials(new AuditLog(ctx.store), ctx.clock, ctx.bus, ctx.log);
     this.#firstStart();
     this.#locks = ctx.ports.want(LockQueries);
     registerHttpAuth(ctx, this, ctx.ports.want(AdminCommands));
@@ -113,7 +117,7 @@ export class SecurityService implements Service {
       subscribeDenied: (who, clientId, filter) => (who === null ? "anonymous clients may not subscribe" : aclDenied(prefix, who.role, who.username, clientId, "read", filter)),
       mayReceive: (who, _clientId, topic) => this.#mayReceive(who, topic),
       admit: (message) => this.#admit(message),
-      onRefused: (what, who, clientId, detail) => this.#refused(what, who, clientId, detail),
+      onRefused: (what, who, clientId, detail, connect) => (what === "connect" && connect !== undefined ? this.#connectDenials.refused(clientId, connect.source, connect.username, detail) : this.#refused(what, who, clientId, detail)),
     };
   }
 
@@ -160,15 +164,22 @@ export class SecurityService implements Service {
     if (from === null) return true;
     const parsed = this.#ctx.topics.parse(message.topic);
     const limiter = parsed.kind === "lock-request" ? this.#requestLimiter : parsed.kind === "gadget-event" ? this.#eventLimiter : null;
-    if (limiter === null || limiter.take(from.clientId)) return true;
+    // Counted per user: rotating client ids does not buy a new allowance (issue 13).
+    const key = from.username !== null ? `user:${from.username}` : `client:${from.clientId}`;
+    if (limiter === null || limiter.take(key)) return true;
     const what = parsed.kind === "lock-request" ? "lock requests" : "gadget events";
-    const error = `too many ${what} from client ${from.clientId} (limit ${limiter.rule.perMinute} a minute, bursts of ${limiter.rule.burst}); try again later`;
+    const error = `too many ${what} from ${from.username !== null ? `user ${from.username}` : `client ${from.clientId}`} (limit ${limiter.rule.perMinute} a minute, bursts of ${limiter.rule.burst}); try again later`;
     this.#ctx.log.warn({ client: from.clientId, user: from.username, topic: message.topic }, "rate limit: refused a message");
+    if (parsed.kind === "gadget-event") {
+      // Spent, not postponed: a QoS 1 redelivery of this event later must not act (issue 13).
+      const event = decode(message.payload, GADGET_EVENT_MAX_BYTES, checkGadgetEvent);
+      if (event.ok) this.#ctx.bus.emit("gadget:dropped", { gadget: parsed.gadget, boot: event.value.boot, seq: event.value.seq });
+    }
     this.#answer(from.clientId, message.topic, "", error);
     const minute = Math.floor(this.#ctx.clock.now() / 60_000);
-    if (this.#limitAudited.get(from.clientId) !== minute) {
+    if (this.#limitAudited.get(key) !== minute) {
       if (this.#limitAudited.size > 10_000) this.#limitAudited.clear();
-      this.#limitAudited.set(from.clientId, minute);
+      this.#limitAudited.set(key, minute);
       this.#ctx.bus.emit("audit", { actor: actorOf(from.username, from.clientId), action: "rate.limited", subject: message.topic, detail: { client: from.clientId, limit: limiter.rule } });
     }
     return false;

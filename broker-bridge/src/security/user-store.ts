@@ -29,6 +29,10 @@ export interface UserRecord {
   mosquitto: string;
   created_at: string;
   tokens: ApiToken[];
+  /** A pipeline user's pipelines (globs); absent means only the pipeline named like the user. */
+  pipelines?: string[];
+  /** Random per add: a session or token made for an earlier user of the same name is not this one's. */
+  uid?: string;
 }
 
 interface UsersFile {
@@ -37,6 +41,12 @@ interface UsersFile {
 }
 
 export const USERS_FILE = "users.json";
+const PIPELINE_GLOB = /^[A-Za-z0-9_.*-]{1,200}$/;
+
+/** The pipelines a user may speak for (request, cancel, read): its globs, or its own name. */
+export function pipelinesOf(user: Pick<UserRecord, "username" | "pipelines">): readonly string[] {
+  return user.pipelines !== undefined && user.pipelines.length > 0 ? user.pipelines : [user.username];
+}
 export const SECRETS_DIR = "gadget-secrets";
 
 export class UserStoreError extends Error {
@@ -91,14 +101,19 @@ export class UserStore {
   }
 
   /** Adds a user with a generated password (or the given one); returns the password. */
-  add(username: string, role: UserRole, password?: string, now = Date.now()): { user: UserRecord; password: string } {
+  add(username: string, role: UserRole, password?: string, now = Date.now(), pipelines?: readonly string[]): { user: UserRecord; password: string } {
     const problem = usernameProblem(username);
     if (problem) throw new UserStoreError(problem);
     const data = this.#load();
     if (data.users.some((u) => u.username === username)) throw new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
     const pw = password ?? generatePassword();
     if (pw.length < 8) throw new UserStoreError("a password must have at least 8 characters");
-    const user: UserRecord = { username, role, password: hashPassword(pw), mosquitto: mosquittoHash(pw), created_at: new Date(now).toISOString(), tokens: [] };
+    if (pipelines !== undefined && role !== "pipeline") throw new UserStoreError("--pipelines is for pipeline users");
+    for (const glob of pipelines ?? []) {
+      if (!PIPELINE_GLOB.test(glob)) throw new UserStoreError(`pipeline pattern "${glob}" must be 1 to 200 letters, digits, '_', '.', '-' or '*'`);
+    }
+    const user: UserRecord = { username, role, password: hashPassword(pw), mosquitto: mosquittoHash(pw), created_at: new Date(now).toISOString(), tokens: [], uid: randomBytes(9).toString("base64url") };
+    if (pipelines !== undefined && pipelines.length > 0) user.pipelines = [...pipelines];
     this.#save({ version: 1, users: [...data.users, user] });
     return { user, password: pw };
   }
