@@ -82,7 +82,7 @@ export class LockService extends LockQueries {
     // Counted per requesting user: another user's locks never use up this one's quota.
     const mine = this.queue.count((m) => m.pipeline === req.pipeline && m.requester === requester);
     if (mine >= this.#config.max_pending_per_pipeline) {
-      throw new GateRefusal("pipeline", `pipeline ${req.pipeline} already has ${mine} pending locks${requester === null ? "" : ` from ${requester}`} (limit ${this.#config.max_pending_per_pipeline})`);
+      throw new GateRefusal("pipeline", `pipeline ${req.pipeline} already has ${mine} pending lock${mine === 1 ? "" : "s"}${requester === null ? "" : ` from ${requester}`} (limit ${this.#config.max_pending_per_pipeline})`);
     }
     const mode = this.mode();
     const base = newLockRow(req, requester, mode, this.#clock.now(), this.#config.default_timeout_ms, this.policy.approvalsNeeded(req.pipeline, req.step));
