@@ -2,7 +2,6 @@
 // give the types below, the defaults, the error texts and the tables of docs/configuration.md.
 // Sections owned by services are described in their own modules and listed in config-sections.ts.
 
-import path from "node:path";
 import { DEFAULT_PREFIX, prefixProblem } from "@shipgate/protocol";
 import { z } from "zod";
 import { boolean, problem, duration, filePath, integer, item, list, named, nullable, oneOf, optional, required, section, settings, text } from "./config-schema";

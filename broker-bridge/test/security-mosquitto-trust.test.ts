@@ -60,7 +60,9 @@ const account = lookupAccount("mosquitto");
   t.teardown(() => rig.stop());
   const gates = rig.bridge.service(GatesService) as GatesService;
   const clients: MqttClient[] = [];
-  t.teardown(() => clients.forEach((c) => c.end(true)));
+  t.teardown(() => {
+    for (const c of clients) c.end(true);
+  });
   const connect = async (name: string, clientId: string) => {
     const c = await mqtt.connectAsync(url, { username: name, password: pw[name], clientId, reconnectPeriod: 0 });
     clients.push(c);

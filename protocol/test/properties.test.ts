@@ -35,7 +35,7 @@ type Path = (string | number)[];
 function paths(value: Json, base: Path = []): Path[] {
   const out: Path[] = [];
   if (Array.isArray(value)) {
-    value.forEach((item, i) => out.push([...base, i], ...paths(item, [...base, i])));
+    for (const [i, item] of value.entries()) out.push([...base, i], ...paths(item, [...base, i]));
   } else if (value !== null && typeof value === "object") {
     for (const key of Object.keys(value)) out.push([...base, key], ...paths(value[key]!, [...base, key]));
   }

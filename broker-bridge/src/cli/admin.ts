@@ -93,7 +93,7 @@ function connectionFlags(args: ParsedArgs) {
   return { broker: args.values.broker, username: args.values.username, "password-file": args.values["password-file"] };
 }
 
-async function run(io: Io, name: string, help: string, fn: () => Promise<number>, flags?: { username?: string | undefined }): Promise<number> {
+async function run(io: Io, name: string, _help: string, fn: () => Promise<number>, flags?: { username?: string | undefined }): Promise<number> {
   try {
     return await fn();
   } catch (err) {

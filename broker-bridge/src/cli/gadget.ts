@@ -57,7 +57,7 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   }
   // A literal specifier, so the build bundles the twin (a computed one is left to run time, where
   // only TypeScript sources would answer it).
-  const twin = (await import("@shipgate/firmware/adapters/node/twin")) as unknown as { runTwin(options: Record<string, unknown>): Promise<number | void> };
+  const twin = (await import("@shipgate/firmware/adapters/node/twin")) as unknown as { runTwin(options: Record<string, unknown>): Promise<number | undefined> };
   const { readFileSync } = await import("node:fs");
   // A gadget provisioned here (`shipgate user add ID --role gadget`) has its secret in the state
   // directory; the bridge refuses its unsigned events, so the twin signs with it by itself.

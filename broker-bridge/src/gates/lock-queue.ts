@@ -44,7 +44,7 @@ export class LockQueue {
   positionOf(id: string): number {
     if (this.#positions === null) {
       const positions = new Map<string, number>();
-      this.#ids.forEach((qid, i) => positions.set(qid, i + 1));
+      for (const [i, qid] of this.#ids.entries()) positions.set(qid, i + 1);
       this.#positions = positions;
     }
     return this.#positions.get(id) ?? 0;

@@ -18,8 +18,14 @@ const jsonCompiler = lazyRequire<() => CompilerFactory>("@fastify/fast-json-stri
 let validatorFactory: CompilerFactory | undefined;
 let serializerFactory: CompilerFactory | undefined;
 const compilersFactory = {
-  buildValidator: (...args: unknown[]) => (validatorFactory ??= ajvCompiler()())(...args),
-  buildSerializer: (...args: unknown[]) => (serializerFactory ??= jsonCompiler()())(...args),
+  buildValidator: (...args: unknown[]) => {
+    validatorFactory ??= ajvCompiler()();
+    return validatorFactory(...args);
+  },
+  buildSerializer: (...args: unknown[]) => {
+    serializerFactory ??= jsonCompiler()();
+    return serializerFactory(...args);
+  },
 };
 
 export function createHttpServer(config: HttpConfig, log: Logger): FastifyInstance {

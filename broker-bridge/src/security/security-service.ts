@@ -9,7 +9,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Checked, type ErrorReply, Fields, GADGET_EVENT_MAX_BYTES, checkGadgetEvent, decode, encode, object } from "@shipgate/protocol";
+import { type ErrorReply, GADGET_EVENT_MAX_BYTES, checkGadgetEvent, decode, encode, } from "@shipgate/protocol";
 import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker";
 import { sectionOf } from "../config";
 import type { InboundMessage } from "../link/link";
