@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { iso } from "../clock";
 import { csvHeader, csvLine, jsonLine } from "./audit-format";
 import { type AuditFilter, whereOf } from "./audit-query";
-import type { AuditRow } from "./audit-service";
+import type { AuditRow } from "./audit-row";
 
 export type ExportFormat = "csv" | "jsonl";
 

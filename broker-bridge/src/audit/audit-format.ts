@@ -2,7 +2,7 @@
 // line break quoted, quotes doubled), JSON Lines (one JSON object per line, jsonlines.org), and
 // the table `shipgate audit` prints.
 
-import type { AuditRow } from "./audit-service";
+import type { AuditRow } from "./audit-row";
 
 export const AUDIT_COLUMNS = ["id", "at", "actor", "action", "subject", "detail"] as const;
 

@@ -11,15 +11,10 @@ import type { Service, ServiceContext } from "../service";
 import { type ExportFormat, type RawAuditRow, auditStream, rowOf } from "./audit-export";
 import { type AuditFilter, AuditFilterError, filterFromQuery, whereOf } from "./audit-query";
 import { AuditLog } from "./audit-log";
+import type { AuditRow } from "./audit-row";
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string;
-  detail: Record<string, unknown> | null;
-}
+export type { AuditRow } from "./audit-row";
+
 
 /** Roles that may export the audit log. */
 const EXPORT_ROLES = new Set(["admin", "viewer"]);

@@ -2,7 +2,7 @@
 // admin's (or viewer's) login, written out as the rows arrive.
 
 import { parseArgs } from "node:util";
-import type { AuditRow } from "../audit/audit-service";
+import type { AuditRow } from "../audit/audit-row";
 import { tableHeader, tableLine } from "../audit/audit-format";
 import { parseActionPrefix, parseSince } from "../audit/audit-query";
 import { errorText, openHttpSession } from "./http-login";
