@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { type Browser, chromium } from "playwright-core";
 import { type RunningBridge, startBridge } from "../src/bridge";
 import { checkConfig } from "../src/config";
-import { type UserRole, UserStore } from "../src/security/user-store";
+import { type UserRole, UserStore } from "../src/accounts/user-store";
 import { quietLog, tempDir } from "./helpers/bridge";
 
 export const CHROMIUM = "/usr/bin/chromium";

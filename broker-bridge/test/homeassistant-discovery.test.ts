@@ -16,7 +16,7 @@ import { GatesService } from "../src/gates/gates-service";
 import { RECONCILE_MS, HomeAssistantService } from "../src/homeassistant/ha-service";
 import { PresenceService } from "../src/presence/presence-service";
 import { SecurityService } from "../src/security/security-service";
-import { UserStore } from "../src/security/user-store";
+import { UserStore } from "../src/accounts/user-store";
 import { type Discovery, checkDiscovery, pathsResolve, renderSimple } from "./fakes/homeassistant-discovery";
 import { quietLog, startMosquitto, tempDir, waitFor } from "./helpers/bridge";
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { GatesService } from "../src/gates/gates-service";
 import { lookupAccount } from "../src/security/mosquitto";
-import { UserStore } from "../src/security/user-store";
+import { UserStore } from "../src/accounts/user-store";
 import { collect, sleep, startSecureBridge, topics } from "./security-support";
 import { freePort, runShipgate, waitFor } from "./helpers/bridge";
 

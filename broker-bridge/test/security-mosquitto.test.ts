@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { UserStore } from "../src/security/user-store";
+import { UserStore } from "../src/accounts/user-store";
 import { grants, topics } from "./security-support";
 import { runShipgate, startMosquitto, tempDir, waitFor } from "./helpers/bridge";
 

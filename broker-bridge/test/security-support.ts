@@ -13,7 +13,7 @@ import { GadgetService } from "../src/gadgets/gadget-service";
 import { GatesService } from "../src/gates/gates-service";
 import { PresenceService } from "../src/presence/presence-service";
 import { SecurityService } from "../src/security/security-service";
-import { type UserRole, UserStore } from "../src/security/user-store";
+import { type UserRole, UserStore } from "../src/accounts/user-store";
 import { quietLog, tempDir } from "./helpers/bridge";
 
 export const topics = new Topics(DEFAULT_PREFIX);

@@ -10,7 +10,7 @@ import { loginOf } from "../http/login";
 import type { Service, ServiceContext } from "../service";
 import { type ExportFormat, type RawAuditRow, auditStream, rowOf } from "./audit-export";
 import { type AuditFilter, AuditFilterError, filterFromQuery, whereOf } from "./audit-query";
-import { AuditLog } from "./audit-log";
+import { AuditLog } from "../audit-log";
 import type { AuditRow } from "./audit-row";
 
 export type { AuditRow } from "./audit-row";

@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { existsSync, mkdirSync, readFileSync as readText } from "node:fs";
 import path from "node:path";
-import { SECRETS_DIR, UserStore, writeFileAtomic } from "../security/user-store";
+import { SECRETS_DIR, UserStore, writeFileAtomic } from "../accounts/user-store";
 import { resolveConnection } from "./connection";
 import type { Io } from "./io";
 

@@ -1,12 +1,12 @@
 // `shipgate user add|remove|list|token|export-mosquitto`: the credentials in the state directory
-// (security/user-store.ts). Works whether or not the bridge runs: it re-reads the file on change.
+// (accounts/user-store.ts). Works whether or not the bridge runs: it re-reads the file on change.
 
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config";
 import { exportMosquitto } from "../security/mosquitto";
-import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../security/user-store";
+import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../accounts/user-store";
 import { saveLocalGadget } from "./gadget";
 import { type Io, shipgateCommand } from "./io";
 

@@ -2,7 +2,7 @@
 // together, and what the change announces on the event bus goes out only after the commit (issue
 // 13: "a decision, the lock's new state and its audit row commit in one transaction").
 
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditLog } from "../audit-log";
 import type { Clock } from "../clock";
 import type { AuditEntry, EventBus } from "../events";
 import type { LockStore } from "./lock-store";

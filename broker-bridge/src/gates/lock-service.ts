@@ -7,7 +7,7 @@
 // lock-text.ts (row mapping, wait reasons), lock-timer.ts, request-log.ts.
 
 import type { AdminReply, LockRequest, LockState, Mode, ModeState } from "@shipgate/protocol";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit-log";
 import type { GatesConfig } from "../config";
 import { type Clock, iso } from "../clock";
 import type { EventBus } from "../events";

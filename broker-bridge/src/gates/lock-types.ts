@@ -1,7 +1,7 @@
 // The lock service's inputs and outputs, and what it is built from.
 
 import type { LockState, Mode } from "@shipgate/protocol";
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditLog } from "../audit-log";
 import type { Clock } from "../clock";
 import type { GatesConfig } from "../config";
 import type { EventBus } from "../events";

@@ -4,7 +4,7 @@
 // (`shipgate user add NAME --role pipeline --pipelines GLOB,...`; default: the pipeline NAME).
 
 import type { InboundMessage } from "../link/link";
-import { UserStore, pipelinesOf } from "../security/user-store";
+import { UserStore, pipelinesOf } from "../accounts/user-store";
 import type { ServiceContext } from "../service";
 import { globToRegExp } from "./glob";
 

@@ -3,7 +3,7 @@
 // entries stay on the audit's first page (issue 13). The first refusal of each aggregate is logged.
 
 import type { Logger } from "pino";
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditLog } from "../audit-log";
 import { type Clock, iso } from "../clock";
 import type { EventBus } from "../events";
 

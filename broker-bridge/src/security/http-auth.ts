@@ -16,9 +16,9 @@ import type { AdminCommandName } from "@shipgate/protocol";
 import type { Login } from "../http/login";
 import { AdminInputError, type AdminCommandsPort, isGateRefusal } from "../ports/gates";
 import type { ServiceContext } from "../service";
-import { sameDigest, sha256Hex, verifyPassword } from "./passwords";
+import { sameDigest, sha256Hex, verifyPassword } from "../accounts/passwords";
 import { RateLimiter } from "./rate-limit";
-import type { UserRole, UserStore } from "./user-store";
+import type { UserRole, UserStore } from "../accounts/user-store";
 
 export const SESSION_COOKIE = "shipgate_session";
 export const CSRF_HEADER = "x-csrf-token";

@@ -7,7 +7,7 @@
 import { chmodSync, chownSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { EVERYONE, ROLE_RULES, type AclRule } from "./acl";
-import { type UserRecord, writeFileAtomic } from "./user-store";
+import { type UserRecord, writeFileAtomic } from "../accounts/user-store";
 
 const ACCESS: Record<AclRule["access"], string> = { read: "read", write: "write" };
 

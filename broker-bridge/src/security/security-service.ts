@@ -17,14 +17,14 @@ import { AdminCommands, LockQueries, type LockQueriesPort } from "../ports/gates
 import { optional } from "../ports/port";
 import { BrokerAuthorization, GadgetSecrets } from "../ports/security";
 import type { Service, ServiceContext } from "../service";
-import { AuditLog } from "../audit/audit-log";
+import { AuditLog } from "../audit-log";
 import { aclDenied } from "./acl";
 import { ConnectDenials } from "./connect-denials";
 import { registerHttpAuth } from "./http-auth";
-import { verifyPassword } from "./passwords";
+import { verifyPassword } from "../accounts/passwords";
 import { RateLimiter } from "./rate-limit";
 import { SECURITY_DEFAULTS, type SecuritySettings, checkSecuritySection } from "./security-config";
-import { UserStore, writeFileAtomic } from "./user-store";
+import { UserStore, writeFileAtomic } from "../accounts/user-store";
 
 export const LOCAL_ADMIN_FILE = "local-admin.json";
 

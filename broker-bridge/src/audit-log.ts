@@ -2,8 +2,8 @@
 // same transaction as the change it records (the gates: decision, lock state and audit row commit
 // together). Rows are never deleted; the only update is an aggregate's count (auth.connect.denied).
 
-import type { AuditEntry } from "../events";
-import type { Store } from "../store";
+import type { AuditEntry } from "./events";
+import type { Store } from "./store";
 
 const MIGRATIONS = [
   `CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
