@@ -55,5 +55,5 @@ test.serial("a refusal names the pipeline once (not \"pipeline pipeline api\")",
   await waitFor("the first gate to wait", () => /waiting for approval/.test(first.stderr()), 30_000);
   const second = runShipgate(["gate", "--pipeline", "api", "--step", "migrate"], env);
   t.is(await second.exit, 3);
-  t.is(second.stderr().trim(), "shipgate gate: refused: pipeline api already has 1 pending lock (limit 1)");
+  t.is(second.stderr().trim(), "shipgate gate: refused: pipeline api already has 1 pending lock from admin (limit 1)");
 });
