@@ -14,7 +14,7 @@ import { openAuthorizer } from "../broker-bridge/src/broker/embedded-broker";
 import { type RunningBridge, startBridge } from "../broker-bridge/src/bridge";
 import { CiService } from "../broker-bridge/src/ci/ci-service";
 import type { Clock } from "../broker-bridge/src/clock";
-import { checkConfig } from "../broker-bridge/src/config";
+import { checkConfig } from "../broker-bridge/src/bridge-config";
 import { FakeClock } from "../broker-bridge/test/fakes/ci-clock";
 import { GithubFake } from "../broker-bridge/test/fakes/ci-github-fake";
 

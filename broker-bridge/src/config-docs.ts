@@ -5,7 +5,7 @@
 
 import type { z } from "zod";
 import { gadgetSchema } from "./config-core";
-import { configSchema } from "./config";
+import { configSchema } from "./bridge-config";
 import type { SettingDoc } from "./config-schema";
 import { SECTIONS } from "./config-sections";
 import { PROVIDERS } from "./ci/providers/index";

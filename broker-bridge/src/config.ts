@@ -2,7 +2,8 @@
 // (contract: SHIPGATE_STATE_DIR, SHIPGATE_BROKER_PORT, SHIPGATE_HTTP_PORT, SHIPGATE_BROKER_URL).
 // Every problem is reported as one ConfigError naming the file, the key and the reason, before
 // anything starts listening. The settings are described once, as schemas: the bridge's own in
-// config-core.ts, each service's section in its own module, listed in config-sections.ts; a
+// config-core.ts, each service's section in its own module. This module knows no service: the
+// sections are given (bridge-config.ts gives the product's, listed beside its services), and a
 // service reads its section at start through sectionOf(), with the same error shape.
 
 import { readFileSync } from "node:fs";
@@ -12,8 +13,7 @@ import { lazyRequire } from "./lazy-require";
 import { z } from "zod";
 import { DEFAULTS, type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
 import { ConfigError } from "./config-error";
-import { checkWith, settings } from "./config-schema";
-import { SECTIONS } from "./config-sections";
+import { type ConfigSection, checkWith, settings } from "./config-schema";
 
 /** YAML is parsed only when there is a file to read. */
 const yaml = lazyRequire<typeof import("yaml")>("yaml");
@@ -22,11 +22,19 @@ export { ConfigError } from "./config-error";
 export { DEFAULTS, brokerUrlProblem, isTimeZone } from "./config-core";
 export type { BrokerConfig, FreezeWindow, GadgetConfig, GateRule, GatesConfig, HttpConfig, TlsFiles } from "./config-core";
 
-/** The registered service sections' keys (ci, argocd, notifications, ...), in their listed order. */
-export const SERVICE_SECTIONS: readonly string[] = SECTIONS.map((s) => s.key);
 
 /** The top level: the bridge's own settings, and each service's section, kept raw for its service. */
-export const configSchema = settings({ ...coreShape, ...Object.fromEntries(SECTIONS.map((s) => [s.key, z.unknown().optional()])) });
+/** The top level for these service sections: the core settings, and each section kept raw for its
+ *  service. Built once per list (zod compiles a parser on first use, which costs milliseconds). */
+export function configSchemaFor(sections: readonly ConfigSection[]) {
+  let schema = schemas.get(sections);
+  if (schema === undefined) {
+    schema = settings({ ...coreShape, ...Object.fromEntries(sections.map((s) => [s.key, z.unknown().optional()])) });
+    schemas.set(sections, schema);
+  }
+  return schema;
+}
+const schemas = new WeakMap<readonly ConfigSection[], ReturnType<typeof settings>>();
 
 type Core = z.output<z.ZodObject<typeof coreShape>>;
 
@@ -47,7 +55,7 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-export function loadConfig(options: LoadOptions = {}): BridgeConfig {
+export function loadConfigWith(sections: readonly ConfigSection[], options: LoadOptions = {}): BridgeConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = options.file ?? env.SHIPGATE_CONFIG;
@@ -70,7 +78,7 @@ export function loadConfig(options: LoadOptions = {}): BridgeConfig {
     }
     raw = doc.toJS() ?? {};
   }
-  const checked = checkConfig(raw, label, base);
+  const checked = checkConfigWith(sections, raw, label, base);
   if (!checked.ok) throw new ConfigError(label, checked.field, checked.error);
   // Unset, the state directory is ./.shipgate where the command runs, as every other command
   // (status, user, gadget) looks for it; only a state_dir written in the file is relative to it.
@@ -104,13 +112,13 @@ function envPort(name: string, value: string): number {
 
 /** Checks a parsed config; `base` resolves relative paths (the config file's folder). Service
  *  sections are only checked to be registered here; their services check their contents. */
-export function checkConfig(raw: unknown, file: string, base: string): Checked<BridgeConfig> {
+export function checkConfigWith(registered: readonly ConfigSection[], raw: unknown, file: string, base: string): Checked<BridgeConfig> {
   if (!isObject(raw)) return { ok: false, field: "", error: "must be a YAML mapping of settings" };
-  const result = checkWith(configSchema, raw, "", { base, env: {} });
+  const result = checkWith(configSchemaFor(registered), raw, "", { base, env: {} });
   if (!result.ok) return result;
-  const { state_dir, prefix, log_level, broker, http, gates, gadgets } = result.value;
+  const { state_dir, prefix, log_level, broker, http, gates, gadgets } = result.value as Core;
   const sections: Record<string, unknown> = {};
-  for (const { key } of SECTIONS) if (raw[key] !== undefined) sections[key] = raw[key];
+  for (const { key } of registered) if (raw[key] !== undefined) sections[key] = raw[key];
   return { ok: true, value: { file, state_dir, prefix, log_level, broker, http, gates, gadgets, sections } };
 }
 

@@ -6,7 +6,7 @@ import test from "ava";
 import { checkArgoConfig } from "../src/argocd/config";
 import { readCredentials } from "../src/argocd/credentials";
 import { matchesSelector, parseSelector } from "../src/argocd/labels";
-import { ConfigError, checkConfig, sectionOf } from "../src/config";
+import { ConfigError, checkConfig, sectionOf } from "../src/bridge-config";
 import { tempDir } from "./helpers/bridge";
 
 const check = (raw: unknown) => checkArgoConfig(raw, "argocd", "/etc/shipgate");

@@ -10,7 +10,7 @@ import test from "ava";
 import fc from "fast-check";
 import { checkArgoConfig } from "../src/argocd/config";
 import { CI_DEFAULTS, checkCiSection } from "../src/ci/ci-config";
-import { ConfigError, DEFAULTS, SERVICE_SECTIONS, checkConfig, loadConfig, sectionOf } from "../src/config";
+import { ConfigError, DEFAULTS, SERVICE_SECTIONS, checkConfig, loadConfig, sectionOf } from "../src/bridge-config";
 import { showDuration } from "../src/config-schema";
 import { SECTIONS } from "../src/config-sections";
 import { checkCountersSection } from "../src/counters/counter-config";

@@ -8,7 +8,7 @@ import http from "node:http";
 import mqtt, { type MqttClient } from "mqtt";
 import { type Browser, chromium } from "playwright-core";
 import { type RunningBridge, startBridge } from "../src/bridge";
-import { checkConfig } from "../src/config";
+import { checkConfig } from "../src/bridge-config";
 import { type UserRole, UserStore } from "../src/accounts/user-store";
 import { quietLog, tempDir } from "./helpers/bridge";
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkArgoConfig } from "../src/argocd/config";
 import { checkCiSection } from "../src/ci/ci-config";
-import { ConfigError, SERVICE_SECTIONS, loadConfig } from "../src/config";
+import { ConfigError, SERVICE_SECTIONS, loadConfig } from "../src/bridge-config";
 import { configTables, markedTables, renderConfigDoc } from "../src/config-docs";
 import { checkDashboardSection } from "../src/dashboard/dashboard-config";
 import { checkNotificationsSection } from "../src/notify/notify-config";

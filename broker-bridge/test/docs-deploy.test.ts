@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMMANDS } from "../src/cli/main";
-import { loadConfig } from "../src/config";
+import { loadConfig } from "../src/bridge-config";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const UNIT_TEXT = readFileSync(path.join(REPO, "deploy/shipgate.service"), "utf8");

@@ -12,7 +12,7 @@ import {
   checkLockRequest, checkPresenceBeat, checkTelemetry, decode,
 } from "@shipgate/protocol";
 import { startBridge } from "../src/bridge";
-import { checkConfig } from "../src/config";
+import { checkConfig } from "../src/bridge-config";
 import { GatesService } from "../src/gates/gates-service";
 import { topicMatches } from "../src/link/topic-filter";
 import type { Service } from "../src/service";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { startBridge } from "../src/bridge";
-import { checkConfig } from "../src/config";
+import { checkConfig } from "../src/bridge-config";
 import { AuditService } from "../src/audit/audit-service";
 import { GadgetService } from "../src/gadgets/gadget-service";
 import { GatesService } from "../src/gates/gates-service";

@@ -3,7 +3,7 @@
 // freeze windows, the two-person rule, decider allow-lists and the "nobody online" reason.
 import test from "ava";
 import type { LockState } from "@shipgate/protocol";
-import { checkConfig, type GatesConfig, type GadgetConfig } from "../src/config";
+import { checkConfig, type GatesConfig, type GadgetConfig } from "../src/bridge-config";
 import { EventBus } from "../src/events";
 import { GateRefusal, LockService } from "../src/gates/lock-service";
 import { LockStore } from "../src/gates/lock-store";

@@ -12,7 +12,7 @@ import test from "ava";
 import type { LockState } from "@shipgate/protocol";
 import { AuditService } from "../src/audit/audit-service";
 import { type RunningBridge, startBridge } from "../src/bridge";
-import { checkConfig } from "../src/config";
+import { checkConfig } from "../src/bridge-config";
 import { GadgetService } from "../src/gadgets/gadget-service";
 import { GatesService } from "../src/gates/gates-service";
 import { GitHubAppService, lockIdFor } from "../src/github/github-app-service";

@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { DEFAULT_PREFIX, Topics, encode } from "@shipgate/protocol";
 import { AuditService } from "../src/audit/audit-service";
 import { type RunningBridge, startBridge } from "../src/bridge";
-import { checkConfig } from "../src/config";
+import { checkConfig } from "../src/bridge-config";
 import { GadgetService } from "../src/gadgets/gadget-service";
 import { GatesService } from "../src/gates/gates-service";
 import { RECONCILE_MS, HomeAssistantService } from "../src/homeassistant/ha-service";

@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { DEFAULT_PREFIX, type GadgetEvent, Topics, eventSigningText } from "@shipgate/protocol";
 import { type RunningBridge, startBridge } from "../src/bridge";
-import { checkConfig } from "../src/config";
+import { checkConfig } from "../src/bridge-config";
 import type { Clock } from "../src/clock";
 import { AuditService } from "../src/audit/audit-service";
 import { GadgetService } from "../src/gadgets/gadget-service";

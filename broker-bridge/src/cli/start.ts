@@ -3,7 +3,7 @@
 
 import { parseArgs } from "node:util";
 import { type RunningBridge, startBridge } from "../bridge";
-import { ConfigError, loadConfig } from "../config";
+import { ConfigError, loadConfig } from "../bridge-config";
 import { stateDirFrom } from "./connection";
 import { shipgateCommand } from "./io";
 import type { Io } from "./io";

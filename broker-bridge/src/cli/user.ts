@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config";
+import { ConfigError, loadConfig } from "../bridge-config";
 import { exportMosquitto } from "../security/mosquitto";
 import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../accounts/user-store";
 import { saveLocalGadget } from "./gadget";

@@ -11,7 +11,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { type BrokerAuthorizer, openAuthorizer } from "../../src/broker/embedded-broker";
 import { type RunningBridge, startBridge } from "../../src/bridge";
-import { checkConfig } from "../../src/config";
+import { checkConfig } from "../../src/bridge-config";
 import type { Clock } from "../../src/clock";
 import type { Service } from "../../src/service";
 

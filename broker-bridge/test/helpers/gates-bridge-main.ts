@@ -3,7 +3,7 @@
 // fault tests that kill and restart it many times (the dashboard's front-end bundle and the CI
 // and Argo CD services are not what they test, and would triple each start).
 import { startBridge } from "../../src/bridge";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/bridge-config";
 import { AuditService } from "../../src/audit/audit-service";
 import { GadgetService } from "../../src/gadgets/gadget-service";
 import { GatesService } from "../../src/gates/gates-service";
