@@ -5,18 +5,13 @@
 import { startTestBridge } from "../broker-bridge/test/helpers/bridge";
 
 export type ChildRequest = { op: "memory" } | { op: "stop" };
-export type ChildReply =
-  | { op: "ready"; brokerUrl: string; httpUrl: string; stateDir: string }
-  | { op: "memory"; rss: number; heapUsed: number; external: number }
-  | { op: "failed"; error: string };
+export type ChildReply = { op: "ready"; brokerUrl: string; httpUrl: string; stateDir: string } | { op: "memory"; rss: number; heapUsed: number; external: number } | { op: "failed"; error: string };
 
 const send = (reply: ChildReply) => process.send?.(reply);
-
 
 export interface ChildOptions {
   config: Record<string, unknown>;
 }
-
 
 try {
   const options = JSON.parse(process.argv[2] ?? "{}") as ChildOptions;

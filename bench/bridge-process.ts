@@ -20,7 +20,11 @@ export interface BridgeProcess {
 export async function startBridgeProcess(config: Record<string, unknown>): Promise<BridgeProcess> {
   const options: ChildOptions = { config };
   const execArgv = process.execArgv.includes("--expose-gc") ? process.execArgv : [...process.execArgv, "--expose-gc"];
-  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"], env: { ...process.env, SHIPGATE_TEST_LOG: process.env.BENCH_BRIDGE_LOG ?? "silent" } });
+  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
+    execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, SHIPGATE_TEST_LOG: process.env.BENCH_BRIDGE_LOG ?? "silent" },
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const next = <K extends ChildReply["op"]>(op: K): Promise<Extract<ChildReply, { op: K }>> =>
     new Promise((resolve, reject) => {

@@ -52,7 +52,8 @@ async function simulatedHour(pipelines: number, intervalS: number): Promise<Omit
   const bridge = await bridgeFor(
     { pipelines: Object.fromEntries(repos.map((r, i) => [`svc-${i}`, { provider: "github", repo: r, base_url: fake.url, interval: `${intervalS}s` }])) },
     { "desk-1": { watch: repos.slice(0, 8).map((_, i) => `svc-${i}`) } },
-    clock, dir,
+    clock,
+    dir,
   );
   const ci = bridge.service(CiService) as CiService;
   let changes = 0;
@@ -74,7 +75,11 @@ async function simulatedHour(pipelines: number, intervalS: number): Promise<Omit
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
   return {
-    pipelines, interval_s: intervalS, simulated_hours: 1, changes, requests,
+    pipelines,
+    interval_s: intervalS,
+    simulated_hours: 1,
+    changes,
+    requests,
     requests_per_hour_per_pipeline: requests / pipelines,
     not_modified: notModified,
     not_modified_share: requests === 0 ? 0 : notModified / requests,
@@ -130,11 +135,14 @@ export async function pollingBenchmark(options: { pipelines?: number; intervalS?
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  pollingBenchmark().then((r) => {
-    console.log(JSON.stringify(r, null, 2));
-    process.exit(0);
-  }, (err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  pollingBenchmark().then(
+    (r) => {
+      console.log(JSON.stringify(r, null, 2));
+      process.exit(0);
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

@@ -44,7 +44,10 @@ export class BenchClient {
   arrival(topic: string, accept: (payload: Buffer) => boolean, timeoutMs = 30_000): Promise<number> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        topic, accept, resolve, reject,
+        topic,
+        accept,
+        resolve,
+        reject,
         timer: setTimeout(() => {
           this.#waiters.delete(waiter);
           reject(new Error(`bench: no matching message on ${topic} within ${timeoutMs} ms`));

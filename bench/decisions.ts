@@ -135,7 +135,10 @@ export async function measureDecisions(sink: FigureSink, kind: BrokerKind, o: De
     const rttP99 = percentile(rtt, 99);
     sink.add(SECTION, `${label}: raw MQTT round trip p50`, rttP50, "ms", "lower", { ...on, n: rtt.length, note: "QoS 1 publish to a subscriber on the same broker" });
     sink.add(SECTION, `${label}: raw MQTT round trip p99`, rttP99, "ms", "lower", { ...on, n: rtt.length });
-    for (const [path, samples] of [["request -> view shows it", d.requestToView], ["approve -> pipeline reads approved", d.approveToApproved]] as const) {
+    for (const [path, samples] of [
+      ["request -> view shows it", d.requestToView],
+      ["approve -> pipeline reads approved", d.approveToApproved],
+    ] as const) {
       const p50 = percentile(samples, 50);
       const p99 = percentile(samples, 99);
       sink.add(SECTION, `${label}: ${path} p50`, p50, "ms", "lower", on);
@@ -144,16 +147,21 @@ export async function measureDecisions(sink: FigureSink, kind: BrokerKind, o: De
       sink.add(SECTION, `${label}: ${path} p99 / raw round trip p99`, p99 / rttP99, "x", "lower", on);
     }
     sink.add(SECTION, `${label}: approve p50 / (2 x raw round trip p50)`, percentile(d.approveToApproved, 50) / (2 * rttP50), "x", "lower", {
-      ...on, note: "1.0 = exactly the two broker hops the approve needs",
+      ...on,
+      note: "1.0 = exactly the two broker hops the approve needs",
     });
     if (o.cliRuns === 0) return;
     log(`decisions on ${label}: ${o.cliRuns} shipgate gate runs`);
     const cli = await gateCliRuns(rig.brokerUrl, o.cliRuns);
     sink.add(SECTION, `${label}: shipgate gate spawn -> view shows its lock (median)`, median(cli.spawnToView), "ms", "lower", {
-      broker: kind, n: cli.spawnToView.length, note: "CLI start-up (node loading the built command) plus the request",
+      broker: kind,
+      n: cli.spawnToView.length,
+      note: "CLI start-up (node loading the built command) plus the request",
     });
     sink.add(SECTION, `${label}: approve -> shipgate gate exits 0 (median)`, median(cli.approveToExit), "ms", "lower", {
-      broker: kind, n: cli.approveToExit.length, note: "real process; includes its MQTT disconnect and exit",
+      broker: kind,
+      n: cli.approveToExit.length,
+      note: "real process; includes its MQTT disconnect and exit",
     });
   } finally {
     await rig.stop();

@@ -68,7 +68,12 @@ export class FigureSink {
 
   add(section: string, name: string, value: number | null, unit: string, better: Better, c: { broker: string; n: number; note?: string }): Figure {
     const conditions: Conditions = {
-      broker: c.broker, node: this.#machine.node, cpus: this.#machine.cores, machine: this.#machine.model, date: this.#date, n: c.n,
+      broker: c.broker,
+      node: this.#machine.node,
+      cpus: this.#machine.cores,
+      machine: this.#machine.model,
+      date: this.#date,
+      n: c.n,
     };
     if (c.note !== undefined) conditions.note = c.note;
     const figure: Figure = { name, value: value === null ? null : round(value), unit, better, section, conditions };

@@ -87,7 +87,13 @@ async function shipgateStart(idleMs: number | null) {
   const stateDir = tempDir("shipgate-bench-fp-");
   const port = await freePort();
   try {
-    return await startServer(process.execPath, [SHIPGATE_BIN, "start"], { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(port), SHIPGATE_HTTP_PORT: String(await freePort()) }, port, idleMs);
+    return await startServer(
+      process.execPath,
+      [SHIPGATE_BIN, "start"],
+      { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(port), SHIPGATE_HTTP_PORT: String(await freePort()) },
+      port,
+      idleMs,
+    );
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
@@ -160,7 +166,14 @@ export async function measureFootprint(sink: FigureSink, runs: number, idleMs: n
   }
   const nodeRss = await bareNodeIdle(idleMs);
   const c = (n: number, note: string) => ({ broker: "embedded", n, note });
-  sink.add(SECTION, "bridge idle RSS", bridgeRss, "MiB", "lower", c(1, `${verdict(bridgeRss, BOUNDS.idleRssMiB, "MiB")}; VmRSS ${idleMs / 1000} s after the broker accepted, fresh state, no CI configured`));
+  sink.add(
+    SECTION,
+    "bridge idle RSS",
+    bridgeRss,
+    "MiB",
+    "lower",
+    c(1, `${verdict(bridgeRss, BOUNDS.idleRssMiB, "MiB")}; VmRSS ${idleMs / 1000} s after the broker accepted, fresh state, no CI configured`),
+  );
   sink.add(SECTION, "yardstick: Mosquitto idle RSS", mosqRss, "MiB", "none", { broker: "mosquitto", n: 1, note: "same idle time" });
   sink.add(SECTION, "yardstick: bare Node idle RSS", nodeRss, "MiB", "none", { broker: "none", n: 1, note: "node -e 'setInterval(...)', same Node" });
   const startMs = median(bridge);
@@ -193,9 +206,17 @@ export async function measureFootprint(sink: FigureSink, runs: number, idleMs: n
     const peaks = gate.map((g) => g.peak).filter((p): p is number => p !== null);
     const peak = peaks.length > 0 ? Math.max(...peaks) : null;
     const n = gate.length;
-    sink.add(SECTION, "pipeline client spawn -> request published (median)", clientMs, "ms", "lower", { broker: "mosquitto", n, note: `${verdict(clientMs, BOUNDS.clientMs, "ms")}; node shipgate-gate.cjs, until a subscriber has the request` });
+    sink.add(SECTION, "pipeline client spawn -> request published (median)", clientMs, "ms", "lower", {
+      broker: "mosquitto",
+      n,
+      note: `${verdict(clientMs, BOUNDS.clientMs, "ms")}; node shipgate-gate.cjs, until a subscriber has the request`,
+    });
     sink.add(SECTION, "yardstick: mosquitto_pub spawn -> published (median)", median(pub), "ms", "none", { broker: "mosquitto", n, note: "the same request, QoS 1, runs alternate" });
-    sink.add(SECTION, "pipeline client peak RSS", peak, "MiB", "lower", { broker: "mosquitto", n, note: `${verdict(peak, BOUNDS.clientPeakMiB, "MiB")}; VmHWM when the request arrived, highest of the runs` });
+    sink.add(SECTION, "pipeline client peak RSS", peak, "MiB", "lower", {
+      broker: "mosquitto",
+      n,
+      note: `${verdict(peak, BOUNDS.clientPeakMiB, "MiB")}; VmHWM when the request arrived, highest of the runs`,
+    });
   } finally {
     await stop(server);
     rmSync(dir, { recursive: true, force: true });
@@ -203,7 +224,12 @@ export async function measureFootprint(sink: FigureSink, runs: number, idleMs: n
 
   log("footprint: other commands vs node -e 0");
   const stateDir = tempDir("shipgate-bench-cmd-");
-  const commands: [string, string[]][] = [["--version", ["--version"]], ["status --help", ["status", "--help"]], ["user list", ["user", "list"]], ["gadget --help", ["gadget", "--help"]]];
+  const commands: [string, string[]][] = [
+    ["--version", ["--version"]],
+    ["status --help", ["status", "--help"]],
+    ["user list", ["user", "list"]],
+    ["gadget --help", ["gadget", "--help"]],
+  ];
   const bare: number[] = [];
   const timings = new Map<string, number[]>(commands.map(([name]) => [name, []]));
   for (let i = 0; i <= runs * 2; i++) {

@@ -49,11 +49,13 @@ async function sqlite(): Promise<Figures> {
   const f: Figures = {};
   await time("sqlite select", f, (i) => get.get(`k${i}`));
   await time("sqlite insert", f, (i) => put.run(`k${i}`, i));
-  await time("sqlite tx3", f, (i) => db.transaction(() => {
-    get.get(`k${i}`);
-    upd.run("x", `k${i}`);
-    put.run(`t${i}`, i);
-  })());
+  await time("sqlite tx3", f, (i) =>
+    db.transaction(() => {
+      get.get(`k${i}`);
+      upd.run("x", `k${i}`);
+      put.run(`t${i}`, i);
+    })(),
+  );
   db.close();
   rmSync(dir, { recursive: true, force: true });
   return f;
@@ -89,11 +91,13 @@ async function pgSync(dbUrl: string, admin: pg.Client): Promise<Figures> {
     const k = fenced ? "f" : "k";
     if (!fenced) await time(`${tag} select`, f, (i) => get.get(`${k}${i}`));
     await time(`${tag} insert`, f, (i) => put.run(`${k}${i}`, i));
-    await time(`${tag} tx3`, f, (i) => db.transaction(() => {
-      get.get(`${k}${i}`);
-      upd.run("x", `${k}${i}`);
-      put.run(`${k}t${i}`, i);
-    })());
+    await time(`${tag} tx3`, f, (i) =>
+      db.transaction(() => {
+        get.get(`${k}${i}`);
+        upd.run("x", `${k}${i}`);
+        put.run(`${k}t${i}`, i);
+      })(),
+    );
     db.close();
   }
   return f;
@@ -102,7 +106,9 @@ async function pgSync(dbUrl: string, admin: pg.Client): Promise<Figures> {
 const test = await createTestDatabase(url);
 try {
   await test.admin.query(DDL);
-  await test.admin.query("CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL); INSERT INTO shipgate_lease VALUES ('bridge', 'bench', 1, now())");
+  await test.admin.query(
+    "CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL); INSERT INTO shipgate_lease VALUES ('bridge', 'bench', 1, now())",
+  );
   const figures = { ...(await sqlite()), ...(await pgAsync(test.url)), ...(await pgSync(test.url, test.admin)) };
   for (const [name, value] of Object.entries(figures)) process.stdout.write(`${name.padEnd(32)} ${value.toFixed(3)}\n`);
 } finally {

@@ -119,7 +119,15 @@ export function replaceBetweenMarkers(doc: string, name: string, body: string): 
   return doc.slice(0, start) + block + doc.slice(end + close.length);
 }
 
-export function updatePerformanceDoc(file: string, machine: Machine, date: string, durationS: number, figures: readonly Figure[], comparisons: readonly Comparison[], previousDate: string | null): void {
+export function updatePerformanceDoc(
+  file: string,
+  machine: Machine,
+  date: string,
+  durationS: number,
+  figures: readonly Figure[],
+  comparisons: readonly Comparison[],
+  previousDate: string | null,
+): void {
   let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Performance\n";
   doc = replaceBetweenMarkers(doc, "machine", `Measured ${date} on ${machineLine(machine)}; the whole run took ${Math.round(durationS)} s.`);
   doc = replaceBetweenMarkers(doc, "comparison", comparisonSummary(comparisons, previousDate));
@@ -133,7 +141,9 @@ export function comparisonTable(comparisons: readonly Comparison[]): string {
   const width = Math.min(90, Math.max(...rows.map((r) => r.name.length), 6));
   const lines = [`${"figure".padEnd(width)}  ${"previous".padStart(10)}  ${"now".padStart(10)}  change`];
   for (const r of rows) {
-    lines.push(`${r.name.slice(0, width).padEnd(width)}  ${(r.previous === null ? "" : formatValue(r.previous)).padStart(10)}  ${formatValue(r.current).padStart(10)}  ${formatChange(r).replace(/\*\*/g, "")}${r.regressed ? "  REGRESSION" : ""}`);
+    lines.push(
+      `${r.name.slice(0, width).padEnd(width)}  ${(r.previous === null ? "" : formatValue(r.previous)).padStart(10)}  ${formatValue(r.current).padStart(10)}  ${formatChange(r).replace(/\*\*/g, "")}${r.regressed ? "  REGRESSION" : ""}`,
+    );
   }
   return lines.join("\n");
 }

@@ -54,7 +54,10 @@ let boots = 0;
 export class BenchGadget {
   #seq = 0;
   readonly #boot = ++boots;
-  private constructor(readonly id: string, readonly mqtt: BenchClient) {}
+  private constructor(
+    readonly id: string,
+    readonly mqtt: BenchClient,
+  ) {}
 
   static async connect(url: string, id = GADGET_ID): Promise<BenchGadget> {
     const offline = Buffer.from('{"state":"offline"}');
@@ -79,7 +82,10 @@ export class BenchGadget {
 /** A pipeline as `shipgate gate` is (cli/gate.ts): subscribe to its lock's state and errors, then request. */
 export class BenchPipeline {
   readonly clientId: string;
-  private constructor(readonly mqtt: BenchClient, clientId: string) {
+  private constructor(
+    readonly mqtt: BenchClient,
+    clientId: string,
+  ) {
     this.clientId = clientId;
   }
 

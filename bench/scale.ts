@@ -56,11 +56,17 @@ export async function measureThroughput(sink: FigureSink, o: ScaleOptions, log: 
 
     log(`scale: ${o.pipelines} requests at once`);
     const position = new Map<string, number>();
-    const waiting = ids.map((id, i) => pipelines[i]!.mqtt.arrival(topics.lockState(id), (p) => {
-      const pos = lockStateOf(p) === "pending" ? positionOf(p) : undefined;
-      if (pos !== undefined) position.set(id, pos);
-      return pos !== undefined;
-    }, 120_000));
+    const waiting = ids.map((id, i) =>
+      pipelines[i]!.mqtt.arrival(
+        topics.lockState(id),
+        (p) => {
+          const pos = lockStateOf(p) === "pending" ? positionOf(p) : undefined;
+          if (pos !== undefined) position.set(id, pos);
+          return pos !== undefined;
+        },
+        120_000,
+      ),
+    );
     const requested = performance.now();
     for (const [i, id] of ids.entries()) pipelines[i]!.request(id, `bench-scale-${i}`);
     const allWaitingAt = Math.max(...(await Promise.all(waiting)));
@@ -146,7 +152,9 @@ export async function measureMemoryGrowth(sink: FigureSink, o: ScaleOptions, log
       sink.add(SECTION, `bridge RSS with ${level} locks waiting`, m.rss / MiB, "MiB", "lower", c);
       sink.add(SECTION, `bridge heap per waiting lock, ${previous.locks} -> ${level}`, (m.heapUsed - previous.heap) / (level - previous.locks), "bytes", "lower", c);
       sink.add(SECTION, `request rate while ${previous.locks} -> ${level} locks wait`, add / seconds, "requests/s", "higher", {
-        broker: "embedded", n: add, note: "one client publishing back to back",
+        broker: "embedded",
+        n: add,
+        note: "one client publishing back to back",
       });
       previous = { locks: level, rss: m.rss, heap: m.heapUsed };
     }
@@ -162,7 +170,9 @@ export async function measureMemoryGrowth(sink: FigureSink, o: ScaleOptions, log
     }
     const last = o.levels[o.levels.length - 1] ?? 0;
     sink.add(SECTION, `approve at the head with ${last} locks waiting (median)`, median(latencies), "ms", "lower", {
-      broker: "embedded", n: latencies.length, note: "approve sent -> a locks/+ subscriber reads approved",
+      broker: "embedded",
+      n: latencies.length,
+      note: "approve sent -> a locks/+ subscriber reads approved",
     });
   } finally {
     await gadget.end();

@@ -89,7 +89,7 @@ function spiBus(): SpiBus | undefined {
 const tls = c.broker?.startsWith("mqtts:") === true;
 if (tls) {
   if (c.ca === undefined) {
-    log.warn("config: ca is missing: an mqtts:// broker needs its CA certificate (mcconfig ca=<base64 DER> or the \"ca\" setting); the gadget trusts no server until then");
+    log.warn('config: ca is missing: an mqtts:// broker needs its CA certificate (mcconfig ca=<base64 DER> or the "ca" setting); the gadget trusts no server until then');
   } else {
     attempt("mqtts transport", () => installMqttsTransport(c.ca!));
   }

@@ -3,7 +3,7 @@
 // The board files (pinout.json → shipgate.boards) add what a particular board does with the pins.
 
 /** The chip families we build for; the key is the `chip` field of a board in pinout.json. */
-export type ChipId = 'esp32' | 'esp32s3';
+export type ChipId = "esp32" | "esp32s3";
 
 /** One SPI host the firmware may use, named by the number Moddable's `device.io.SPI` takes as `port`. */
 export interface SpiHost {
@@ -56,8 +56,8 @@ function range(from: number, to: number): number[] {
 // ESP-IDF unchanged as spi_host_device_t: SPI1_HOST = 0, SPI2_HOST = 1, SPI3_HOST = 2. SPI1 shares
 // its lines with the flash, so only 1 and 2 are offered.
 const ESP32: ChipFacts = {
-  id: 'esp32',
-  name: 'ESP32',
+  id: "esp32",
+  name: "ESP32",
   // ESP32 datasheet, section 2.2 "Pin Description": there is no GPIO 24 or 28-31, and GPIO 20 is
   // not brought out on the WROOM/WROVER modules our boards carry.
   gpios: [...range(0, 19), 21, 22, 23, 25, 26, 27, ...range(32, 39)],
@@ -73,8 +73,8 @@ const ESP32: ChipFacts = {
   spiHosts: {
     // ESP32 datasheet, Table "IO_MUX": HSPICLK GPIO14, HSPID GPIO13, HSPIQ GPIO12, HSPICS0 GPIO15;
     // VSPICLK GPIO18, VSPID GPIO23, VSPIQ GPIO19, VSPICS0 GPIO5.
-    1: { name: 'SPI2 (HSPI)', ioMux: { clock: 14, mosi: 13, miso: 12, select: 15 } },
-    2: { name: 'SPI3 (VSPI)', ioMux: { clock: 18, mosi: 23, miso: 19, select: 5 } },
+    1: { name: "SPI2 (HSPI)", ioMux: { clock: 14, mosi: 13, miso: 12, select: 15 } },
+    2: { name: "SPI3 (VSPI)", ioMux: { clock: 18, mosi: 23, miso: 19, select: 5 } },
   },
   gpioMatrixMaxHz: 40_000_000,
   logicVolts: 3.3,
@@ -82,15 +82,15 @@ const ESP32: ChipFacts = {
   // 368 mA peak (older revisions list 240 mA at 19.5 dBm; we budget the larger figure).
   wifiPeakMa: 368,
   sources: [
-    'ESP32 Series Datasheet (Espressif), sections 2.2 Pin Description, 2.4 Strapping Pins, RF current table',
-    'ESP32-WROOM-32E Datasheet (Espressif), Pin Definitions',
-    'ESP-IDF SPI Master Driver, GPIO Matrix and IO_MUX',
+    "ESP32 Series Datasheet (Espressif), sections 2.2 Pin Description, 2.4 Strapping Pins, RF current table",
+    "ESP32-WROOM-32E Datasheet (Espressif), Pin Definitions",
+    "ESP-IDF SPI Master Driver, GPIO Matrix and IO_MUX",
   ],
 };
 
 const ESP32S3: ChipFacts = {
-  id: 'esp32s3',
-  name: 'ESP32-S3',
+  id: "esp32s3",
+  name: "ESP32-S3",
   // ESP32-S3 datasheet, section 2 "Pins": GPIO 0-21 and 26-48 (22-25 do not exist).
   gpios: [...range(0, 21), ...range(26, 48)],
   // ESP32-S3 datasheet, section "Strapping Pins": GPIO0 (boot mode), GPIO3 (JTAG source),
@@ -104,22 +104,19 @@ const ESP32S3: ChipFacts = {
   spiHosts: {
     // ESP32-S3 datasheet, "IO MUX Pin Functions": FSPICLK GPIO12, FSPID GPIO11, FSPIQ GPIO13,
     // FSPICS0 GPIO10. SPI3 has no IO_MUX pins and always goes through the GPIO matrix.
-    1: { name: 'SPI2 (FSPI)', ioMux: { clock: 12, mosi: 11, miso: 13, select: 10 } },
-    2: { name: 'SPI3', ioMux: null },
+    1: { name: "SPI2 (FSPI)", ioMux: { clock: 12, mosi: 11, miso: 13, select: 10 } },
+    2: { name: "SPI3", ioMux: null },
   },
   gpioMatrixMaxHz: 40_000_000,
   logicVolts: 3.3,
   // ESP32-S3 datasheet, Table "Current Consumption Depending on RF Modes": 802.11b TX peak about
   // 340 mA; not re-checked against the PDF, so the budget adds its margin on top.
   wifiPeakMa: 340,
-  sources: [
-    'ESP32-S3 Series Datasheet (Espressif), Pin Overview, Strapping Pins, IO MUX Pin Functions',
-    'ESP-IDF SPI Master Driver, GPIO Matrix and IO_MUX',
-  ],
+  sources: ["ESP32-S3 Series Datasheet (Espressif), Pin Overview, Strapping Pins, IO MUX Pin Functions", "ESP-IDF SPI Master Driver, GPIO Matrix and IO_MUX"],
 };
 
 export const CHIPS: Readonly<Record<ChipId, ChipFacts>> = Object.freeze({ esp32: ESP32, esp32s3: ESP32S3 });
 
 export function isChipId(value: unknown): value is ChipId {
-  return value === 'esp32' || value === 'esp32s3';
+  return value === "esp32" || value === "esp32s3";
 }

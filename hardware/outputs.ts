@@ -2,10 +2,10 @@
 // wiring drawings and the README with its generated sections filled in. Pure, so the drift test
 // and generate.ts share it.
 
-import { parsePinout, type ManifestLike, type Pinout } from './pinout';
-import { fillReadme, primaryBuilds, readmeSections } from './readme';
-import { allProblems, checkPinout, type Build, type Problem } from './validate';
-import { wiringSvg } from './wiring-svg';
+import { parsePinout, type ManifestLike, type Pinout } from "./pinout";
+import { fillReadme, primaryBuilds, readmeSections } from "./readme";
+import { allProblems, checkPinout, type Build, type Problem } from "./validate";
+import { wiringSvg } from "./wiring-svg";
 
 export interface Outputs {
   pinout: Pinout;
@@ -17,7 +17,7 @@ export interface Outputs {
 
 /** The drawing of the first board is wiring.svg (the README embeds it); others are wiring-<board>.svg. */
 export function svgName(boardId: string, index: number): string {
-  return index === 0 ? 'wiring.svg' : `wiring-${boardId}.svg`;
+  return index === 0 ? "wiring.svg" : `wiring-${boardId}.svg`;
 }
 
 export function renderOutputs(pinoutJson: unknown, readme: string, root?: ManifestLike): Outputs {
@@ -28,6 +28,6 @@ export function renderOutputs(pinoutJson: unknown, readme: string, root?: Manife
   primaryBuilds(builds).forEach((build, i) => {
     files[svgName(build.board.id, i)] = wiringSvg(build.config, build.board, pinout.parts);
   });
-  files['README.md'] = fillReadme(readme, readmeSections(pinout, builds));
+  files["README.md"] = fillReadme(readme, readmeSections(pinout, builds));
   return { pinout, builds, problems, files };
 }

@@ -2,8 +2,8 @@
 // the highest ring brightness cap that supply allows. Pure arithmetic with no I/O, so the
 // firmware's tests can import ringCurrentMa to check their brightness handling against it.
 
-import type { ChipFacts } from './chips';
-import { max7219Chips, type BoardConfig, type BoardFacts, type ButtonLedFacts, type PartsFacts } from './pinout';
+import type { ChipFacts } from "./chips";
+import { max7219Chips, type BoardConfig, type BoardFacts, type ButtonLedFacts, type PartsFacts } from "./pinout";
 
 /** Current of one RGB LED package, mA. */
 export interface PixelCurrent {
@@ -168,16 +168,16 @@ function budgetLines(config: BoardConfig, board: BoardFacts, chip: ChipFacts, pa
   let ledsMa = 0;
   let ledCount = 0;
   for (const [role, led] of Object.entries(parts.buttonLeds)) {
-    if (led && config.pins[`led_${role}` as keyof BoardConfig['pins']] !== undefined) {
+    if (led && config.pins[`led_${role}` as keyof BoardConfig["pins"]] !== undefined) {
       ledsMa += buttonLedMa(chip.logicVolts, led);
       ledCount += 1;
     }
   }
-  const pullupsMa = config.buttons_pullup === 'external' ? (4 * chip.logicVolts * 1000) / parts.pullupOhm : 0;
+  const pullupsMa = config.buttons_pullup === "external" ? (4 * chip.logicVolts * 1000) / parts.pullupOhm : 0;
   const shifters = levelShifterChips(config);
   const shiftersMa = shifters * AHCT125_ICC_MA + levelShiftedSignals(config) * AHCT125_DELTA_ICC_MA;
   const esp = chip.wifiPeakMa + board.overheadMa;
-  const what = config.display === 'seg7' ? '8-digit 7-segment module' : `${chips} x 8x8 matrix`;
+  const what = config.display === "seg7" ? "8-digit 7-segment module" : `${chips} x 8x8 matrix`;
   return [
     {
       part: `WS2812 rings (${config.rings} x ${config.ring_leds} LEDs)`,
@@ -192,14 +192,14 @@ function budgetLines(config: BoardConfig, board: BoardFacts, chip: ChipFacts, pa
       peakMa: display.peakMa,
     },
     {
-      part: `${board.name.split(' (')[0]} with Wi-Fi`,
+      part: `${board.name.split(" (")[0]} with Wi-Fi`,
       basis: `${chip.name} Wi-Fi TX peak ${chip.wifiPeakMa} mA + board ${board.overheadMa} mA`,
       averageMa: esp,
       peakMa: esp,
     },
     {
       part: `Button LEDs (${ledCount}) and pull-ups`,
-      basis: `(${chip.logicVolts} V - Vf) / series resistor per LED; ${config.buttons_pullup === 'external' ? `4 x ${chip.logicVolts} V / ${parts.pullupOhm / 1000} kΩ when pressed` : 'internal pull-ups'}`,
+      basis: `(${chip.logicVolts} V - Vf) / series resistor per LED; ${config.buttons_pullup === "external" ? `4 x ${chip.logicVolts} V / ${parts.pullupOhm / 1000} kΩ when pressed` : "internal pull-ups"}`,
       averageMa: ledsMa + pullupsMa,
       peakMa: ledsMa + pullupsMa,
     },
@@ -212,7 +212,7 @@ function budgetLines(config: BoardConfig, board: BoardFacts, chip: ChipFacts, pa
   ];
 }
 
-function sum(lines: readonly BudgetLine[], key: 'averageMa' | 'peakMa'): number {
+function sum(lines: readonly BudgetLine[], key: "averageMa" | "peakMa"): number {
   let total = 0;
   for (const line of lines) total += line[key];
   return total;
@@ -221,7 +221,7 @@ function sum(lines: readonly BudgetLine[], key: 'averageMa' | 'peakMa'): number 
 /** The budget for one build (board + config); numbers in mA unless named otherwise. */
 export function powerBudget(config: BoardConfig, board: BoardFacts, chip: ChipFacts, parts: PartsFacts): PowerBudget {
   const lines = budgetLines(config, board, chip, parts);
-  const worstMa = sum(lines, 'averageMa');
+  const worstMa = sum(lines, "averageMa");
   const requiredMa = worstMa * parts.margin;
   const supplyMa = parts.supply.amps * 1000;
   let recommendedSupplyA = -1;
@@ -233,7 +233,7 @@ export function powerBudget(config: BoardConfig, board: BoardFacts, chip: ChipFa
   }
   let maxBrightnessCap = -1;
   for (let cap = 255; cap >= 0; cap -= 1) {
-    const worst = sum(budgetLines({ ...config, brightness_cap: cap }, board, chip, parts), 'averageMa');
+    const worst = sum(budgetLines({ ...config, brightness_cap: cap }, board, chip, parts), "averageMa");
     if (worst * parts.margin <= supplyMa) {
       maxBrightnessCap = cap;
       break;
@@ -242,7 +242,7 @@ export function powerBudget(config: BoardConfig, board: BoardFacts, chip: ChipFa
   return {
     lines,
     worstMa,
-    peakMa: sum(lines, 'peakMa'),
+    peakMa: sum(lines, "peakMa"),
     requiredMa,
     supplyMa,
     recommendedSupplyA,

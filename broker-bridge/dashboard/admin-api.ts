@@ -12,7 +12,10 @@ export interface SessionInfo {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = "ApiError";
   }
@@ -69,7 +72,9 @@ export class AdminApi {
     try {
       if (session === null) localStorage.removeItem(SESSION_HINT);
       else localStorage.setItem(SESSION_HINT, "1");
-    } catch { /* storage disabled: refresh() then always asks */ }
+    } catch {
+      /* storage disabled: refresh() then always asks */
+    }
     this.#onChange(session);
   }
 

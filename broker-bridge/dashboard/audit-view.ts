@@ -57,13 +57,18 @@ export class AuditView {
   }
 
   render(now: number): void {
-    byId("audit").replaceChildren(...this.#items.map((e) =>
-      h("tr", { class: e.action.includes("denied") || e.action.includes("refused") ? "denied" : "" },
-        h("td", { class: "when", title: e.at }, clockTime(e.at, now)),
-        h("td", null, e.actor),
-        h("td", null, e.action),
-        h("td", null, e.subject),
-        h("td", { class: "detail" }, detailText(e.detail)),
-      )));
+    byId("audit").replaceChildren(
+      ...this.#items.map((e) =>
+        h(
+          "tr",
+          { class: e.action.includes("denied") || e.action.includes("refused") ? "denied" : "" },
+          h("td", { class: "when", title: e.at }, clockTime(e.at, now)),
+          h("td", null, e.actor),
+          h("td", null, e.action),
+          h("td", null, e.subject),
+          h("td", { class: "detail" }, detailText(e.detail)),
+        ),
+      ),
+    );
   }
 }

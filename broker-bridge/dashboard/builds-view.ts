@@ -13,7 +13,9 @@ export function renderBuilds(elementId: string, section: unknown, notConfigured:
   }
   const rows = s.rows.map((r) => {
     const href = safeHref(r.url);
-    return h("tr", { class: r.stale ? "stale" : "", data: { name: r.name } },
+    return h(
+      "tr",
+      { class: r.stale ? "stale" : "", data: { name: r.name } },
       h("td", null, h("span", { class: `dot ${r.tone}`, "aria-hidden": "true" })),
       h("td", { class: "name" }, href ? h("a", { href, rel: "noopener noreferrer", target: "_blank" }, r.name) : r.name),
       h("td", { class: `state ${r.tone}` }, r.state),

@@ -26,12 +26,7 @@ class GadgetCard {
     const canvases = [0, 1].map((i) => h("canvas", { class: "ring", width: String(RING_PX), height: String(RING_PX), title: i === 0 ? "ring A: the gate" : "ring B: builds and apps" }));
     // Gamma 1: the scenes' levels are perceptual already, like a screen's sRGB values.
     this.#rings = canvases.map((c) => new RingAnimator(new CanvasRing(c, PREVIEW_LEDS), { brightnessCap: 255, gamma: 1 }));
-    this.root = h("article", { class: "gadget", data: { id } },
-      this.#head,
-      h("div", { class: "gadget-face" }, h("div", { class: "rings" }, ...canvases), this.#display),
-      this.#facts,
-      this.#telemetry,
-    );
+    this.root = h("article", { class: "gadget", data: { id } }, this.#head, h("div", { class: "gadget-face" }, h("div", { class: "rings" }, ...canvases), this.#display), this.#facts, this.#telemetry);
   }
 
   update(presence: GadgetPresence | undefined, view: GadgetView | undefined): void {
@@ -45,7 +40,8 @@ class GadgetCard {
     if (view) {
       for (const [i, ring] of view.rings.entries()) this.#rings[i]?.setView(ring);
       this.#display.textContent = view.display.kind === "counter" && view.display.value !== undefined ? `${view.display.text} ${view.display.value}` : view.display.text;
-      fill(this.#facts,
+      fill(
+        this.#facts,
         h("span", null, `queue ${view.queue}`),
         view.head ? h("span", null, !online ? "offline: cannot decide now" : view.can_decide ? "can decide the head lock" : "may not decide the head lock") : null,
         view.sync_ready > 0 ? h("span", null, `${view.sync_ready} app(s) ready to sync`) : null,
@@ -56,16 +52,18 @@ class GadgetCard {
     }
     for (const ring of this.#rings) ring.setOffline(!online);
     const t = presence?.telemetry;
-    this.#telemetry.replaceChildren(...(t
-      ? [
-          // 0 means unknown for both (firmware/core/ports.ts): a virtual gadget has no radio or heap figure.
-          t.rssi !== 0 ? h("span", { title: "Wi-Fi signal" }, `RSSI ${t.rssi} dBm`) : null,
-          t.free_heap > 0 ? h("span", { title: "free heap" }, `heap ${Math.round(t.free_heap / 1024)} KB`) : null,
-          h("span", { title: "firmware" }, `fw ${t.version}`),
-          h("span", { title: `restart reason: ${t.restart_reason}` }, `up ${formatSpan(t.uptime_s * 1000)}`),
-          t.outbox > 0 ? h("span", { class: "warn", title: "events waiting to be sent" }, `outbox ${t.outbox}`) : null,
-        ].filter((x): x is HTMLElement => x !== null)
-      : [h("span", { class: "muted" }, "no telemetry yet")]));
+    this.#telemetry.replaceChildren(
+      ...(t
+        ? [
+            // 0 means unknown for both (firmware/core/ports.ts): a virtual gadget has no radio or heap figure.
+            t.rssi !== 0 ? h("span", { title: "Wi-Fi signal" }, `RSSI ${t.rssi} dBm`) : null,
+            t.free_heap > 0 ? h("span", { title: "free heap" }, `heap ${Math.round(t.free_heap / 1024)} KB`) : null,
+            h("span", { title: "firmware" }, `fw ${t.version}`),
+            h("span", { title: `restart reason: ${t.restart_reason}` }, `up ${formatSpan(t.uptime_s * 1000)}`),
+            t.outbox > 0 ? h("span", { class: "warn", title: "events waiting to be sent" }, `outbox ${t.outbox}`) : null,
+          ].filter((x): x is HTMLElement => x !== null)
+        : [h("span", { class: "muted" }, "no telemetry yet")]),
+    );
   }
 
   frame(now: number): void {
@@ -93,7 +91,11 @@ export class GadgetsView {
     });
     const online = state.gadgets.filter((g) => g.online).length;
     byId("gadget-count").textContent = ids.size > 0 ? `${online}/${ids.size} online` : "";
-    byId("gadgets").replaceChildren(...(cards.length > 0 ? cards : [h("p", { class: "empty" }, "No gadget has connected yet. Add one with: shipgate user add desk-1 --role gadget; try it in a terminal on this machine with: shipgate gadget --id desk-1")]));
+    byId("gadgets").replaceChildren(
+      ...(cards.length > 0
+        ? cards
+        : [h("p", { class: "empty" }, "No gadget has connected yet. Add one with: shipgate user add desk-1 --role gadget; try it in a terminal on this machine with: shipgate gadget --id desk-1")]),
+    );
   }
 
   /** One animation frame for every ring (requestAnimationFrame, main.ts). */

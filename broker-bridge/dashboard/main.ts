@@ -181,11 +181,14 @@ function wireAuditFilter(): void {
   const input = byId("audit-action") as HTMLInputElement;
   let timer: number | undefined;
   const apply = () => {
-    audit.filter(input.value).then((ok) => {
-      input.setCustomValidity(ok ? "" : "letters, digits, '.', '_' or '-'");
-      input.dataset.invalid = String(!ok);
-      audit.render(now());
-    }, (err: Error) => toast(`audit log: ${err.message}`, "error"));
+    audit.filter(input.value).then(
+      (ok) => {
+        input.setCustomValidity(ok ? "" : "letters, digits, '.', '_' or '-'");
+        input.dataset.invalid = String(!ok);
+        audit.render(now());
+      },
+      (err: Error) => toast(`audit log: ${err.message}`, "error"),
+    );
   };
   input.addEventListener("input", () => {
     window.clearTimeout(timer);
@@ -213,7 +216,10 @@ function main(): void {
     },
     connection,
   });
-  audit.load().then(() => audit.render(now()), (err: Error) => toast(`audit log: ${err.message}`, "error"));
+  audit.load().then(
+    () => audit.render(now()),
+    (err: Error) => toast(`audit log: ${err.message}`, "error"),
+  );
   wireAuditFilter();
   void admin.refresh().catch(() => {});
   window.setInterval(tick, 1000);

@@ -24,9 +24,7 @@ export function renderMode(state: PageState, now: number): void {
   const freeze = mode?.changed_by.startsWith("freeze:") ? mode.changed_by.slice("freeze:".length) : null;
   banner.dataset.mode = mode?.mode ?? "unknown";
   byId("mode-name").textContent = mode ? mode.mode.toUpperCase() : "UNKNOWN";
-  byId("mode-text").textContent = mode
-    ? freeze !== null ? `Freeze window "${freeze}": every deploy is rejected` : (MEANING[mode.mode] ?? mode.mode)
-    : "the bridge has not reported a mode";
+  byId("mode-text").textContent = mode ? (freeze !== null ? `Freeze window "${freeze}": every deploy is rejected` : (MEANING[mode.mode] ?? mode.mode)) : "the bridge has not reported a mode";
 
   const meta = byId("mode-meta");
   const lines: HTMLElement[] = [];

@@ -16,8 +16,12 @@ export function renderNodes(state: PageState): void {
 }
 
 function nodeItem(n: NodeItem) {
-  const facts = Object.entries(n.facts ?? {}).map(([k, v]) => `${k}=${v}`).join(" ");
-  return h("li", { class: "node", data: { id: n.id, online: String(n.online) } },
+  const facts = Object.entries(n.facts ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  return h(
+    "li",
+    { class: "node", data: { id: n.id, online: String(n.online) } },
     h("span", { class: `dot ${n.online ? "good" : "off"}`, "aria-hidden": "true" }),
     h("span", { class: "node-id" }, n.id),
     n.part ? h("span", { class: "node-part" }, n.part) : null,

@@ -15,41 +15,40 @@ function title(lock: LockState): string {
 }
 
 function pendingCard(lock: LockState, actions: QueueActions): HTMLElement {
-  const needs = lock.approvals_needed !== undefined && lock.approvals_needed > 0 && (lock.approved_by?.length ?? 0) > 0
-    ? `approved by ${lock.approved_by?.join(", ")}`
-    : null;
+  const needs = lock.approvals_needed !== undefined && lock.approvals_needed > 0 && (lock.approved_by?.length ?? 0) > 0 ? `approved by ${lock.approved_by?.join(", ")}` : null;
   const approve = h("button", { class: "approve", type: "button" }, "Approve");
   const reject = h("button", { class: "danger", type: "button" }, "Reject");
   approve.addEventListener("click", () => actions.approve(lock));
   reject.addEventListener("click", () => actions.reject(lock));
-  return h("li", { class: "lock", data: { id: lock.id } },
+  return h(
+    "li",
+    { class: "lock", data: { id: lock.id } },
     h("div", { class: "position", title: "position in the queue" }, String(lock.position ?? "?")),
-    h("div", { class: "lock-body" },
+    h(
+      "div",
+      { class: "lock-body" },
       h("div", { class: "lock-title" }, title(lock)),
       lock.summary ? h("div", { class: "summary" }, lock.summary) : null,
-      h("div", { class: "lock-meta" },
+      h(
+        "div",
+        { class: "lock-meta" },
         lock.reason ? h("span", { class: "wait-reason" }, lock.reason) : null,
         needs ? h("span", null, needs) : null,
         lock.expires_at ? h("span", { class: "muted" }, "expires ", since(lock.expires_at)) : null,
       ),
     ),
-    h("div", { class: "lock-side" },
-      h("div", { class: "waiting" }, "asked ", since(lock.requested_at)),
-      h("div", { class: "actions admin-only" }, approve, reject),
-    ),
+    h("div", { class: "lock-side" }, h("div", { class: "waiting" }, "asked ", since(lock.requested_at)), h("div", { class: "actions admin-only" }, approve, reject)),
   );
 }
 
 function decidedRow(lock: LockState): HTMLElement {
-  return h("li", { class: "decided", data: { id: lock.id } },
+  return h(
+    "li",
+    { class: "decided", data: { id: lock.id } },
     h("span", { class: `pill ${lock.state}` }, lock.state),
     h("span", { class: "lock-title" }, title(lock)),
     lock.summary ? h("span", { class: "summary" }, lock.summary) : null,
-    h("span", { class: "muted" },
-      lock.decided_by ? `by ${lock.decided_by} ` : "",
-      since(lock.decided_at),
-      lock.time_locked_ms !== null ? ` · locked ${formatSpan(lock.time_locked_ms)}` : "",
-    ),
+    h("span", { class: "muted" }, lock.decided_by ? `by ${lock.decided_by} ` : "", since(lock.decided_at), lock.time_locked_ms !== null ? ` · locked ${formatSpan(lock.time_locked_ms)}` : ""),
     ownReason(lock) !== null ? h("span", { class: "reason" }, ownReason(lock)) : null,
   );
 }

@@ -43,11 +43,16 @@ const BUTTONS = [
 
 function describe(f: Feedback): string {
   switch (f.kind) {
-    case "sent": return `sent ${f.event.button} ${f.event.gesture}`;
-    case "queued": return `queued ${f.event.button} ${f.event.gesture} until online`;
-    case "acked": return f.ack.ok ? `bridge: ${f.ack.message ?? "ok"}` : `bridge refused: ${f.ack.message ?? ""}`;
-    case "error": return `error: ${f.message}`;
-    case "hint": return f.message;
+    case "sent":
+      return `sent ${f.event.button} ${f.event.gesture}`;
+    case "queued":
+      return `queued ${f.event.button} ${f.event.gesture} until online`;
+    case "acked":
+      return f.ack.ok ? `bridge: ${f.ack.message ?? "ok"}` : `bridge refused: ${f.ack.message ?? ""}`;
+    case "error":
+      return `error: ${f.message}`;
+    case "hint":
+      return f.message;
   }
 }
 
@@ -64,11 +69,7 @@ export function startVirtualGadget(root: HTMLElement, o: VirtualGadgetOptions): 
   const ringCanvases = [0, 1].map(() => h("canvas", { class: "vg-ring", width: "120", height: "120" }));
   const matrixCanvas = h("canvas", { class: "vg-matrix", width: String(MATRIX_MODULES * 8 * 10), height: "80" });
   const buttonEls = BUTTONS.map((b) => h("button", { type: "button", class: `vg-button ${b.name}`, data: { button: b.name }, title: `key ${b.key}` }, b.label, h("kbd", null, b.key)));
-  root.replaceChildren(
-    h("div", { class: "vg-face" }, h("div", { class: "vg-rings" }, ...ringCanvases), matrixCanvas),
-    h("div", { class: "vg-buttons" }, ...buttonEls),
-    status,
-  );
+  root.replaceChildren(h("div", { class: "vg-face" }, h("div", { class: "vg-rings" }, ...ringCanvases), matrixCanvas), h("div", { class: "vg-buttons" }, ...buttonEls), status);
 
   const buttons = Object.fromEntries(BUTTONS.map((b, i) => [b.name, new DomButton(buttonEls[i]!, b.key)]));
   // The firmware's config knows mqtt:// URLs only; the browser adapter connects over WebSocket

@@ -105,7 +105,18 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     bus.emit("audit", { actor: m.from?.username ? `user:${m.from.username}` : "unknown", action: "message.refused", subject: m.topic, detail: { field, error } });
   });
   const context: ServiceContext = {
-    config, bus, store, kv: store.kv(), link, topics, log, clock, http, metrics, status, refuse,
+    config,
+    bus,
+    store,
+    kv: store.kv(),
+    link,
+    topics,
+    log,
+    clock,
+    http,
+    metrics,
+    status,
+    refuse,
     router: new MessageRouter(link, topics, refuse, log),
     ports: board.accessFor({ name: "bridge", start() {} }),
   };

@@ -3,7 +3,12 @@
 
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
-  constructor(readonly file: string, readonly key: string, readonly reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
     super(`${file}: ${key === "" ? "" : key + ": "}${reason}`, options);
     this.name = "ConfigError";
   }

@@ -61,7 +61,11 @@ export function problem<T>(find: (value: T) => string | undefined) {
 
 export function integer(min: number, max: number) {
   const range = `must be between ${min} and ${max}`;
-  return z.number({ error: typeError("must be an integer") }).int({ error: "must be an integer" }).min(min, { error: range }).max(max, { error: range });
+  return z
+    .number({ error: typeError("must be an integer") })
+    .int({ error: "must be an integer" })
+    .min(min, { error: range })
+    .max(max, { error: range });
 }
 
 export function boolean() {
@@ -116,7 +120,12 @@ export function showDefault(value: Shown, kind: "duration" | "plain" = "plain"):
 }
 
 export function showDuration(ms: number): string {
-  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -131,7 +140,10 @@ export function optional<T extends z.ZodType>(schema: T, fallback: z.output<T>, 
 
 /** A setting without a default: absent means null. */
 export function nullable<T extends z.ZodType>(schema: T, doc: Omit<SettingDoc, "default"> & { default?: string }) {
-  return z.preprocess(absent, schema.optional()).transform((v) => (v === undefined ? null : v) as z.output<T> | null).meta({ setting: { default: "none", ...doc } });
+  return z
+    .preprocess(absent, schema.optional())
+    .transform((v) => (v === undefined ? null : v) as z.output<T> | null)
+    .meta({ setting: { default: "none", ...doc } });
 }
 
 /** A setting that must be given. */

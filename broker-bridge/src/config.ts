@@ -22,7 +22,6 @@ export { ConfigError } from "./config-error";
 export { DEFAULTS, brokerUrlProblem, isTimeZone } from "./config-core";
 export type { BrokerConfig, FreezeWindow, GadgetConfig, GateRule, GatesConfig, HttpConfig, TlsFiles } from "./config-core";
 
-
 /** The top level: the bridge's own settings, and each service's section, kept raw for its service. */
 /** The top level for these service sections: the core settings, and each section kept raw for its
  *  service. Built once per list (zod compiles a parser on first use, which costs milliseconds). */

@@ -21,7 +21,10 @@ export class StoreError extends Error {
 export function makeDirectory(dir: string): void {
   const absolute = path.resolve(dir);
   let current = path.parse(absolute).root;
-  for (const part of absolute.slice(current.length).split(path.sep).filter((p) => p.length > 0)) {
+  for (const part of absolute
+    .slice(current.length)
+    .split(path.sep)
+    .filter((p) => p.length > 0)) {
     current = path.join(current, part);
     try {
       mkdirSync(current, { mode: 0o700 });

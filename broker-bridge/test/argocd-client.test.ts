@@ -16,7 +16,15 @@ async function setup(credentials: ConstructorParameters<typeof ArgoClient>[0]["c
   const fake = await new FakeArgo(swagger as Swagger).start();
   const transport = new HttpTransport({ url: fake.url, ca: null, insecure: false, timeoutMs: 5000 });
   const client = new ArgoClient({ transport, credentials, clock: systemClock });
-  return { fake, client, transport, [Symbol.asyncDispose]: async () => { transport.close(); await fake.stop(); } };
+  return {
+    fake,
+    client,
+    transport,
+    [Symbol.asyncDispose]: async () => {
+      transport.close();
+      await fake.stop();
+    },
+  };
 }
 
 if (swagger === null) {
@@ -30,7 +38,10 @@ if (swagger === null) {
 
     const items = await s.client.list({ projects: ["shop", "payments"], selector: "team=a" });
 
-    t.deepEqual(items.map((a) => (a as { metadata: { name: string } }).metadata.name), ["web"]);
+    t.deepEqual(
+      items.map((a) => (a as { metadata: { name: string } }).metadata.name),
+      ["web"],
+    );
     const [login, list] = s.fake.requests;
     t.is(login?.operation, "SessionService_Create");
     t.deepEqual(login?.body, { username: "shipgate", password: "s3cret" });
@@ -55,9 +66,10 @@ if (swagger === null) {
     const items = await s.client.list({ projects: [], selector: null });
 
     t.is(items.length, 1);
-    t.deepEqual(s.fake.requests.map((r) => r.operation), [
-      "SessionService_Create", "ApplicationService_List", "ApplicationService_List", "SessionService_Create", "ApplicationService_List",
-    ]);
+    t.deepEqual(
+      s.fake.requests.map((r) => r.operation),
+      ["SessionService_Create", "ApplicationService_List", "ApplicationService_List", "SessionService_Create", "ApplicationService_List"],
+    );
     t.not(s.fake.requests[2]?.authorization, s.fake.requests[4]?.authorization);
     t.is(s.client.logins, 2);
     t.deepEqual(s.fake.problems, []);
@@ -84,7 +96,11 @@ if (swagger === null) {
 
   test("Argo CD's sync refusals come back as typed errors with the gadget's short reasons", async (t) => {
     await using s = await setup();
-    for (const [name, behaviour] of [["busy", "in-progress"], ["window", "sync-window"], ["locked", "denied"]] as const) {
+    for (const [name, behaviour] of [
+      ["busy", "in-progress"],
+      ["window", "sync-window"],
+      ["locked", "denied"],
+    ] as const) {
       s.fake.addApp({ name, sync: "OutOfSync" });
       s.fake.syncBehaviour.set(name, behaviour);
     }
@@ -119,7 +135,11 @@ if (swagger === null) {
     s.fake.addApp({ name: "web", project: "shop" });
     s.fake.addApp({ name: "ops", project: "infra" });
     const events: WatchEvent[] = [];
-    const stream = await s.client.watch({ projects: ["shop"], selector: null }, (e) => events.push(e), (p) => t.fail(p));
+    const stream = await s.client.watch(
+      { projects: ["shop"], selector: null },
+      (e) => events.push(e),
+      (p) => t.fail(p),
+    );
     const name = (e: WatchEvent) => `${e.type} ${(e.application as { metadata: { name: string } }).metadata.name}`;
     await s.fake.until(() => events.length >= 1, 5000, "ADDED web");
     s.fake.modify("web", (a) => (a.status.sync.status = "OutOfSync"));
@@ -140,7 +160,11 @@ if (swagger === null) {
     await using s = await setup();
     await s.client.login();
     s.fake.expireSessions();
-    const stream = await s.client.watch({ projects: [], selector: null }, () => {}, () => {});
+    const stream = await s.client.watch(
+      { projects: [], selector: null },
+      () => {},
+      () => {},
+    );
     t.is(s.client.logins, 2);
     t.is(s.fake.openStreams, 1);
     stream.close();

@@ -17,23 +17,44 @@ test("a token config gets the documented defaults and resolves files against the
   t.like(c.value, {
     url: "https://argocd.example.com",
     auth: { kind: "token", env: null, file: "/etc/shipgate/argocd-token" },
-    projects: [], selector: null, allow: ["web-*"], require_approval: false,
-    poll_interval_ms: 30_000, segment: { start: 20, count: 4 }, insecure: false, ca: null,
+    projects: [],
+    selector: null,
+    allow: ["web-*"],
+    require_approval: false,
+    poll_interval_ms: 30_000,
+    segment: { start: 20, count: 4 },
+    insecure: false,
+    ca: null,
   });
 });
 
 test("durations, segment, projects and selectors are read", (t) => {
   const c = check({
-    url: "http://argocd:8080", username: "shipgate", password_env: "ARGOCD_PASSWORD", projects: ["shop"],
-    selector: "team=web", sync_selector: "tier in (frontend), !frozen", poll_interval: "1m", sync_timeout: "15m",
-    segment: { start: 0, count: 6 }, require_approval: true, gadgets: ["desk-1"], ca: "ca.pem",
+    url: "http://argocd:8080",
+    username: "shipgate",
+    password_env: "ARGOCD_PASSWORD",
+    projects: ["shop"],
+    selector: "team=web",
+    sync_selector: "tier in (frontend), !frozen",
+    poll_interval: "1m",
+    sync_timeout: "15m",
+    segment: { start: 0, count: 6 },
+    require_approval: true,
+    gadgets: ["desk-1"],
+    ca: "ca.pem",
   });
   if (!c.ok) return t.fail(c.error);
   t.like(c.value, {
     auth: { kind: "password", username: "shipgate", env: "ARGOCD_PASSWORD", file: null },
-    projects: ["shop"], selector: "team=web", sync_selector_text: "tier in (frontend), !frozen",
-    poll_interval_ms: 60_000, sync_timeout_ms: 900_000, segment: { start: 0, count: 6 }, require_approval: true,
-    gadgets: ["desk-1"], ca: "/etc/shipgate/ca.pem",
+    projects: ["shop"],
+    selector: "team=web",
+    sync_selector_text: "tier in (frontend), !frozen",
+    poll_interval_ms: 60_000,
+    sync_timeout_ms: 900_000,
+    segment: { start: 0, count: 6 },
+    require_approval: true,
+    gadgets: ["desk-1"],
+    ca: "/etc/shipgate/ca.pem",
   });
 });
 

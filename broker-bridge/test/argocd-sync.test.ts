@@ -63,7 +63,10 @@ async function rig(argocd: Record<string, unknown> = {}, extra: { gates?: Record
   const service = bridge.service(ArgoCdService);
   if (service === undefined) throw new Error("the argocd service is not among the default services");
   return {
-    fake, bridge, twin, argocd: service,
+    fake,
+    bridge,
+    twin,
+    argocd: service,
     async [Symbol.asyncDispose]() {
       await twin.close();
       await bridge.stop();
@@ -78,7 +81,10 @@ const syncPosts = (fake: FakeArgo) => fake.requestsTo("POST", /^\/api\/v1\/appli
 
 function audit(bridge: RunningBridge, prefix: string): string[] {
   const rows = bridge.service(AuditService)?.recent(200) ?? [];
-  return rows.filter((r) => r.action.startsWith(prefix)).reverse().map((r) => `${r.actor} ${r.action} ${r.subject}`);
+  return rows
+    .filter((r) => r.action.startsWith(prefix))
+    .reverse()
+    .map((r) => `${r.actor} ${r.action} ${r.subject}`);
 }
 
 async function readyToSync(r: Rig, count: number): Promise<void> {
@@ -107,8 +113,13 @@ if (swagger === null) {
     const at = body.infos.find((i) => i.name === "shipgate-at")?.value ?? "";
     t.deepEqual(posts[0]?.path, "/api/v1/applications/web/sync");
     t.deepEqual(body, {
-      name: "web", prune: false, dryRun: false,
-      infos: [{ name: "shipgate-gadget", value: "desk-1" }, { name: "shipgate-at", value: at }],
+      name: "web",
+      prune: false,
+      dryRun: false,
+      infos: [
+        { name: "shipgate-gadget", value: "desk-1" },
+        { name: "shipgate-at", value: at },
+      ],
     });
     t.true(Math.abs(Date.parse(at) - Date.now()) < 60_000);
     t.regex(posts[0]?.authorization ?? "", /^Bearer /);
@@ -154,7 +165,10 @@ if (swagger === null) {
     await r.twin.waitFor("the ack", () => r.twin.lastAck !== null);
     t.true(r.twin.lastAck?.ok);
     // One 401, a new session, then the sync again: Argo CD accepted exactly one.
-    t.deepEqual(r.fake.requests.slice(-3).map((q) => q.operation), ["ApplicationService_Sync", "SessionService_Create", "ApplicationService_Sync"]);
+    t.deepEqual(
+      r.fake.requests.slice(-3).map((q) => q.operation),
+      ["ApplicationService_Sync", "SessionService_Create", "ApplicationService_Sync"],
+    );
     t.is(r.argocd.client.logins, 2);
 
     r.fake.run("web");
@@ -269,7 +283,10 @@ if (swagger === null) {
     locks?.decide({ decision: "approve", id: second?.id, decider: { kind: "user", name: "bob", admin: true } });
     await waitFor("the sync", () => syncPosts(r.fake).length === 1);
     const infos = (syncPosts(r.fake)[0]!.body as { infos: { name: string; value: string }[] }).infos;
-    t.deepEqual(infos.find((i) => i.name === INFO_APPROVED_BY), { name: INFO_APPROVED_BY, value: "user:bob" });
+    t.deepEqual(
+      infos.find((i) => i.name === INFO_APPROVED_BY),
+      { name: INFO_APPROVED_BY, value: "user:bob" },
+    );
     t.deepEqual(r.fake.problems, []);
   });
 }

@@ -34,12 +34,18 @@ async function setup(options: { streamFailures?: number; streamRetryMs?: number 
   const deploys: string[] = [];
   const book = new AppBook(store.kv(), { app: () => {}, deploy: (d) => deploys.push(`${d.app.name}@${d.entry.deployedAt}${d.baseline ? " baseline" : ""}`) });
   const watcher = new AppWatcher({
-    client, clock, log: createLogger("silent"),
+    client,
+    clock,
+    log: createLogger("silent"),
     options: { filter: { projects: ["shop"], selector: null }, pollIntervalMs: 1000, streamFailures: options.streamFailures ?? 3, streamRetryMs: options.streamRetryMs ?? 60_000, stableMs: 10_000 },
     handlers: { snapshot: (apps) => book.replace(apps), event: (e) => book.apply(e), changed: () => {} },
   });
   return {
-    fake, book, watcher, deploys, store,
+    fake,
+    book,
+    watcher,
+    deploys,
+    store,
     [Symbol.asyncDispose]: async () => {
       watcher.stop();
       transport.close();
@@ -64,7 +70,10 @@ if (swagger === null) {
     s.fake.addApp({ name: "ops", project: "infra" });
     s.watcher.start();
     await s.fake.until(() => s.watcher.mode === "streaming", 5000, "streaming");
-    t.deepEqual(s.book.all().map((a) => a.name), ["web"]);
+    t.deepEqual(
+      s.book.all().map((a) => a.name),
+      ["web"],
+    );
 
     s.fake.modify("web", (a) => (a.status.sync.status = "OutOfSync"));
     await s.fake.until(() => sync(s, "web") === "OutOfSync", 5000, "MODIFIED web");

@@ -24,7 +24,14 @@ async function login(rig: SecureRig, name: string, role: "viewer" | "pipeline" |
   return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
 }
 
-interface CsvRow { id: string; at: string; actor: string; action: string; subject: string; detail: string }
+interface CsvRow {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+}
 
 test("GET /api/audit.csv: refused without a login and for a pipeline, audited; a viewer gets every row, parsed as CSV", async (t) => {
   const rig = await startSecureBridge();
@@ -51,7 +58,11 @@ test("GET /api/audit.csv: refused without a login and for a pipeline, audited; a
   const seeded = rows.filter((r) => r.subject.startsWith("row-"));
   t.is(seeded.length, 3000);
   t.deepEqual(JSON.parse(seeded[1]!.detail), { summary: TRICKY, i: 1 });
-  t.deepEqual(rows.map((r) => Number(r.id)), [...rows.map((r) => Number(r.id))].sort((a, b) => a - b), "oldest first");
+  t.deepEqual(
+    rows.map((r) => Number(r.id)),
+    [...rows.map((r) => Number(r.id))].sort((a, b) => a - b),
+    "oldest first",
+  );
   t.true(rig.audit("audit.export").some((r) => r.actor === "user:auditor"));
 });
 
@@ -76,7 +87,10 @@ test("the export and the API filter by action prefix and since; a bad filter is 
   t.regex(((await bad.json()) as { error: string }).error, /^since: /);
 
   const api = (await (await get("/api/audit?action=mode.&limit=3")).json()) as { entries: { action: string; subject: string }[] };
-  t.deepEqual(api.entries.map((e) => e.subject), ["row-9", "row-7", "row-5"]);
+  t.deepEqual(
+    api.entries.map((e) => e.subject),
+    ["row-9", "row-7", "row-5"],
+  );
   t.is((await get("/api/audit?action=lock%25")).status, 400);
 });
 
@@ -89,13 +103,23 @@ test("shipgate audit: the local admin's credential, CSV, JSON Lines and a table,
   const csv = runShipgate(["audit", "--format", "csv", "--action", "lock."], env);
   t.is(await csv.exit, 0, csv.stderr());
   const rows = parse(csv.stdout(), { columns: true }) as CsvRow[];
-  t.deepEqual(rows.map((r) => r.subject), ["row-0", "row-2", "row-4"]);
+  t.deepEqual(
+    rows.map((r) => r.subject),
+    ["row-0", "row-2", "row-4"],
+  );
   t.deepEqual(JSON.parse(rows[0]!.detail), { summary: TRICKY, i: 0 });
 
   const jsonl = runShipgate(["audit", "--format", "jsonl", "--action", "mode.", "--since", "1h"], env);
   t.is(await jsonl.exit, 0, jsonl.stderr());
-  const lines = jsonl.stdout().trim().split("\n").map((l) => JSON.parse(l) as { subject: string; detail: { summary: string } });
-  t.deepEqual(lines.map((l) => l.subject), ["row-1", "row-3", "row-5"]);
+  const lines = jsonl
+    .stdout()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { subject: string; detail: { summary: string } });
+  t.deepEqual(
+    lines.map((l) => l.subject),
+    ["row-1", "row-3", "row-5"],
+  );
   t.is(lines[0]!.detail.summary, TRICKY);
 
   const table = runShipgate(["audit", "--action", "lock."], env);
@@ -114,7 +138,9 @@ test("an export streams: its first chunk arrives while the rest waits, and the b
   t.teardown(() => rig.stop());
   const db = rig.bridge.context.store.db;
   const insert = db.prepare("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, 'user:bulk', 'lock.approve', ?, ?)");
-  db.transaction(() => { for (let i = 0; i < 50_000; i++) insert.run(Date.now(), `bulk-${i}`, JSON.stringify({ summary: TRICKY })); })();
+  db.transaction(() => {
+    for (let i = 0; i < 50_000; i++) insert.run(Date.now(), `bulk-${i}`, JSON.stringify({ summary: TRICKY }));
+  })();
   const cookie = await login(rig, "auditor", "viewer");
   const res = await fetch(`${rig.bridge.httpUrl}/api/audit.csv`, { headers: { cookie } });
   const reader = res.body!.getReader();

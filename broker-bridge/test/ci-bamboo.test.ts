@@ -19,15 +19,30 @@ test("environments are the pipeline's parts; their results are deployments", asy
   const fake = await BambooFake.start();
   t.teardown(() => fake.close());
   const friday = Date.parse("2026-02-27T15:30:00Z");
-  fake.environments.set(11, { name: "Production", results: [
-    { id: 501, deploymentVersionName: "release-12", deploymentState: "SUCCESS", lifeCycleState: "FINISHED", startedDate: friday - 60_000, finishedDate: friday },
-    { id: 480, deploymentVersionName: "release-11", deploymentState: "FAILED", lifeCycleState: "FINISHED", startedDate: friday - 86_400_000, finishedDate: friday - 86_000_000 },
-  ] });
+  fake.environments.set(11, {
+    name: "Production",
+    results: [
+      { id: 501, deploymentVersionName: "release-12", deploymentState: "SUCCESS", lifeCycleState: "FINISHED", startedDate: friday - 60_000, finishedDate: friday },
+      { id: 480, deploymentVersionName: "release-11", deploymentState: "FAILED", lifeCycleState: "FINISHED", startedDate: friday - 86_400_000, finishedDate: friday - 86_000_000 },
+    ],
+  });
   fake.environments.set(12, { name: "Staging", results: [{ id: 510, deploymentVersionName: "release-13", deploymentState: "UNKNOWN", lifeCycleState: "IN_PROGRESS", startedDate: friday + 60_000 }] });
   const { provider } = providerFor({ provider: "bamboo", project: "Shop", base_url: fake.url, token_env: "BT" }, { env: { BT: "pat" } });
   const { builds, deployments } = await provider.poll();
-  t.deepEqual(builds.map((b) => [b.workflow, b.id, b.state]), [["Production", "501", "passing"], ["Staging", "510", "building"]]);
-  t.deepEqual(deployments.map((d) => [d.environment, d.id, d.ok, d.at]), [["Production", "501", true, "2026-02-27T15:30:00.000Z"], ["Production", "480", false, new Date(friday - 86_000_000).toISOString()]]);
+  t.deepEqual(
+    builds.map((b) => [b.workflow, b.id, b.state]),
+    [
+      ["Production", "501", "passing"],
+      ["Staging", "510", "building"],
+    ],
+  );
+  t.deepEqual(
+    deployments.map((d) => [d.environment, d.id, d.ok, d.at]),
+    [
+      ["Production", "501", true, "2026-02-27T15:30:00.000Z"],
+      ["Production", "480", false, new Date(friday - 86_000_000).toISOString()],
+    ],
+  );
   t.is(fake.server.requests[0]?.headers.accept, "application/json");
   t.is(fake.server.requests[0]?.headers.authorization, "Bearer pat");
 });

@@ -22,7 +22,13 @@ test("builds on the branch, the rate limit read as seconds from now, 429 once sp
   const now = Date.now();
   const { provider, http } = providerFor({ provider: "buildkite", org: "acme", slug: "shop", base_url: fake.url, token_env: "BK" }, { env: { BK: "bkua_x" } });
   const { builds } = await provider.poll();
-  t.deepEqual(builds.map((b) => [b.id, b.state]), [["0190-b", "awaiting"], ["0190-a", "passing"]]);
+  t.deepEqual(
+    builds.map((b) => [b.id, b.state]),
+    [
+      ["0190-b", "awaiting"],
+      ["0190-a", "passing"],
+    ],
+  );
   t.is(fake.server.requests[0]?.headers.authorization, "Bearer bkua_x");
   t.is(http.rateLimit?.remaining, 1);
   t.true(Math.abs((http.rateLimit?.resetAt ?? 0) - (now + 60_000)) < 2000, "reset is seconds from now, not epoch");

@@ -24,11 +24,14 @@ test("reads the projects it is told to, a Building activity as a running build",
   ];
   const { provider, http } = providerFor({ provider: "cctray", base_url: fake.url, projects: ["shop :: build", "shop :: deploy"] });
   const { builds } = await provider.poll();
-  t.deepEqual(builds.map((b) => [b.workflow, b.id, b.state]), [
-    ["shop :: build", "shop :: build#41+", "building"],
-    ["shop :: build", "shop :: build#41", "passing"],
-    ["shop :: deploy", "shop :: deploy#12", "failing"],
-  ]);
+  t.deepEqual(
+    builds.map((b) => [b.workflow, b.id, b.state]),
+    [
+      ["shop :: build", "shop :: build#41+", "building"],
+      ["shop :: build", "shop :: build#41", "passing"],
+      ["shop :: deploy", "shop :: deploy#12", "failing"],
+    ],
+  );
   await provider.poll();
   t.is(http.stats.notModified, 1);
   fake.server.mode = "garbage";

@@ -11,7 +11,15 @@ import { Store } from "../src/store";
 import { tempDir } from "./helpers/bridge";
 
 const b = (id: string, state: Build["state"], extra: Partial<Build> = {}): Build => ({
-  provider: "github", pipeline: "api", id, state, branch: "main", url: null, started_at: `2026-03-01T10:0${id}:00.000Z`, finished_at: null, ...extra,
+  provider: "github",
+  pipeline: "api",
+  id,
+  state,
+  branch: "main",
+  url: null,
+  started_at: `2026-03-01T10:0${id}:00.000Z`,
+  finished_at: null,
+  ...extra,
 });
 
 test("new and changed builds are reported once, also after reopening the store", (t) => {
@@ -20,7 +28,13 @@ test("new and changed builds are reported once, also after reopening the store",
   let store = Store.open(dir);
   let log = new BuildLog(store);
   const first = log.record("api", [b("2", "building"), b("1", "passing")], 1);
-  t.deepEqual(first.map((c) => [c.build.id, c.previous, c.baseline]), [["2", null, true], ["1", null, true]]);
+  t.deepEqual(
+    first.map((c) => [c.build.id, c.previous, c.baseline]),
+    [
+      ["2", null, true],
+      ["1", null, true],
+    ],
+  );
   t.deepEqual(log.record("api", [b("2", "building"), b("1", "passing")], 2), []);
   store.close();
 
@@ -28,8 +42,18 @@ test("new and changed builds are reported once, also after reopening the store",
   log = new BuildLog(store);
   t.deepEqual(log.record("api", [b("2", "building"), b("1", "passing")], 3), [], "history is not news after a restart");
   const changed = log.record("api", [b("3", "building"), b("2", "failing"), b("1", "passing")], 4);
-  t.deepEqual(changed.map((c) => [c.build.id, c.build.state, c.previous, c.baseline]), [["3", "building", null, false], ["2", "failing", "building", false]]);
-  t.deepEqual(log.record("web", [b("1", "passing")], 5).map((c) => c.baseline), [true], "pipelines are separate");
+  t.deepEqual(
+    changed.map((c) => [c.build.id, c.build.state, c.previous, c.baseline]),
+    [
+      ["3", "building", null, false],
+      ["2", "failing", "building", false],
+    ],
+  );
+  t.deepEqual(
+    log.record("web", [b("1", "passing")], 5).map((c) => c.baseline),
+    [true],
+    "pipelines are separate",
+  );
   const deploys = [{ provider: "github", pipeline: "api", environment: "production", id: "9", at: "2026-02-27T14:05:00.000Z", ok: true }];
   t.is(log.recordDeployments(deploys).length, 1);
   t.is(log.recordDeployments(deploys).length, 0);
@@ -45,5 +69,8 @@ test("health: the worst part wins; cancelled builds keep the previous result; bu
   t.is(parts.health, "failing");
   t.deepEqual(parts.failing, ["test"]);
   t.true(summarize([b("2", "awaiting"), b("1", "passing")]).awaiting);
-  t.deepEqual(newestFirst([b("1", "passing"), b("3", "building", { started_at: null }), b("2", "passing")]).map((x) => x.id), ["3", "2", "1"]);
+  t.deepEqual(
+    newestFirst([b("1", "passing"), b("3", "building", { started_at: null }), b("2", "passing")]).map((x) => x.id),
+    ["3", "2", "1"],
+  );
 });

@@ -21,8 +21,14 @@ test("authenticates once per token lifetime and reads the branch's builds", asyn
   t.teardown(() => fake.close());
   fake.builds.push({ uuid: "b1", status: "success", branch: "main", queued_at: "2026-01-10T09:00:00Z", finished_at: "2026-01-10T09:05:00Z" });
   fake.builds.push({ uuid: "b2", status: "error", branch: "feature", queued_at: "2026-01-10T10:00:00Z", finished_at: "2026-01-10T10:05:00Z" });
-  const { provider } = providerFor({ provider: "codeship", org: "org-uuid", project: "proj", base_url: fake.url, username_env: "CU", password_env: "CP" }, { env: { CU: "bot", CP: "pw" }, now: () => now });
-  t.deepEqual((await provider.poll()).builds.map((b) => [b.id, b.state]), [["b1", "passing"]]);
+  const { provider } = providerFor(
+    { provider: "codeship", org: "org-uuid", project: "proj", base_url: fake.url, username_env: "CU", password_env: "CP" },
+    { env: { CU: "bot", CP: "pw" }, now: () => now },
+  );
+  t.deepEqual(
+    (await provider.poll()).builds.map((b) => [b.id, b.state]),
+    [["b1", "passing"]],
+  );
   await provider.poll();
   t.is(fake.authCount, 1);
   now += 3_600_000;

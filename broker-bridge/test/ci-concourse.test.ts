@@ -18,11 +18,21 @@ test("maps build statuses", (t) => {
 test("each job is a part of the pipeline; one failing job makes the pipeline fail", async (t) => {
   const fake = await ConcourseFake.start();
   t.teardown(() => fake.close());
-  fake.jobs.set("unit", { finished_build: { id: 11, name: "7", status: "succeeded", start_time: 1772355600, end_time: 1772355700 }, next_build: { id: 12, name: "8", status: "started", start_time: 1772359200 } });
+  fake.jobs.set("unit", {
+    finished_build: { id: 11, name: "7", status: "succeeded", start_time: 1772355600, end_time: 1772355700 },
+    next_build: { id: 12, name: "8", status: "started", start_time: 1772359200 },
+  });
   fake.jobs.set("deploy", { finished_build: { id: 21, name: "3", status: "failed", start_time: 1772355600, end_time: 1772355900 }, next_build: null });
   const { provider } = providerFor({ provider: "concourse", name: "shop", base_url: fake.url });
   const { builds } = await provider.poll();
-  t.deepEqual(builds.map((b) => [b.workflow, b.id, b.state]), [["unit", "12", "building"], ["unit", "11", "passing"], ["deploy", "21", "failing"]]);
+  t.deepEqual(
+    builds.map((b) => [b.workflow, b.id, b.state]),
+    [
+      ["unit", "12", "building"],
+      ["unit", "11", "passing"],
+      ["deploy", "21", "failing"],
+    ],
+  );
   t.is(builds[1]?.finished_at, "2026-03-01T09:01:40.000Z");
   t.is(fake.server.requests[0]?.path, "/api/v1/teams/main/pipelines/shop/jobs");
   const s = summarize(builds);

@@ -63,7 +63,10 @@ test("a build flipping to failure turns ring B red and names the pipeline; the c
   const desk1 = () => views.get(topics.gadgetView("desk-1"));
   const desk2 = () => views.get(topics.gadgetView("desk-2"));
   await until("desk-1 passing", () => desk1()?.rings[1]?.scene === "passing");
-  t.deepEqual(desk1()?.rings[1]?.segments, [{ start: 0, count: 12, scene: "passing" }, { start: 12, count: 12, scene: "passing" }]);
+  t.deepEqual(desk1()?.rings[1]?.segments, [
+    { start: 0, count: 12, scene: "passing" },
+    { start: 12, count: 12, scene: "passing" },
+  ]);
   const counter = await until("desk-2 counter", () => (desk2()?.display.kind === "counter" && desk2()?.display.value !== undefined ? desk2()?.display : undefined));
   t.is(counter.text, "WEEKS SINCE FRIDAY DEPLOY");
   t.is(counter.value, Math.floor((Date.now() - Date.parse("2026-02-27T14:05:00Z")) / (7 * 86_400_000)));
@@ -71,7 +74,10 @@ test("a build flipping to failure turns ring B red and names the pipeline; the c
   github.addRun("acme/api", { id: 2, status: "completed", conclusion: "failure" });
   const failed = await until("desk-1 failed", () => (desk1()?.rings[1]?.scene === "failed" ? desk1() : undefined));
   t.is(failed.display.text, "FAILING: api");
-  t.deepEqual(failed.rings[1]?.segments, [{ start: 0, count: 12, scene: "failed" }, { start: 12, count: 12, scene: "passing" }]);
+  t.deepEqual(failed.rings[1]?.segments, [
+    { start: 0, count: 12, scene: "failed" },
+    { start: 12, count: 12, scene: "passing" },
+  ]);
   t.is(desk2()?.rings[1]?.scene, "passing");
   t.is(desk2()?.display.kind, "counter");
   t.is(github.server.requests[0]?.headers.authorization, "Bearer ghp_e2e");
@@ -79,8 +85,20 @@ test("a build flipping to failure turns ring B red and names the pipeline; the c
   // The feeds tell other monitors the same.
   const xml = await (await fetch(`${bridge.httpUrl}/cc.xml`)).text();
   const projects = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (n) => n === "Project" }).parse(xml).Projects.Project as Record<string, string>[];
-  t.deepEqual(projects.map((p) => [p.name, p.activity, p.lastBuildStatus]), [["api", "Sleeping", "Failure"], ["web", "Sleeping", "Success"]]);
+  t.deepEqual(
+    projects.map((p) => [p.name, p.activity, p.lastBuildStatus]),
+    [
+      ["api", "Sleeping", "Failure"],
+      ["web", "Sleeping", "Success"],
+    ],
+  );
   const status = bridge.context.status.snapshot() as { ci: { pipelines: { name: string; health: string }[] } };
-  t.deepEqual(status.ci.pipelines.map((p) => [p.name, p.health]), [["api", "failing"], ["web", "passing"]]);
+  t.deepEqual(
+    status.ci.pipelines.map((p) => [p.name, p.health]),
+    [
+      ["api", "failing"],
+      ["web", "passing"],
+    ],
+  );
   t.true(github.server.notModified > 0, "repeated polls were answered 304");
 });

@@ -37,25 +37,37 @@ test("cc.xml and feed.json show pipelines, a pending lock, and stale data as unk
   const res = await fetch(`${bridge.httpUrl}/cc.xml`);
   t.regex(res.headers.get("content-type") ?? "", /application\/xml/);
   const projects = parse(await res.text());
-  t.deepEqual(projects.map((p) => [p.name, p.activity, p.lastBuildStatus]), [
-    ["api", "Building", "Success"],
-    ["shop", "Building", "Unknown"],
-    ["gate: api deploy-prod", "Building", "Unknown"],
-  ]);
+  t.deepEqual(
+    projects.map((p) => [p.name, p.activity, p.lastBuildStatus]),
+    [
+      ["api", "Building", "Success"],
+      ["shop", "Building", "Unknown"],
+      ["gate: api deploy-prod", "Building", "Unknown"],
+    ],
+  );
   t.is(projects[0]?.lastBuildLabel, "41");
   t.is(projects[0]?.webUrl, "https://github.com/acme/api/actions/runs/1");
 
   const feed = (await (await fetch(`${bridge.httpUrl}/api/feed.json`)).json()) as { items: { name: string; state: string; kind: string }[] };
-  t.deepEqual(feed.items.map((i) => [i.name, i.kind, i.state]), [
-    ["api", "pipeline", "awaiting approval"],
-    ["shop", "pipeline", "awaiting approval"],
-    ["gate: api deploy-prod", "gate", "awaiting approval"],
-  ]);
+  t.deepEqual(
+    feed.items.map((i) => [i.name, i.kind, i.state]),
+    [
+      ["api", "pipeline", "awaiting approval"],
+      ["shop", "pipeline", "awaiting approval"],
+      ["gate: api deploy-prod", "gate", "awaiting approval"],
+    ],
+  );
 
   // The fake stops answering: after the freshness bound, Unknown, not the last Success.
   github.server.mode = "error503";
   await new Promise((r) => setTimeout(r, 1000));
   const stale = parse(await (await fetch(`${bridge.httpUrl}/cc.xml`)).text());
-  t.deepEqual(stale.slice(0, 2).map((p) => [p.name, p.activity, p.lastBuildStatus]), [["api", "Sleeping", "Unknown"], ["shop", "Sleeping", "Unknown"]]);
+  t.deepEqual(
+    stale.slice(0, 2).map((p) => [p.name, p.activity, p.lastBuildStatus]),
+    [
+      ["api", "Sleeping", "Unknown"],
+      ["shop", "Sleeping", "Unknown"],
+    ],
+  );
   t.is(ci.healthOf("api"), "unknown");
 });

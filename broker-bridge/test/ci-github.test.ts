@@ -27,7 +27,13 @@ test("first poll reads the branch's runs with GitHub's headers; a change shows o
   const { provider } = providerFor({ provider: "github", repo: "acme/api", base_url: fake.url, token_env: "GH" }, { env: { GH: "ghp_secret" } });
 
   const first = await provider.poll();
-  t.deepEqual(first.builds.map((b) => [b.id, b.state]), [["2", "building"], ["1", "passing"]]);
+  t.deepEqual(
+    first.builds.map((b) => [b.id, b.state]),
+    [
+      ["2", "building"],
+      ["1", "passing"],
+    ],
+  );
   const req = fake.server.requests[0];
   t.is(req?.headers.authorization, "Bearer ghp_secret");
   t.is(req?.headers["x-github-api-version"], "2022-11-28");
@@ -37,7 +43,13 @@ test("first poll reads the branch's runs with GitHub's headers; a change shows o
 
   fake.setRun("acme/api", 2, { status: "completed", conclusion: "failure" });
   const second = await provider.poll();
-  t.deepEqual(second.builds.map((b) => [b.id, b.state]), [["2", "failing"], ["1", "passing"]]);
+  t.deepEqual(
+    second.builds.map((b) => [b.id, b.state]),
+    [
+      ["2", "failing"],
+      ["1", "passing"],
+    ],
+  );
   t.is(second.builds[0]?.url, "https://github.com/acme/api/actions/runs/2");
 });
 
@@ -63,14 +75,25 @@ test("follows Link rel=next up to max_pages", async (t) => {
   for (let i = 1; i <= 7; i++) fake.addRun("acme/api", { id: i, status: "completed", conclusion: "success" });
   const { provider } = providerFor({ provider: "github", repo: "acme/api", base_url: fake.url, per_page: 3, max_pages: 2 });
   const { builds } = await provider.poll();
-  t.deepEqual(builds.map((b) => b.id), ["7", "6", "5", "4", "3", "2"]);
+  t.deepEqual(
+    builds.map((b) => b.id),
+    ["7", "6", "5", "4", "3", "2"],
+  );
   t.is(fake.server.count("/actions/runs"), 2);
 });
 
 test("deployments: the newest final status decides, and a finished deployment is not asked about again", async (t) => {
   const fake = await GithubFake.start();
   t.teardown(() => fake.close());
-  fake.addDeployment("acme/api", { id: 11, environment: "production", created_at: "2026-02-27T14:00:00Z", statuses: [{ state: "in_progress", created_at: "2026-02-27T14:00:10Z" }, { state: "success", created_at: "2026-02-27T14:05:00Z" }] });
+  fake.addDeployment("acme/api", {
+    id: 11,
+    environment: "production",
+    created_at: "2026-02-27T14:00:00Z",
+    statuses: [
+      { state: "in_progress", created_at: "2026-02-27T14:00:10Z" },
+      { state: "success", created_at: "2026-02-27T14:05:00Z" },
+    ],
+  });
   fake.addDeployment("acme/api", { id: 12, environment: "production", created_at: "2026-03-02T10:00:00Z", statuses: [{ state: "in_progress", created_at: "2026-03-02T10:00:05Z" }] });
   fake.addDeployment("acme/api", { id: 13, environment: "staging", created_at: "2026-03-02T11:00:00Z", statuses: [{ state: "failure", created_at: "2026-03-02T11:01:00Z" }] });
   const { provider } = providerFor({ provider: "github", repo: "acme/api", base_url: fake.url, environments: ["production"] });

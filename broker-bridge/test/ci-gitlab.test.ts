@@ -24,7 +24,10 @@ test("first poll, pages by x-next-page, a status change, 304 reuse", async (t) =
   fake.addPipeline("acme/web", { id: 200, status: "running", ref: "feature" });
   const { provider, http } = providerFor({ provider: "gitlab", project: "acme/web", base_url: fake.url, token_env: "GL", per_page: 2, max_pages: 2 }, { env: { GL: "glpat-x" } });
   const first = await provider.poll();
-  t.deepEqual(first.builds.map((b) => b.id), ["104", "103", "102", "101"]);
+  t.deepEqual(
+    first.builds.map((b) => b.id),
+    ["104", "103", "102", "101"],
+  );
   t.is(fake.server.requests[0]?.headers["private-token"], "glpat-x");
   t.is(fake.server.requests[0]?.path, "/api/v4/projects/acme%2Fweb/pipelines");
   t.is(fake.server.requests[0]?.url.searchParams.get("ref"), "main");
@@ -43,7 +46,13 @@ test("deployments: newest first, finished ones only, finish time from the deploy
   fake.addDeployment("42", { id: 3, status: "running", environment: "production", created_at: "2026-03-02T08:00:00Z", finished_at: null });
   const { provider } = providerFor({ provider: "gitlab", project: 42, base_url: fake.url, environments: ["production"] });
   const { deployments } = await provider.poll();
-  t.deepEqual(deployments.map((d) => [d.id, d.ok, d.at]), [["2", false, "2026-02-27T16:03:00.000Z"], ["1", true, "2026-02-20T09:10:00.000Z"]]);
+  t.deepEqual(
+    deployments.map((d) => [d.id, d.ok, d.at]),
+    [
+      ["2", false, "2026-02-27T16:03:00.000Z"],
+      ["1", true, "2026-02-20T09:10:00.000Z"],
+    ],
+  );
   t.is(fake.server.requests.find((r) => r.path.endsWith("/deployments"))?.url.searchParams.get("sort"), "desc");
 });
 

@@ -24,7 +24,13 @@ test("reads a job in a folder with Basic auth; a change and a 304; a never-built
   fake.jobs.set("team/new", []);
   const { provider, http } = providerFor({ provider: "jenkins", job: "team/api", base_url: fake.url, user: "ci-bot", token_env: "JT" }, { env: { JT: "11abc" } });
   const first = await provider.poll();
-  t.deepEqual(first.builds.map((b) => [b.id, b.state]), [["2", "building"], ["1", "passing"]]);
+  t.deepEqual(
+    first.builds.map((b) => [b.id, b.state]),
+    [
+      ["2", "building"],
+      ["1", "passing"],
+    ],
+  );
   t.is(first.builds[1]?.finished_at, new Date(Date.UTC(2026, 2, 1) + 600_000 + 90_000).toISOString());
   t.is(fake.server.requests[0]?.path, "/job/team/job/api/api/json");
   t.is(fake.server.requests[0]?.headers.authorization, `Basic ${Buffer.from("ci-bot:11abc").toString("base64")}`);

@@ -73,7 +73,10 @@ test("lock pending and approved, build failed and recovered reach the webhook; u
   gates.locks.decide({ decision: "reject", id: rejected, decider: { kind: "user", name: "bob", admin: true } });
   await new Promise((r) => setTimeout(r, 200));
   await notify.idle();
-  t.false(hook.posts.some((p) => /Rejected/.test(p.text)), "lock.rejected was not chosen");
+  t.false(
+    hook.posts.some((p) => /Rejected/.test(p.text)),
+    "lock.rejected was not chosen",
+  );
 });
 
 test("a webhook that keeps failing is tried a bounded number of times", async (t) => {

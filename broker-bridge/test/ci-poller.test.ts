@@ -17,7 +17,13 @@ async function setup(t: import("ava").ExecutionContext, limit = 5000, timeoutMs 
   t.teardown(() => fake.close());
   fake.addRun("acme/api", { id: 1, status: "completed", conclusion: "success" });
   const settings: PipelineSettings<GithubOptions> = {
-    name: "api", provider: "github", base_url: fake.url, branch: "main", token: null, interval_ms: 60_000, timeout_ms: timeoutMs,
+    name: "api",
+    provider: "github",
+    base_url: fake.url,
+    branch: "main",
+    token: null,
+    interval_ms: 60_000,
+    timeout_ms: timeoutMs,
     options: { repo: "acme/api", workflow: null, environments: [], per_page: 20, max_pages: 1 },
   };
   const http = new CiHttp({ timeoutMs, now: () => clock.now() });
@@ -26,8 +32,15 @@ async function setup(t: import("ava").ExecutionContext, limit = 5000, timeoutMs 
   const results: number[] = [];
   const errors: { failures: number; retryInMs: number; message: string }[] = [];
   const poller = new Poller({
-    name: "api", provider: github.create(settings, { http, now: () => clock.now(), env: {} }), http, intervalMs: 60_000, firstDelayMs: 0,
-    budget, clock, random: () => 0.5, backoff: { baseMs: 60_000, capMs: 600_000, floorMs: 1000 },
+    name: "api",
+    provider: github.create(settings, { http, now: () => clock.now(), env: {} }),
+    http,
+    intervalMs: 60_000,
+    firstDelayMs: 0,
+    budget,
+    clock,
+    random: () => 0.5,
+    backoff: { baseMs: 60_000, capMs: 600_000, floorMs: 1000 },
     onResult: () => results.push(clock.now()),
     onError: (err, failures, retryInMs) => errors.push({ failures, retryInMs, message: (err as Error).message }),
   });

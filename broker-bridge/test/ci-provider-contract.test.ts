@@ -35,60 +35,123 @@ const RIGS: Record<string, () => Promise<Rig>> = {
   async github() {
     const fake = await GithubFake.start();
     const run = fake.addRun("acme/api", { status: "completed", conclusion: "success" });
-    return { server: fake.server, pipeline: { provider: "github", repo: "acme/api", base_url: fake.url }, fail: () => fake.setRun("acme/api", run.id, { conclusion: "failure" }), close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "github", repo: "acme/api", base_url: fake.url },
+      fail: () => fake.setRun("acme/api", run.id, { conclusion: "failure" }),
+      close: () => fake.close(),
+    };
   },
   async gitlab() {
     const fake = await GitlabFake.start();
     const p = fake.addPipeline("acme/web", { status: "success" });
-    return { server: fake.server, pipeline: { provider: "gitlab", project: "acme/web", base_url: fake.url }, fail: () => { p.status = "failed"; }, close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "gitlab", project: "acme/web", base_url: fake.url },
+      fail: () => {
+        p.status = "failed";
+      },
+      close: () => fake.close(),
+    };
   },
   async jenkins() {
     const fake = await JenkinsFake.start();
     fake.add("api", { number: 1, result: "SUCCESS", building: false });
-    return { server: fake.server, pipeline: { provider: "jenkins", job: "api", base_url: fake.url }, fail: () => void Object.assign(fake.jobs.get("api")?.[0] ?? {}, { result: "FAILURE" }), close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "jenkins", job: "api", base_url: fake.url },
+      fail: () => void Object.assign(fake.jobs.get("api")?.[0] ?? {}, { result: "FAILURE" }),
+      close: () => fake.close(),
+    };
   },
   async circleci() {
     const fake = await CircleciFake.start();
     fake.token = "circle-secret";
     const workflow = { id: "w1", name: "build", status: "success", created_at: T0, stopped_at: T1 };
     fake.pipelines.push({ id: "p1", number: 1, branch: "main", workflows: [workflow] });
-    return { server: fake.server, pipeline: { provider: "circleci", slug: "gh/acme/app", base_url: fake.url, token_env: "CT" }, env: { CT: "circle-secret" }, fail: () => { workflow.status = "failed"; }, close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "circleci", slug: "gh/acme/app", base_url: fake.url, token_env: "CT" },
+      env: { CT: "circle-secret" },
+      fail: () => {
+        workflow.status = "failed";
+      },
+      close: () => fake.close(),
+    };
   },
   async buildkite() {
     const fake = await BuildkiteFake.start();
     fake.builds.push({ id: "b1", number: 1, state: "passed", branch: "main", created_at: T0, started_at: T0, finished_at: T1 });
-    return { server: fake.server, pipeline: { provider: "buildkite", org: "acme", slug: "shop", base_url: fake.url, token_env: "BK" }, env: { BK: "bkua_x" }, fail: () => {
+    return {
+      server: fake.server,
+      pipeline: { provider: "buildkite", org: "acme", slug: "shop", base_url: fake.url, token_env: "BK" },
+      env: { BK: "bkua_x" },
+      fail: () => {
         (fake.builds[0] as { state: string }).state = "failed";
-      }, close: () => fake.close() };
+      },
+      close: () => fake.close(),
+    };
   },
   async concourse() {
     const fake = await ConcourseFake.start();
     const build = { id: 11, name: "7", status: "succeeded" as "succeeded" | "failed", start_time: 1772355600, end_time: 1772355700 };
     fake.jobs.set("unit", { finished_build: build, next_build: null });
-    return { server: fake.server, pipeline: { provider: "concourse", name: "shop", base_url: fake.url }, fail: () => { build.status = "failed"; }, close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "concourse", name: "shop", base_url: fake.url },
+      fail: () => {
+        build.status = "failed";
+      },
+      close: () => fake.close(),
+    };
   },
   async bamboo() {
     const fake = await BambooFake.start();
     const at = Date.parse(T1);
-    const result = { id: 501, deploymentVersionName: "release-12", deploymentState: "SUCCESS" as "SUCCESS" | "FAILED", lifeCycleState: "FINISHED" as const, startedDate: at - 60_000, finishedDate: at };
+    const result = {
+      id: 501,
+      deploymentVersionName: "release-12",
+      deploymentState: "SUCCESS" as "SUCCESS" | "FAILED",
+      lifeCycleState: "FINISHED" as const,
+      startedDate: at - 60_000,
+      finishedDate: at,
+    };
     fake.environments.set(11, { name: "Production", results: [result] });
-    return { server: fake.server, pipeline: { provider: "bamboo", project: "Shop", base_url: fake.url, token_env: "BT" }, env: { BT: "pat" }, fail: () => { result.deploymentState = "FAILED"; }, close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "bamboo", project: "Shop", base_url: fake.url, token_env: "BT" },
+      env: { BT: "pat" },
+      fail: () => {
+        result.deploymentState = "FAILED";
+      },
+      close: () => fake.close(),
+    };
   },
   async codeship() {
     const fake = await CodeshipFake.start("bot", "pw");
     fake.builds.push({ uuid: "b1", status: "success", branch: "main", queued_at: T0, finished_at: T1 });
     return {
-      server: fake.server, pipeline: { provider: "codeship", org: "org-uuid", project: "proj", base_url: fake.url, username_env: "CU", password_env: "CP" },
-      env: { CU: "bot", CP: "pw" }, fail: () => {
+      server: fake.server,
+      pipeline: { provider: "codeship", org: "org-uuid", project: "proj", base_url: fake.url, username_env: "CU", password_env: "CP" },
+      env: { CU: "bot", CP: "pw" },
+      fail: () => {
         (fake.builds[0] as { status: string }).status = "error";
-      }, close: () => fake.close(),
+      },
+      close: () => fake.close(),
     };
   },
   async cctray() {
     const fake = await CctrayFake.start();
     const project = { name: "shop", activity: "Sleeping", lastBuildStatus: "Success", lastBuildLabel: "41", lastBuildTime: T1, webUrl: "https://gocd.example/41" };
     fake.projects = [project];
-    return { server: fake.server, pipeline: { provider: "cctray", base_url: fake.url, projects: ["shop"] }, fail: () => { project.lastBuildStatus = "Failure"; }, close: () => fake.close() };
+    return {
+      server: fake.server,
+      pipeline: { provider: "cctray", base_url: fake.url, projects: ["shop"] },
+      fail: () => {
+        project.lastBuildStatus = "Failure";
+      },
+      close: () => fake.close(),
+    };
   },
 };
 
@@ -127,7 +190,10 @@ for (const kind of Object.keys(RIGS)) {
 
 test("providers with a webhook refuse a delivery without the secret and match only their own pipelines", (t) => {
   const hooks = [...PROVIDERS.values()].filter((d) => d.webhook !== undefined);
-  t.deepEqual(hooks.map((d) => d.kind), ["github", "gitlab"]);
+  t.deepEqual(
+    hooks.map((d) => d.kind),
+    ["github", "gitlab"],
+  );
   for (const d of hooks) {
     const hook = d.webhook as NonNullable<typeof d.webhook>;
     t.not(hook.verify("right-secret", Buffer.from("{}"), {}), null, `${d.kind}: no proof is refused`);

@@ -56,7 +56,20 @@ async function bridgeWithHooks(t: import("ava").ExecutionContext) {
 function run(id: number, conclusion: string | null, status = "completed") {
   return {
     action: status === "completed" ? "completed" : "in_progress",
-    workflow_run: { id, name: "CI", head_branch: "main", run_number: id, status, conclusion, workflow_id: 161335, path: ".github/workflows/ci.yml", html_url: `https://github.com/acme/api/actions/runs/${id}`, created_at: "2026-03-05T10:00:00Z", updated_at: "2026-03-05T10:05:00Z", run_started_at: "2026-03-05T10:00:00Z" },
+    workflow_run: {
+      id,
+      name: "CI",
+      head_branch: "main",
+      run_number: id,
+      status,
+      conclusion,
+      workflow_id: 161335,
+      path: ".github/workflows/ci.yml",
+      html_url: `https://github.com/acme/api/actions/runs/${id}`,
+      created_at: "2026-03-05T10:00:00Z",
+      updated_at: "2026-03-05T10:05:00Z",
+      run_started_at: "2026-03-05T10:00:00Z",
+    },
     repository: { full_name: "acme/api" },
   };
 }
@@ -64,7 +77,11 @@ function run(id: number, conclusion: string | null, status = "completed") {
 async function postGithub(url: string, payload: unknown, delivery: string, secret = SECRET) {
   const body = JSON.stringify(payload);
   const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-  return fetch(`${url}/hooks/github`, { method: "POST", body, headers: { "content-type": "application/json", "x-github-event": "workflow_run", "x-github-delivery": delivery, "x-hub-signature-256": signature } });
+  return fetch(`${url}/hooks/github`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "x-github-event": "workflow_run", "x-github-delivery": delivery, "x-hub-signature-256": signature },
+  });
 }
 
 test("a signed workflow_run turns the pipeline red; wrong signatures, redeliveries and builds seen by polling change nothing", async (t) => {
@@ -84,7 +101,10 @@ test("a signed workflow_run turns the pipeline red; wrong signatures, redeliveri
   const good = await postGithub(bridge.httpUrl, run(2, "failure"), "d-3");
   t.deepEqual(await good.json(), { ok: true, matched: 1 });
   t.is(ci.healthOf("api"), "failing");
-  t.deepEqual(events.map((e) => [e.build.id, e.build.state, e.previous]), [["2", "failing", null]]);
+  t.deepEqual(
+    events.map((e) => [e.build.id, e.build.state, e.previous]),
+    [["2", "failing", null]],
+  );
 
   const again = await postGithub(bridge.httpUrl, run(2, "failure"), "d-3");
   t.deepEqual(await again.json(), { ok: true, duplicate: true });
@@ -99,10 +119,18 @@ test("GitLab Pipeline Hook with the right token counts; a wrong token is refused
     object_attributes: { id: 901, iid: 2, ref: "main", status: "failed", created_at: "2026-03-05 10:00:00 UTC", finished_at: "2026-03-05 10:04:00 UTC" },
     project: { id: 7, path_with_namespace: "acme/web", web_url: "https://gitlab.example/acme/web" },
   };
-  const post = (token: string) => fetch(`${bridge.httpUrl}/hooks/gitlab`, { method: "POST", body: JSON.stringify(payload), headers: { "content-type": "application/json", "x-gitlab-event": "Pipeline Hook", "x-gitlab-token": token } });
+  const post = (token: string) =>
+    fetch(`${bridge.httpUrl}/hooks/gitlab`, {
+      method: "POST",
+      body: JSON.stringify(payload),
+      headers: { "content-type": "application/json", "x-gitlab-event": "Pipeline Hook", "x-gitlab-token": token },
+    });
   t.is((await post("nope")).status, 401);
   t.is(ci.healthOf("web"), "passing");
   t.is((await post("gitlab-hook-token")).status, 200);
   t.is(ci.healthOf("web"), "failing");
-  t.deepEqual(events.map((e) => [e.build.id, e.build.finished_at]), [["901", "2026-03-05T10:04:00.000Z"]]);
+  t.deepEqual(
+    events.map((e) => [e.build.id, e.build.finished_at]),
+    [["901", "2026-03-05T10:04:00.000Z"]],
+  );
 });

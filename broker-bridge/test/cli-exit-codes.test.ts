@@ -14,7 +14,13 @@ const TABLE = README.slice(README.indexOf("### Exit codes"));
 
 async function exitOf(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; err: string }> {
   let err = "";
-  const code = await main(argv, { out: () => {}, err: (l) => { err += l + "\n"; }, env: { SHIPGATE_STATE_DIR: tempDir("shipgate-exit-"), ...env } });
+  const code = await main(argv, {
+    out: () => {},
+    err: (l) => {
+      err += l + "\n";
+    },
+    env: { SHIPGATE_STATE_DIR: tempDir("shipgate-exit-"), ...env },
+  });
   return { code, err };
 }
 

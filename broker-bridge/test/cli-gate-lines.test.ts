@@ -13,7 +13,14 @@ async function bridge(t: import("ava").ExecutionContext, config?: string): Promi
     configFile = path.join(state, "shipgate.yaml");
     writeFileSync(configFile, config);
   }
-  const env = { SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: configFile, SHIPGATE_BROKER_URL: undefined, SHIPGATE_USERNAME: undefined };
+  const env = {
+    SHIPGATE_STATE_DIR: state,
+    SHIPGATE_BROKER_PORT: String(await freePort()),
+    SHIPGATE_HTTP_PORT: String(await freePort()),
+    SHIPGATE_CONFIG: configFile,
+    SHIPGATE_BROKER_URL: undefined,
+    SHIPGATE_USERNAME: undefined,
+  };
   const b = runShipgate(["start"], env);
   t.teardown(async () => void (b.child.kill("SIGTERM"), await b.exit));
   await waitFor("the bridge to listen", () => /dashboard and API on/.test(b.stderr()), 60_000);
@@ -26,7 +33,14 @@ async function decided(env: NodeJS.ProcessEnv, decide: string[]): Promise<{ code
   const d = runShipgate(decide, env);
   if ((await d.exit) !== 0) throw new Error(`${decide.join(" ")}: ${d.stderr()}`);
   const code = await gate.exit;
-  return { code, lines: gate.stderr().trim().split("\n").filter((l) => !/waiting for approval/.test(l)) };
+  return {
+    code,
+    lines: gate
+      .stderr()
+      .trim()
+      .split("\n")
+      .filter((l) => !/waiting for approval/.test(l)),
+  };
 }
 
 test.serial("a reject without a reason names the decider once", async (t) => {
@@ -48,7 +62,7 @@ test.serial("blocked mode without a reason: rejected by mode:blocked, once; with
   t.deepEqual(withReason.lines, ["shipgate: api/deploy-prod rejected by mode:blocked: incident 42"]);
 });
 
-test.serial("a refusal names the pipeline once (not \"pipeline pipeline api\")", async (t) => {
+test.serial('a refusal names the pipeline once (not "pipeline pipeline api")', async (t) => {
   const env = await bridge(t, "gates:\n  max_pending_per_pipeline: 1\n");
   const first = runShipgate(["gate", "--pipeline", "api", "--step", "deploy-prod"], env);
   t.teardown(() => void first.child.kill("SIGKILL"));

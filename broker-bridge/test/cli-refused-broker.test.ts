@@ -4,7 +4,13 @@
 import test from "ava";
 import { freePort, runShipgate, startTestBridge, tempDir, waitFor } from "./helpers/bridge";
 
-const env = (port: number) => ({ SHIPGATE_STATE_DIR: tempDir("shipgate-refused-"), SHIPGATE_BROKER_PORT: String(port), SHIPGATE_CONFIG: undefined, SHIPGATE_BROKER_URL: undefined, SHIPGATE_USERNAME: undefined });
+const env = (port: number) => ({
+  SHIPGATE_STATE_DIR: tempDir("shipgate-refused-"),
+  SHIPGATE_BROKER_PORT: String(port),
+  SHIPGATE_CONFIG: undefined,
+  SHIPGATE_BROKER_URL: undefined,
+  SHIPGATE_USERNAME: undefined,
+});
 
 for (const argv of [["status"], ["approve"], ["mode", "blocked"]]) {
   test(`shipgate ${argv.join(" ")}: a refused connection is one line naming the URL, exit 3`, async (t) => {

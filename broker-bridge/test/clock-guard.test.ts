@@ -16,9 +16,13 @@ test("a throwing timer in a running bridge is counted in /metrics by name, and t
   const faulty: Service = {
     name: "faulty",
     start(ctx) {
-      ctx.clock.setTimeout(() => {
-        throw new Error("attempt to write a readonly database");
-      }, 1_000, "faulty-tick");
+      ctx.clock.setTimeout(
+        () => {
+          throw new Error("attempt to write a readonly database");
+        },
+        1_000,
+        "faulty-tick",
+      );
       ctx.clock.setTimeout(() => void ran++, 2_000, "healthy-tick");
     },
   };

@@ -130,11 +130,15 @@ test("any text that is not a duration is refused; any duration is read in millis
 test("defaults: the documented values, and a bare `key:` (null) is the same as leaving it out", (t) => {
   const c = loadConfig({ env: {}, cwd: "/srv" });
   t.like(c, {
-    file: "<defaults>", state_dir: "/srv/.shipgate", prefix: "shipgate/v1/", log_level: "info",
+    file: "<defaults>",
+    state_dir: "/srv/.shipgate",
+    prefix: "shipgate/v1/",
+    log_level: "info",
     broker: { url: null, port: DEFAULTS.broker_port, host: DEFAULTS.broker_host, websocket: true, tls: null, tls_port: DEFAULTS.tls_port, username: null, password_file: null, ca: null },
     http: { host: DEFAULTS.http_host, port: DEFAULTS.http_port, tls: null },
     gates: { default_timeout_ms: 3_600_000, grace_ms: 600_000, max_pending_per_pipeline: 100, rules: [], timezone: "UTC", freeze: [] },
-    gadgets: [], sections: {},
+    gadgets: [],
+    sections: {},
   });
   const nulls = checkConfig({ state_dir: null, broker: { port: null, tls: null }, http: null, gates: { rules: null, grace: null }, gadgets: { "desk-1": null } }, "f.yml", "/srv");
   if (!nulls.ok) return t.fail(nulls.error);
@@ -143,13 +147,20 @@ test("defaults: the documented values, and a bare `key:` (null) is the same as l
   t.deepEqual(nulls.value.gadgets, [{ id: "desk-1", pipelines: [], secret_file: null, extra: {} }]);
   t.deepEqual(checkDashboardSection(undefined, "dashboard"), { ok: true, value: { ...DASHBOARD_DEFAULTS } });
   t.deepEqual(checkSecuritySection(null, "security"), { ok: true, value: { ...SECURITY_DEFAULTS, lockRequests: { ...SECURITY_DEFAULTS.lockRequests }, events: { ...SECURITY_DEFAULTS.events } } });
-  t.like(checkCiSection(undefined, "ci", {}), { ok: true, value: { freshness_ms: CI_DEFAULTS.freshness_ms, reserve: CI_DEFAULTS.reserve, backoff_cap_ms: CI_DEFAULTS.backoff_cap_ms, pipelines: [], webhooks: { github_secret: null, gitlab_token: null } } });
+  t.like(checkCiSection(undefined, "ci", {}), {
+    ok: true,
+    value: { freshness_ms: CI_DEFAULTS.freshness_ms, reserve: CI_DEFAULTS.reserve, backoff_cap_ms: CI_DEFAULTS.backoff_cap_ms, pipelines: [], webhooks: { github_secret: null, gitlab_token: null } },
+  });
   const ci = checkCiSection({ interval: "2m", pipelines: { api: { provider: "github", repo: "acme/api" } } }, "ci", {});
   t.like(ci, { ok: true, value: { pipelines: [{ name: "api", base_url: "https://api.github.com", branch: "main", interval_ms: 120_000, timeout_ms: CI_DEFAULTS.timeout_ms, token: null }] } });
 });
 
 test("a gadget's other keys stay for the services that own them; paths resolve against the file's folder", (t) => {
-  const c = checkConfig({ state_dir: "state", broker: { tls: { cert: "c.pem", key: "/k.pem" } }, gadgets: { "desk-1": { secret_file: "../s", watch: ["api"], counter: "friday" } } }, "f.yml", "/etc/shipgate");
+  const c = checkConfig(
+    { state_dir: "state", broker: { tls: { cert: "c.pem", key: "/k.pem" } }, gadgets: { "desk-1": { secret_file: "../s", watch: ["api"], counter: "friday" } } },
+    "f.yml",
+    "/etc/shipgate",
+  );
   if (!c.ok) return t.fail(c.error);
   t.is(c.value.state_dir, "/etc/shipgate/state");
   t.deepEqual(c.value.broker.tls, { cert: "/etc/shipgate/c.pem", key: "/k.pem" });
@@ -159,7 +170,10 @@ test("a gadget's other keys stay for the services that own them; paths resolve a
 test("environment variables override the file, and a bad one names the variable", (t) => {
   const file = path.join(dir, "env.yml");
   writeFileSync(file, "state_dir: /var/lib/x\nprefix: a/\nbroker: { port: 1000, url: mqtt://file.example }\nhttp: { port: 2000 }\n");
-  const c = loadConfig({ env: { SHIPGATE_CONFIG: file, SHIPGATE_STATE_DIR: "rel", SHIPGATE_BROKER_PORT: "0", SHIPGATE_HTTP_PORT: "65535", SHIPGATE_BROKER_URL: "mqtts://env.example:8883", SHIPGATE_PREFIX: "b/" }, cwd: "/home/op" });
+  const c = loadConfig({
+    env: { SHIPGATE_CONFIG: file, SHIPGATE_STATE_DIR: "rel", SHIPGATE_BROKER_PORT: "0", SHIPGATE_HTTP_PORT: "65535", SHIPGATE_BROKER_URL: "mqtts://env.example:8883", SHIPGATE_PREFIX: "b/" },
+    cwd: "/home/op",
+  });
   t.like(c, { file, state_dir: "/home/op/rel", prefix: "b/", broker: { port: 0, url: "mqtts://env.example:8883" }, http: { port: 65535 } });
   t.like(loadConfig({ file, env: {} }), { state_dir: "/var/lib/x", prefix: "a/", broker: { port: 1000, url: "mqtt://file.example" }, http: { port: 2000 } });
   const bad: [NodeJS.ProcessEnv, string, RegExp][] = [
@@ -176,7 +190,10 @@ test("environment variables override the file, and a bad one names the variable"
 });
 
 test("each registered service's section: accepted at the top, kept for its service, checked by it with file and key", (t) => {
-  t.deepEqual([...SERVICE_SECTIONS], SECTIONS.map((s) => s.key));
+  t.deepEqual(
+    [...SERVICE_SECTIONS],
+    SECTIONS.map((s) => s.key),
+  );
   t.is(new Set(SERVICE_SECTIONS).size, SERVICE_SECTIONS.length);
   const raw = Object.fromEntries(SERVICE_SECTIONS.map((k) => [k, { colour: "red" }]));
   const c = checkConfig(raw, "shipgate.yml", "/");
@@ -205,13 +222,21 @@ test("service sections: wrong type, unknown key, out of range and a missing secr
     [checkDashboardSection({ max_streams: 0 }, "dashboard"), "dashboard.max_streams", /^must be between 1 and 10000$/],
     [checkDashboardSection({ title: 5 }, "dashboard"), "dashboard.title", /^must be a string$/],
     [checkSecuritySection({ session_ttl: "30s" }, "security"), "security.session_ttl", /at least a minute/],
-    [checkSecuritySection({ event_burts: 3 }, "security"), "security.event_burts", /not a known setting \(known: lock_requests_per_minute, lock_request_burst, events_per_minute, event_burst, session_ttl\)/],
+    [
+      checkSecuritySection({ event_burts: 3 }, "security"),
+      "security.event_burts",
+      /not a known setting \(known: lock_requests_per_minute, lock_request_burst, events_per_minute, event_burst, session_ttl\)/,
+    ],
     [checkNotificationsSection({ slack: { url_env: "HOOK" } }, "notifications", {}), "notifications.slack.url_env", /^environment variable HOOK is not set$/],
     [checkNotificationsSection({ slack: { url: "ftp://x" } }, "notifications", {}), "notifications.slack.url", /http/],
     [checkNotificationsSection({ slack: { url: "https://x", events: ["lock.nope"] } }, "notifications", {}), "notifications.slack.events.0", /^must be one of lock.pending/],
     [checkCountersSection({ f: { day: "fri", pipelines: [] } }, "counters"), "counters.f.pipelines", /^is not a setting of a deploy-day counter \(known: kind, day, timezone, environment, label\)$/],
     [checkCountersSection({ f: { kind: "first-green" } }, "counters"), "counters.f.kind", /^must be one of deploy-day, last-red$/],
-    [checkCiSection({ pipelines: { api: { provider: "jenkins", base_url: "http://j", job: "x", colour: 1 } } }, "ci", {}), "ci.pipelines.api.colour", /known: provider, base_url, branch, token_env, interval, timeout, job, user, history\)$/],
+    [
+      checkCiSection({ pipelines: { api: { provider: "jenkins", base_url: "http://j", job: "x", colour: 1 } } }, "ci", {}),
+      "ci.pipelines.api.colour",
+      /known: provider, base_url, branch, token_env, interval, timeout, job, user, history\)$/,
+    ],
     [checkCiSection({ pipelines: { api: { provider: "travis" } } }, "ci", {}), "ci.pipelines.api.provider", /^must be one of github, gitlab/],
     [checkCiSection({ pipelines: { api: { provider: "github", repo: "a/b", token_env: "GH" } } }, "ci", {}), "ci.pipelines.api.token_env", /^environment variable GH is not set$/],
     [checkCiSection({ pipelines: { "a b": { provider: "github" } } }, "ci", {}), "ci.pipelines.a b", /^pipeline names are letters/],

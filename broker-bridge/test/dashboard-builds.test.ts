@@ -21,7 +21,14 @@ test("CI pipelines: state, tone, provider, failing parts, awaiting approval, age
       { name: "docs", provider: "jenkins", health: "passing", fresh: true, last_data_at: "2026-11-18T10:02:00.000Z" },
     ],
   });
-  t.deepEqual(s.rows.map((r) => [r.name, r.state, r.tone]), [["api", "failing", "bad"], ["web", "building", "busy"], ["docs", "passing", "good"]]);
+  t.deepEqual(
+    s.rows.map((r) => [r.name, r.state, r.tone]),
+    [
+      ["api", "failing", "bad"],
+      ["web", "building", "busy"],
+      ["docs", "passing", "good"],
+    ],
+  );
   t.is(s.rows[0]?.detail, "github — failing: test, lint");
   t.regex(s.rows[1]?.detail ?? "", /awaiting approval/);
   t.is(s.rows[2]?.at, "2026-11-18T10:02:00.000Z");
@@ -43,11 +50,14 @@ test("Argo CD apps: sync and health together, the worse decides; an unreachable 
     { name: "pay", project: "payments", sync: "Synced", health: "Degraded", operation: { phase: "Failed", message: "x", finished_at: "2026-11-18T09:00:00Z" } },
   ];
   const ok = readBuildSection({ configured: true, url: "https://argo.example", watch: { reachable: true, last_error: null }, apps });
-  t.deepEqual(ok.rows.map((r) => [r.name, r.state, r.tone]), [
-    ["shop", "Synced · Healthy", "good"],
-    ["cart", "OutOfSync · Healthy", "busy"],
-    ["pay", "Synced · Degraded · sync Failed", "bad"],
-  ]);
+  t.deepEqual(
+    ok.rows.map((r) => [r.name, r.state, r.tone]),
+    [
+      ["shop", "Synced · Healthy", "good"],
+      ["cart", "OutOfSync · Healthy", "busy"],
+      ["pay", "Synced · Degraded · sync Failed", "bad"],
+    ],
+  );
   t.is(ok.rows[0]?.at, "2026-11-18T08:00:00Z");
   t.is(ok.rows[2]?.at, "2026-11-18T09:00:00Z");
   t.is(ok.problem, null);
@@ -62,7 +72,10 @@ test("Argo CD apps: sync and health together, the worse decides; an unreachable 
 
 test("rows without a name are skipped; unknown words get the unknown tone", (t) => {
   const s = readBuildSection({ items: [{ state: "passing" }, { id: "x", status: "weird" }, "nonsense"] });
-  t.deepEqual(s.rows.map((r) => [r.name, r.tone]), [["x", "unknown"]]);
+  t.deepEqual(
+    s.rows.map((r) => [r.name, r.tone]),
+    [["x", "unknown"]],
+  );
   t.is(toneOf("Out_Of-Sync"), "busy");
   t.is(toneOf(undefined), "unknown");
   t.is(worstTone(["good", "unknown"]), "unknown");

@@ -78,7 +78,9 @@ browserTest("the page loads with the mode banner, escapes the configured title, 
 browserTest("a gadget that comes online appears with its telemetry and what its display shows", async (t) => {
   const gadget = await rig.connectAs("desk-1", "gadget");
   await gadget.publishAsync(topics.gadgetStatus("desk-1"), encode({ state: "online", version: "0.3.1" }), { qos: 1, retain: true });
-  await gadget.publishAsync(topics.gadgetTelemetry("desk-1"), encode({ uptime_s: 7260, rssi: -58, free_heap: 91_000, version: "0.3.1", restart_reason: "power-on", outbox: 0, interval_s: 30 }), { qos: 0 });
+  await gadget.publishAsync(topics.gadgetTelemetry("desk-1"), encode({ uptime_s: 7260, rssi: -58, free_heap: 91_000, version: "0.3.1", restart_reason: "power-on", outbox: 0, interval_s: 30 }), {
+    qos: 0,
+  });
   const card = page.locator('.gadget[data-id="desk-1"][data-online="true"]');
   await card.waitFor();
   await card.locator(".telemetry", { hasText: "RSSI -58 dBm" }).waitFor();
@@ -91,15 +93,18 @@ browserTest("a gadget that comes online appears with its telemetry and what its 
   // Ring A is drawn by the firmware's animator: the "locked" scene lights blue LEDs.
   // (The root tsconfig has no DOM types; the canvas is typed by what this reads of it.)
   type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-  const lit = await card.locator("canvas.ring").first().evaluate((element) => {
-    const c = element as unknown as Canvas;
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let blue = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 2]! > 120 && d[i]! < 60) blue++;
-    return blue;
-  });
+  const lit = await card
+    .locator("canvas.ring")
+    .first()
+    .evaluate((element) => {
+      const c = element as unknown as Canvas;
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let blue = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 2]! > 120 && d[i]! < 60) blue++;
+      return blue;
+    });
   t.true(lit > 0, "ring A shows the locked scene's blue");
-  t.regex(await page.locator("#gadget-count").textContent() ?? "", /1\/2 online/);
+  t.regex((await page.locator("#gadget-count").textContent()) ?? "", /1\/2 online/);
   // With a gadget online, the lock no longer says nobody can decide it.
   await page.locator("#queue li.lock .wait-reason").waitFor({ state: "detached" });
 });
@@ -127,10 +132,13 @@ browserTest("admin routes refuse a request without a session and a cross-site re
   try {
     const evilPage = await page.context().newPage();
     await evilPage.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
-    await evilPage.evaluate(async ({ url, lockId }) => {
-      // A classic CSRF: a "simple" request (no preflight) that carries the cookie.
-      await fetch(url, { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body: JSON.stringify({ decision: "approve", id: lockId }) });
-    }, { url: rig.bridge.httpUrl + "/api/admin/decide", lockId: id });
+    await evilPage.evaluate(
+      async ({ url, lockId }) => {
+        // A classic CSRF: a "simple" request (no preflight) that carries the cookie.
+        await fetch(url, { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body: JSON.stringify({ decision: "approve", id: lockId }) });
+      },
+      { url: rig.bridge.httpUrl + "/api/admin/decide", lockId: id },
+    );
     await evilPage.close();
   } finally {
     evil.close();
@@ -138,7 +146,10 @@ browserTest("admin routes refuse a request without a session and a cross-site re
   const gates = rig.bridge.service(GatesService)!;
   t.is(gates.locks.get(id)?.state, "pending", "the cross-site request changed nothing");
   const denied = rig.audit("http.denied").map((r) => String(r.detail?.reason));
-  t.true(denied.some((r) => /cross-site request from http:\/\/127\.0\.0\.1:\d+ refused/.test(r)), denied.join("; "));
+  t.true(
+    denied.some((r) => /cross-site request from http:\/\/127\.0\.0\.1:\d+ refused/.test(r)),
+    denied.join("; "),
+  );
   t.true(denied.some((r) => /log in first/.test(r)));
 });
 
@@ -186,13 +197,14 @@ browserTest("the virtual gadget (the firmware's App in the page) comes online an
   const gates = rig.bridge.service(GatesService)!;
   // The firmware draws the head lock on its MAX7219 matrix (through the simulated chip chain).
   type Canvas = { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-  const litPixels = () => page.locator("canvas.vg-matrix").evaluate((element) => {
-    const c = element as unknown as Canvas;
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let lit = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i]! > 200) lit++;
-    return lit;
-  });
+  const litPixels = () =>
+    page.locator("canvas.vg-matrix").evaluate((element) => {
+      const c = element as unknown as Canvas;
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let lit = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! > 200) lit++;
+      return lit;
+    });
   t.true(await waitFor("the matrix to light", async () => (await litPixels()) > 0), "the matrix shows text");
 
   // A press of the approve key, held long enough for the firmware's debouncer.

@@ -129,7 +129,13 @@ export async function startDashboardBridge(config: Record<string, unknown>): Pro
     },
     async connectAs(name, role) {
       if (!passwords.has(name)) rig.addUser(name, role);
-      const client = await mqtt.connectAsync(bridge.brokerUrl, { username: name, password: passwords.get(name), reconnectPeriod: 0, connectTimeout: 5000, clientId: `${name}-${randomUUID().slice(0, 8)}` });
+      const client = await mqtt.connectAsync(bridge.brokerUrl, {
+        username: name,
+        password: passwords.get(name),
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        clientId: `${name}-${randomUUID().slice(0, 8)}`,
+      });
       clients.push(client);
       return client;
     },

@@ -8,7 +8,13 @@ import { startTestBridge } from "./helpers/bridge";
 
 const DASHBOARD = new URL("../../deploy/grafana/shipgate.json", import.meta.url);
 
-interface Panel { id: number; type: string; title: string; datasource: { uid: string }; targets: { expr: string; refId: string }[] }
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource: { uid: string };
+  targets: { expr: string; refId: string }[];
+}
 
 const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "offset", "bool", "and", "or", "unless"]);
 
@@ -55,7 +61,10 @@ test("every query of the Grafana dashboard names a metric the running bridge exp
   t.true(names.has("shipgate_locks_pending"), "the scrape has the bridge's own series");
 
   const dashboard = JSON.parse(readFileSync(DASHBOARD, "utf8")) as { uid: string; __inputs: { name: string; pluginId: string }[]; panels: Panel[] };
-  t.deepEqual(dashboard.__inputs.map((i) => [i.name, i.pluginId]), [["DS_PROMETHEUS", "prometheus"]]);
+  t.deepEqual(
+    dashboard.__inputs.map((i) => [i.name, i.pluginId]),
+    [["DS_PROMETHEUS", "prometheus"]],
+  );
   t.is(new Set(dashboard.panels.map((p) => p.id)).size, dashboard.panels.length, "panel ids are unique");
   const missing: string[] = [];
   let queries = 0;

@@ -25,7 +25,15 @@ function execStart(unit: string): string {
 
 /** systemd's specifiers and ${VAR} expansion (systemd.service(5) "Command lines"), word by word. */
 function expand(line: string, instance: string, env: Record<string, string>): string[] {
-  return line.split(/\s+/).filter(Boolean).map((w) => w.replace(/%i/g, instance).replace(/%H/g, hostname()).replace(/\$\{(\w+)\}/g, (_, k: string) => env[k] ?? ""));
+  return line
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) =>
+      w
+        .replace(/%i/g, instance)
+        .replace(/%H/g, hostname())
+        .replace(/\$\{(\w+)\}/g, (_, k: string) => env[k] ?? ""),
+    );
 }
 
 test("the timer's unit beats as its instance: a node file appears in the bridge's presence directory", async (t) => {
@@ -34,8 +42,11 @@ test("the timer's unit beats as its instance: a node file appears in the bridge'
   t.teardown(() => rig.stop());
   const node = rig.addUser("web-7", "viewer");
   const env = {
-    SHIPGATE_BROKER_URL: rig.bridge.brokerUrl, SHIPGATE_USERNAME: node.username, SHIPGATE_PASSWORD: node.password,
-    SHIPGATE_PRESENCE_PART: "web", SHIPGATE_PRESENCE_ADDR: "10.0.0.17:8080",
+    SHIPGATE_BROKER_URL: rig.bridge.brokerUrl,
+    SHIPGATE_USERNAME: node.username,
+    SHIPGATE_PASSWORD: node.password,
+    SHIPGATE_PRESENCE_PART: "web",
+    SHIPGATE_PRESENCE_ADDR: "10.0.0.17:8080",
   };
   const argv = expand(execStart(SERVICE), "web-7", env);
   t.is(argv[0], "/usr/bin/node");
@@ -55,9 +66,15 @@ test("the timer's unit beats as its instance: a node file appears in the bridge'
 const analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].find((p) => existsSync(p));
 (analyze ? test : test.skip)("systemd-analyze verify accepts the service and the timer", (t) => {
   const tmp = tempDir("shipgate-units-");
-  for (const [from, to] of [["shipgate-presence@.service", "shipgate-presence@web-1.service"], ["shipgate-presence@.timer", "shipgate-presence@web-1.timer"]] as const) {
+  for (const [from, to] of [
+    ["shipgate-presence@.service", "shipgate-presence@web-1.service"],
+    ["shipgate-presence@.timer", "shipgate-presence@web-1.timer"],
+  ] as const) {
     copyFileSync(path.join(DEPLOY, from), path.join(tmp, to));
   }
-  const out = execFileSync(analyze as string, ["verify", path.join(tmp, "shipgate-presence@web-1.service"), path.join(tmp, "shipgate-presence@web-1.timer")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync(analyze as string, ["verify", path.join(tmp, "shipgate-presence@web-1.service"), path.join(tmp, "shipgate-presence@web-1.timer")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   t.is(out.trim(), "");
 });

@@ -30,10 +30,13 @@ function loadYaml(text: string, env: NodeJS.ProcessEnv = {}) {
 function tableKeys(id: string): { key: string; def: string }[] {
   const block = new RegExp(`<!-- config-table: ${id} -->\\n([\\s\\S]*?)<!-- /config-table -->`).exec(DOC)?.[1];
   if (block === undefined) throw new Error(`no table ${id}`);
-  return block.split("\n").filter((l) => l.startsWith("| `")).flatMap((line) => {
-    const [keys = "", , def = ""] = line.slice(2, -2).split(" | ");
-    return [...keys.matchAll(/`([^`]+)`/g)].map((m) => ({ key: m[1] as string, def }));
-  });
+  return block
+    .split("\n")
+    .filter((l) => l.startsWith("| `"))
+    .flatMap((line) => {
+      const [keys = "", , def = ""] = line.slice(2, -2).split(" | ");
+      return [...keys.matchAll(/`([^`]+)`/g)].map((m) => ({ key: m[1] as string, def }));
+    });
 }
 
 /** What the checker says it knows, from its own error for an unknown key. */
@@ -62,7 +65,15 @@ function knownBy(check: (value: unknown, at: string) => { ok: boolean; error?: s
 
 /** Keys of a table one level down (`rules[].pipeline` -> `pipeline`), or at the top. */
 function level(id: string, prefix: string): string[] {
-  return [...new Set(tableKeys(id).map((r) => r.key).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).filter((k) => !/[.[]/.test(k)))].sort();
+  return [
+    ...new Set(
+      tableKeys(id)
+        .map((r) => r.key)
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length))
+        .filter((k) => !/[.[]/.test(k)),
+    ),
+  ].sort();
 }
 
 test("the key tables are the ones the schemas generate (run npm run docs:config after a change)", (t) => {
@@ -87,7 +98,13 @@ test("the example loads with loadConfig and means what the doc says", (t) => {
   t.like(c.gates, { default_timeout_ms: 3_600_000, grace_ms: 600_000, max_pending_per_pipeline: 100, timezone: "Europe/Berlin" });
   t.deepEqual(c.gates.rules, [{ pipeline: "api", step: "deploy-prod*", approvals: 2, deciders: ["gadget:desk-ops", "gadget:desk-dev", "user:alice"] }]);
   t.deepEqual(c.gates.freeze, [{ name: "weekend", from_day: 5, from_minute: 15 * 60, to_day: 1, to_minute: 6 * 60 }]);
-  t.deepEqual(c.gadgets.map((g) => [g.id, g.pipelines, g.secret_file]), [["desk-ops", [], null], ["desk-dev", ["api", "web-*"], path.join(dir, "secrets/desk-dev")]]);
+  t.deepEqual(
+    c.gadgets.map((g) => [g.id, g.pipelines, g.secret_file]),
+    [
+      ["desk-ops", [], null],
+      ["desk-dev", ["api", "web-*"], path.join(dir, "secrets/desk-dev")],
+    ],
+  );
 });
 
 test("the documented keys are exactly the ones the checker knows", (t) => {
@@ -104,10 +121,22 @@ test("the documented keys are exactly the ones the checker knows", (t) => {
   t.deepEqual(level("gates", "freeze[]."), known("gates: { freeze: [ { colour: red } ] }\n"));
   t.deepEqual(level("dashboard", ""), knownBy(checkDashboardSection, { colour: "red" }));
   t.deepEqual(level("security", ""), knownBy(checkSecuritySection, { colour: "red" }));
-  t.deepEqual(level("argocd", ""), knownBy((v, at) => checkArgoConfig(v, at, "/"), { url: "https://a", token_env: "T", colour: "red" }));
-  t.deepEqual(level("argocd", "segment."), knownBy((v, at) => checkArgoConfig(v, at, "/"), { url: "https://a", token_env: "T", segment: { start: 1, count: 1, colour: "red" } }));
-  t.deepEqual(level("notifications", "<name>."), knownBy((v, at) => checkNotificationsSection(v, at, {}), { slack: { colour: "red" } }));
-  t.deepEqual(level("ci", ""), knownBy((v, at) => checkCiSection(v, at, {}), { colour: "red" }));
+  t.deepEqual(
+    level("argocd", ""),
+    knownBy((v, at) => checkArgoConfig(v, at, "/"), { url: "https://a", token_env: "T", colour: "red" }),
+  );
+  t.deepEqual(
+    level("argocd", "segment."),
+    knownBy((v, at) => checkArgoConfig(v, at, "/"), { url: "https://a", token_env: "T", segment: { start: 1, count: 1, colour: "red" } }),
+  );
+  t.deepEqual(
+    level("notifications", "<name>."),
+    knownBy((v, at) => checkNotificationsSection(v, at, {}), { slack: { colour: "red" } }),
+  );
+  t.deepEqual(
+    level("ci", ""),
+    knownBy((v, at) => checkCiSection(v, at, {}), { colour: "red" }),
+  );
   const cctray = knownBy((v, at) => checkCiSection(v, at, {}), { pipelines: { p: { provider: "cctray", base_url: "http://x", colour: "red" } } });
   t.deepEqual([...level("ci", "pipelines.<name>."), "projects"].sort(), cctray);
 });
@@ -142,8 +171,13 @@ test("the defaults the doc shows are the bridge's", (t) => {
 test("the environment variables listed are the ones the code reads, and they override", (t) => {
   const listed = [...DOC.matchAll(/`(SHIPGATE_[A-Z_]+)`/g)].map((m) => m[1] as string);
   // The bridge and the pipeline client (which holds how every command finds the broker).
-  const sources = ["broker-bridge/src", "pipeline-client/src"].flatMap((dir) => readdirSync(path.join(REPO, dir), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts")).map((f) => readFileSync(path.join(REPO, dir, f), "utf8"))).join("\n");
+  const sources = ["broker-bridge/src", "pipeline-client/src"]
+    .flatMap((dir) =>
+      readdirSync(path.join(REPO, dir), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => readFileSync(path.join(REPO, dir, f), "utf8")),
+    )
+    .join("\n");
   const read = [...sources.matchAll(/env\.(SHIPGATE_[A-Z_]+)/g)].map((m) => m[1] as string);
   t.deepEqual([...new Set(listed)].sort(), [...new Set(read)].sort());
   const { file } = loadYaml("broker: { port: 1883 }\n");

@@ -71,7 +71,12 @@ test("state and config: the directories systemd makes are the ones the environme
   t.is(one("ConfigurationDirectory"), "shipgate");
   t.is(path.dirname(ENV.SHIPGATE_CONFIG ?? ""), `/etc/${one("ConfigurationDirectory")}`);
   // Every SHIPGATE_ variable of the unit is one the bridge reads: loadConfig follows them.
-  t.deepEqual(Object.keys(ENV).filter((k) => k.startsWith("SHIPGATE_")).sort(), ["SHIPGATE_CONFIG", "SHIPGATE_STATE_DIR"]);
+  t.deepEqual(
+    Object.keys(ENV)
+      .filter((k) => k.startsWith("SHIPGATE_"))
+      .sort(),
+    ["SHIPGATE_CONFIG", "SHIPGATE_STATE_DIR"],
+  );
   const dir = mkdtempSync(path.join(tmpdir(), "unit-env-"));
   const file = path.join(dir, "shipgate.yml");
   writeFileSync(file, "log_level: warn\n");
@@ -107,14 +112,19 @@ test("docs/deploy.md sets up what the unit expects", (t) => {
   writeFileSync(path.join(dir, "shipgate.yml"), yaml ?? "");
   const config = loadConfig({ file: path.join(dir, "shipgate.yml"), env: {} });
   t.like(config, { http: { host: "0.0.0.0", port: 8080 }, broker: { port: 1883 }, gates: { timezone: "Europe/Berlin" } });
-  t.deepEqual(config.gadgets.map((g) => g.id), ["desk-1"]);
+  t.deepEqual(
+    config.gadgets.map((g) => g.id),
+    ["desk-1"],
+  );
 });
 
 test("the metrics the doc lists are the bridge's", (t) => {
   const series = [...DOC.matchAll(/^\| `(shipgate_[a-z_]+)(?:\{[a-z]+\})?` \|/gm)].map((m) => m[1] as string);
   t.true(series.length >= 5);
   const sources = readdirSync(path.join(REPO, "broker-bridge/src"), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts")).map((f) => readFileSync(path.join(REPO, "broker-bridge/src", f), "utf8")).join("\n");
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => readFileSync(path.join(REPO, "broker-bridge/src", f), "utf8"))
+    .join("\n");
   for (const name of series) t.true(sources.includes(`name: "${name}"`), `${name} is registered by the bridge`);
 });
 
@@ -127,7 +137,14 @@ test("systemd-analyze verify accepts the unit", (t) => {
   writeFileSync(unit, UNIT_TEXT.replaceAll(PACKAGE_DIR, path.join(REPO, "broker-bridge")).replaceAll(INSTALL_DIR, REPO.replace(/\/$/, "")).replaceAll(NODE, process.execPath));
   const verify = spawnSync("systemd-analyze", ["verify", unit], { encoding: "utf8" });
   t.is(verify.status, 0, verify.stderr);
-  t.is(verify.stderr.split("\n").filter((l) => l.includes("shipgate.service")).join("\n"), "", "no warnings about the unit");
+  t.is(
+    verify.stderr
+      .split("\n")
+      .filter((l) => l.includes("shipgate.service"))
+      .join("\n"),
+    "",
+    "no warnings about the unit",
+  );
 });
 
 test("the unit's ExecStart and Environment start the bridge, and SIGTERM stops it with exit 0", async (t) => {

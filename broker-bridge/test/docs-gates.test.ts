@@ -41,9 +41,13 @@ function binDir(): string {
 function runBlock(g: GateRig, name: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const cwd = mkdtempSync(path.join(tmpdir(), "docs-gates-"));
   const env = {
-    SHIPGATE_HOST: g.host, SHIPGATE_PORT: String(g.port),
-    SHIPGATE_USERNAME: g.pipelineUser.username, SHIPGATE_PASSWORD: g.pipelineUser.password,
-    SHIPGATE_BROKER_URL: g.brokerUrl, PATH: `${binDir()}:${process.env.PATH}`, ...extraEnv,
+    SHIPGATE_HOST: g.host,
+    SHIPGATE_PORT: String(g.port),
+    SHIPGATE_USERNAME: g.pipelineUser.username,
+    SHIPGATE_PASSWORD: g.pipelineUser.password,
+    SHIPGATE_BROKER_URL: g.brokerUrl,
+    PATH: `${binDir()}:${process.env.PATH}`,
+    ...extraEnv,
   };
   const script = `${block("setup")}\n${block(name)}`;
   const decision = () => JSON.parse(readFileSync(path.join(cwd, "decision.json"), "utf8")) as Record<string, unknown>;

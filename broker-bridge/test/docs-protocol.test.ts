@@ -25,7 +25,11 @@ test("a changed descriptor changes the table, so the check above can fail", (t) 
 test("every descriptor's filter matches its own topics and parse() gives its kind", (t) => {
   const topics = new Topics();
   const sample = (m: MessageDescriptor) =>
-    topics.prefix + m.topic.replace("<id>", "0b8f2f7e-6c1d-4a55-9d5e-2f0c7a1b3c4d").replace("<command>", "mode").replace(/<[^>]+>/g, "desk-1");
+    topics.prefix +
+    m.topic
+      .replace("<id>", "0b8f2f7e-6c1d-4a55-9d5e-2f0c7a1b3c4d")
+      .replace("<command>", "mode")
+      .replace(/<[^>]+>/g, "desk-1");
   for (const m of ALL_MESSAGES) t.is(topics.parse(sample(m)).kind, m.kind, m.topic);
   // Two descriptors may share a kind (locks/request and locks/request/<user> carry the same
   // request); the router keys its routes by filter, which stays one per descriptor.

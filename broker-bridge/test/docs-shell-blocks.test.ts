@@ -24,13 +24,23 @@ import { signEvent, topics } from "./security-support";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DOCS = [
-  "README.md", "firmware/README.md", "hardware/README.md", "integrations/concourse/README.md", "tools/xs/README.md",
-  ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  "README.md",
+  "firmware/README.md",
+  "hardware/README.md",
+  "integrations/concourse/README.md",
+  "tools/xs/README.md",
+  ...readdirSync(path.join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
 ];
 const RUN_HERE = ["readme-commands", "gates-modes", "security-users", "security-mosquitto", "audit-export", "presence-beat", "presence-account", "presence-list", "homeassistant-account"];
 const ELSEWHERE = ["npm-start", "server", "device", "docker"];
 
-interface Block { doc: string; tag: string; code: string }
+interface Block {
+  doc: string;
+  tag: string;
+  code: string;
+}
 
 function shellBlocks(): Block[] {
   const out: Block[] = [];
@@ -51,7 +61,10 @@ const block = (name: string): Block => {
  *  next (a reader pastes them one by one). */
 const lines = (b: Block) => {
   const out: string[] = [];
-  for (const l of b.code.split("\n").map((l) => l.replace(/\s+#.*$/, "")).filter((l) => l.trim() !== "" && !l.startsWith("#"))) {
+  for (const l of b.code
+    .split("\n")
+    .map((l) => l.replace(/\s+#.*$/, ""))
+    .filter((l) => l.trim() !== "" && !l.startsWith("#"))) {
     const last = out.at(-1);
     if (last?.endsWith("\\")) out[out.length - 1] = `${last.slice(0, -1)} ${l.trim()}`;
     else out.push(l);
@@ -68,7 +81,11 @@ test("every shell block in README.md and docs/ is run by a test, or says why it 
   for (const name of RUN_HERE) t.notThrows(() => block(name));
 });
 
-interface Rig { env: NodeJS.ProcessEnv; state: string; stop(): Promise<void> }
+interface Rig {
+  env: NodeJS.ProcessEnv;
+  state: string;
+  stop(): Promise<void>;
+}
 
 async function startBridge(): Promise<Rig> {
   const state = tempDir("shipgate-docs-");
@@ -126,7 +143,13 @@ test.serial("docs/gates.md: the mode block runs as written", async (t) => {
   t.teardown(() => rig.stop());
   const ran = await bash(block("gates-modes").code, withShipgateOnPath(rig.env)).done;
   t.is(ran.code, 0, ran.err);
-  t.deepEqual(ran.out.trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")), ["mode released", "mode blocked", "mode default"]);
+  t.deepEqual(
+    ran.out
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ").slice(0, 2).join(" ")),
+    ["mode released", "mode blocked", "mode default"],
+  );
 });
 
 test.serial("docs/security.md: the users block runs as written, each line succeeding", async (t) => {
@@ -181,12 +204,20 @@ test.serial("docs/audit.md: the export block runs as written, after a gadget's a
 
   const code = block("audit-export").code;
   const cmds = lines(block("audit-export"));
-  t.true(cmds.some((l) => l.includes("127.0.0.1:8080")), "the curl line asks the default port");
+  t.true(
+    cmds.some((l) => l.includes("127.0.0.1:8080")),
+    "the curl line asks the default port",
+  );
   const cwd = tempDir("shipgate-docs-");
   const script = ["set -euo pipefail", ...cmds.flatMap((l, i) => [`echo "@@ ${i}"`, onPort(l, rig)])].join("\n");
   const ran = await bash(script, env, cwd).done;
   t.is(ran.code, 0, `${code}\n${ran.err}`);
-  const out = Object.fromEntries(ran.out.split(/^@@ /m).slice(1).map((part) => [Number(part.slice(0, part.indexOf("\n"))), part.slice(part.indexOf("\n") + 1)]));
+  const out = Object.fromEntries(
+    ran.out
+      .split(/^@@ /m)
+      .slice(1)
+      .map((part) => [Number(part.slice(0, part.indexOf("\n"))), part.slice(part.indexOf("\n") + 1)]),
+  );
   // 0: the table, with both decisions in it.
   t.regex(out[0] ?? "", /lock\.approve/);
   t.regex(out[0] ?? "", /lock\.reject/);
@@ -195,11 +226,23 @@ test.serial("docs/audit.md: the export block runs as written, after a gadget's a
   t.true(csv.startsWith("id,at,actor,action,subject,detail\r\n"), csv.slice(0, 80));
   const rows = parse(csv, { columns: true }) as Record<string, string>[];
   t.true(rows.length >= 4, csv);
-  t.true(rows.every((r) => r.action?.startsWith("lock.")), csv);
-  t.true(rows.some((r) => r.action === "lock.approve" && r.actor === "gadget:desk-1"), csv);
-  t.true(rows.some((r) => r.action === "lock.reject" && r.actor === "user:admin"), csv);
+  t.true(
+    rows.every((r) => r.action?.startsWith("lock.")),
+    csv,
+  );
+  t.true(
+    rows.some((r) => r.action === "lock.approve" && r.actor === "gadget:desk-1"),
+    csv,
+  );
+  t.true(
+    rows.some((r) => r.action === "lock.reject" && r.actor === "user:admin"),
+    csv,
+  );
   // 2: jq keeps the gadget's rows only.
-  const jq = (out[2] ?? "").trim().split(/\n(?=\{)/).map((j) => JSON.parse(j) as { actor: string; action: string });
+  const jq = (out[2] ?? "")
+    .trim()
+    .split(/\n(?=\{)/)
+    .map((j) => JSON.parse(j) as { actor: string; action: string });
   t.true(jq.length >= 1 && jq.every((r) => r.actor === "gadget:desk-1"), out[2]);
   t.true(jq.some((r) => r.action === "lock.approve"));
   // The curl line, with the token the block makes: the CSV, this time over HTTP.

@@ -8,8 +8,16 @@ import fc from "fast-check";
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import {
-  type Checked, GADGET_EVENT_MAX_BYTES, HEARTBEAT_MAX_BYTES, LOCK_REQUEST_MAX_BYTES, checkAvailability, checkGadgetEvent,
-  checkLockRequest, checkPresenceBeat, checkTelemetry, decode,
+  type Checked,
+  GADGET_EVENT_MAX_BYTES,
+  HEARTBEAT_MAX_BYTES,
+  LOCK_REQUEST_MAX_BYTES,
+  checkAvailability,
+  checkGadgetEvent,
+  checkLockRequest,
+  checkPresenceBeat,
+  checkTelemetry,
+  decode,
 } from "@shipgate/protocol";
 import { startBridge } from "../src/bridge";
 import { checkConfig } from "../src/bridge-config";
@@ -32,7 +40,10 @@ interface Target {
   accepted(payload: Buffer): boolean;
 }
 
-const valid = <T>(max: number, check: (v: unknown) => Checked<T>) => (p: Buffer) => decode(p, max, check).ok;
+const valid =
+  <T>(max: number, check: (v: unknown) => Checked<T>) =>
+  (p: Buffer) =>
+    decode(p, max, check).ok;
 
 const TARGETS: Target[] = [
   { topic: topics.lockRequestFor("fuzzer"), sample: { id: randomUUID(), pipeline: "api", step: "deploy" }, accepted: valid(LOCK_REQUEST_MAX_BYTES, checkLockRequest) },
@@ -44,7 +55,11 @@ const TARGETS: Target[] = [
   { topic: topics.gadgetEvent("fz-1"), sample: { button: "approve", gesture: "short", boot: 1, seq: 1 }, accepted: valid(GADGET_EVENT_MAX_BYTES, checkGadgetEvent) },
   // An empty status is a cleared retained message, silently fine.
   { topic: topics.gadgetStatus("fz-1"), sample: { state: "online", version: "1.0" }, accepted: (p) => p.length === 0 || valid(HEARTBEAT_MAX_BYTES, checkAvailability)(p) },
-  { topic: topics.gadgetTelemetry("fz-1"), sample: { uptime_s: 1, rssi: -50, free_heap: 1000, version: "1", restart_reason: "power", outbox: 0, interval_s: 30 }, accepted: valid(HEARTBEAT_MAX_BYTES, checkTelemetry) },
+  {
+    topic: topics.gadgetTelemetry("fz-1"),
+    sample: { uptime_s: 1, rssi: -50, free_heap: 1000, version: "1", restart_reason: "power", outbox: 0, interval_s: 30 },
+    accepted: valid(HEARTBEAT_MAX_BYTES, checkTelemetry),
+  },
   { topic: topics.presence("fz-node"), sample: { state: "online", interval_s: 30 }, accepted: valid(HEARTBEAT_MAX_BYTES, checkPresenceBeat) },
 ];
 
@@ -56,10 +71,10 @@ function payloads(sample: Record<string, unknown>): fc.Arbitrary<Buffer> {
     fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
     fc.json({ maxDepth: 3 }).map((j) => Buffer.from(j)),
     fc.string({ maxLength: 200, unit: "binary" }).map((s) => Buffer.from(s)),
-    fc.record({ at: fc.nat(), cut: fc.nat({ max: 6 }), insert: fc.string({ maxLength: 4, unit: "binary" }) })
+    fc
+      .record({ at: fc.nat(), cut: fc.nat({ max: 6 }), insert: fc.string({ maxLength: 4, unit: "binary" }) })
       .map(({ at, cut, insert }) => Buffer.from(text.slice(0, at % (text.length + 1)) + insert + text.slice((at % (text.length + 1)) + cut))),
-    fc.record({ key: fc.constantFrom(...keys), value: fc.jsonValue({ maxDepth: 2 }) })
-      .map(({ key, value }) => Buffer.from(JSON.stringify({ ...sample, [key]: value }))),
+    fc.record({ key: fc.constantFrom(...keys), value: fc.jsonValue({ maxDepth: 2 }) }).map(({ key, value }) => Buffer.from(JSON.stringify({ ...sample, [key]: value }))),
     fc.constantFrom(...keys).map((key) => {
       const { [key]: _gone, ...rest } = sample;
       return Buffer.from(JSON.stringify(rest));
@@ -82,15 +97,25 @@ test("random and mutated payloads on every subscribed topic: the bridge stays up
     },
   };
   const stateDir = tempDir();
-  const checked = checkConfig({
-    state_dir: stateDir, broker: { port: 0, host: "127.0.0.1" }, http: { port: 0 },
-    security: { lock_requests_per_minute: 1_000_000, lock_request_burst: 100_000, events_per_minute: 1_000_000, event_burst: 100_000 },
-  }, "<test>", stateDir);
+  const checked = checkConfig(
+    {
+      state_dir: stateDir,
+      broker: { port: 0, host: "127.0.0.1" },
+      http: { port: 0 },
+      security: { lock_requests_per_minute: 1_000_000, lock_request_burst: 100_000, events_per_minute: 1_000_000, event_burst: 100_000 },
+    },
+    "<test>",
+    stateDir,
+  );
   if (!checked.ok) throw new Error(checked.error);
   const services = [recorder, new AuditService(), new SecurityService(), new PresenceService(), new Gates(), new GadgetService()];
   const bridge = await startBridge({ config: checked.value, log: quietLog, services });
   t.teardown(() => bridge.stop());
-  for (const filter of filters) t.true(TARGETS.some((target) => topicMatches(filter, target.topic)), `the fuzz covers ${filter}`);
+  for (const filter of filters)
+    t.true(
+      TARGETS.some((target) => topicMatches(filter, target.topic)),
+      `the fuzz covers ${filter}`,
+    );
 
   const security = bridge.service(SecurityService) as SecurityService;
   // The bridge's own role: an admin may no longer publish gadget events (issue 13).
@@ -111,13 +136,16 @@ test("random and mutated payloads on every subscribed topic: the bridge stays up
     // Admin commands are answered on replies/<user>/..., so send them as this user.
     const topic = target.topic.replace("/admin/admin/", "/admin/fuzzer/");
     await fc.assert(
-      fc.asyncProperty(payloads(target.sample).filter((p) => !target.accepted(p)), async (payload) => {
-        const before = answers;
-        await client.publishAsync(topic, payload, { qos: 1 });
-        fed++;
-        await waitFor(`an error answer for ${payload.toString("hex").slice(0, 80)} on ${topic}`, () => answers > before, 5000, 2);
-        return !closed;
-      }),
+      fc.asyncProperty(
+        payloads(target.sample).filter((p) => !target.accepted(p)),
+        async (payload) => {
+          const before = answers;
+          await client.publishAsync(topic, payload, { qos: 1 });
+          fed++;
+          await waitFor(`an error answer for ${payload.toString("hex").slice(0, 80)} on ${topic}`, () => answers > before, 5000, 2);
+          return !closed;
+        },
+      ),
       { numRuns: 40, seed: 424242 },
     );
   }

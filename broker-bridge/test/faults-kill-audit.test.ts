@@ -37,7 +37,11 @@ async function bundle(): Promise<string> {
   const out = path.join(dir, `gates-bridge-${process.pid}.mjs`);
   await esbuild.build({
     entryPoints: [path.join(HERE, "helpers", "gates-bridge-main.ts")],
-    bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: out,
+    logLevel: "warning",
     // One file to load: everything but the native SQLite binding (a start is then mostly
     // SQLite and the listeners, not resolving hundreds of modules).
     external: ["better-sqlite3", "esbuild"],

@@ -54,7 +54,11 @@ test(`SIGKILL at random moments (seed ${SEED}): no lock lost, none decided twice
 
   // The decider: an admin client that keeps reconnecting, as a dashboard would.
   const decider: MqttClient = mqtt.connect(`mqtt://127.0.0.1:${env.SHIPGATE_BROKER_PORT}`, {
-    username: admin.username, password: admin.password, clientId: "decider", reconnectPeriod: 100, connectTimeout: 2000,
+    username: admin.username,
+    password: admin.password,
+    clientId: "decider",
+    reconnectPeriod: 100,
+    connectTimeout: 2000,
   });
   t.teardown(() => decider.endAsync(true));
   const decide = (id: string, decision: "approve" | "reject") =>
@@ -84,17 +88,22 @@ test(`SIGKILL at random moments (seed ${SEED}): no lock lost, none decided twice
   }
 
   // Settle: decide whatever is still pending until every gate has exited.
-  await waitFor("every gate to get its answer", async () => {
-    const waiting = gates.filter((g) => g.code === null);
-    for (const g of waiting) decide(g.id, random() < 0.5 ? "approve" : "reject");
-    await new Promise((r) => setTimeout(r, 700));
-    return gates.every((g) => g.code !== null);
-  }, 60_000, 10);
+  await waitFor(
+    "every gate to get its answer",
+    async () => {
+      const waiting = gates.filter((g) => g.code === null);
+      for (const g of waiting) decide(g.id, random() < 0.5 ? "approve" : "reject");
+      await new Promise((r) => setTimeout(r, 700));
+      return gates.every((g) => g.code !== null);
+    },
+    60_000,
+    10,
+  );
 
   await kill();
   const db = new Database(path.join(state, "shipgate.db"), { readonly: true });
   t.teardown(() => db.close());
-  t.is((db.pragma("integrity_check", { simple: true }) as string), "ok");
+  t.is(db.pragma("integrity_check", { simple: true }) as string, "ok");
   const codeFor: Record<string, number> = { approved: 0, rejected: 1, expired: 2, cancelled: 1 };
   for (const gate of gates) {
     const row = db.prepare("SELECT state FROM locks WHERE id = ?").get(gate.id) as { state: string } | undefined;

@@ -27,20 +27,38 @@ for (const [what, dir, prepare] of [
     prepare(dir);
     const run = runShipgate(["start"], { SHIPGATE_STATE_DIR: dir, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()) });
     t.is(await run.exit, 1);
-    const lines = run.stderr().trim().split("\n").filter((l) => !l.startsWith("{"));
+    const lines = run
+      .stderr()
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("{"));
     t.is(lines.length, 1, run.stderr());
-    t.regex(lines[0] ?? "", new RegExp(`shipgate start: cannot open the state database ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/shipgate.db: .*(ENOTDIR|EEXIST|not a directory|unable to open|directory)`, "i"));
+    t.regex(
+      lines[0] ?? "",
+      new RegExp(`shipgate start: cannot open the state database ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/shipgate.db: .*(ENOTDIR|EEXIST|not a directory|unable to open|directory)`, "i"),
+    );
   });
 }
 
 test("a full disk refuses new locks with a logged error, keeps the bridge up, corrupts nothing, and recovers", async (t) => {
   const stateDir = tempDir();
   const logged: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { logged.push(chunk.toString()); done(); } });
-  const checked = checkConfig({
-    state_dir: stateDir, broker: { port: 0, host: "127.0.0.1" }, http: { port: 0 },
-    security: { lock_requests_per_minute: 10_000, lock_request_burst: 1000 },
-  }, "<test>", stateDir);
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logged.push(chunk.toString());
+      done();
+    },
+  });
+  const checked = checkConfig(
+    {
+      state_dir: stateDir,
+      broker: { port: 0, host: "127.0.0.1" },
+      http: { port: 0 },
+      security: { lock_requests_per_minute: 10_000, lock_request_burst: 1000 },
+    },
+    "<test>",
+    stateDir,
+  );
   if (!checked.ok) throw new Error(checked.error);
   const services = [new AuditService(), new SecurityService(), new PresenceService(), new GatesService(), new GadgetService()];
   const bridge = await startBridge({ config: checked.value, log: pino({ level: "warn" }, sink), services });
@@ -69,14 +87,20 @@ test("a full disk refuses new locks with a logged error, keeps the bridge up, co
     await client.publishAsync(topics.lockRequest(), JSON.stringify({ id, pipeline: `p${i}`, step: "s", summary: big }), { qos: 1 });
   }
   await waitFor("a logged disk-full error", () => logged.some((l) => /full/i.test(l)));
-  t.true(logged.some((l) => /database or disk is full|SQLITE_FULL/.test(l)), "the log says the disk is full");
+  t.true(
+    logged.some((l) => /database or disk is full|SQLITE_FULL/.test(l)),
+    "the log says the disk is full",
+  );
   t.is((await fetch(`${bridge.httpUrl}/healthz`)).status, 200, "the bridge is still up");
   t.is(db.pragma("integrity_check", { simple: true }), "ok");
   t.is(gates.locks.get(before)?.state, "pending", "what was stored before is intact");
   const stored = refused.filter((id) => gates.locks.get(id) !== undefined).length;
   t.true(stored < refused.length, "some requests could not be stored");
   await waitFor("the pipeline to hear it", () => answers.some((a) => /could not store the request/.test(a)));
-  t.true(answers.some((a) => /could not store the request/.test(a)), "the pipeline is told on its errors topic");
+  t.true(
+    answers.some((a) => /could not store the request/.test(a)),
+    "the pipeline is told on its errors topic",
+  );
 
   // Space again: a repeated request (as `shipgate gate` sends on reconnect) now goes through.
   db.pragma("max_page_count = 1073741823");

@@ -24,7 +24,10 @@ test("Mosquitto: when the bridge goes offline the gadget shows BRIDGE OFFLINE an
   await twin.waitFor("the approve LED to go dark", () => twin.leds.approve.level === 0, 1_000);
   await twin.press("approve", 120);
   await twin.waitFor("a local refusal", () => twin.feedback.some((f) => f.kind === "error" && f.message === "BRIDGE OFFLINE"), 5_000);
-  t.false(twin.feedback.some((f) => f.kind === "sent"), "no decision went out");
+  t.false(
+    twin.feedback.some((f) => f.kind === "sent"),
+    "no decision went out",
+  );
 
   bridge = await startTestBridge({ config: { broker: { url: mosquitto.url }, gadgets: { "desk-1": {} } }, stateDir: bridge.stateDir });
   t.teardown(() => bridge.stop());

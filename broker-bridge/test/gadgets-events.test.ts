@@ -19,7 +19,8 @@ async function setup() {
 }
 
 const ack = (c: MqttClient, seq: number) => nextMessage(c, topics.gadgetAck("desk-1"), (p) => (JSON.parse(p.toString()) as GadgetAck).seq === seq).then((p) => JSON.parse(p.toString()) as GadgetAck);
-const view = (c: MqttClient, accept: (v: GadgetView) => boolean) => nextMessage(c, topics.gadgetView("desk-1"), (p) => accept(JSON.parse(p.toString()) as GadgetView)).then((p) => JSON.parse(p.toString()) as GadgetView);
+const view = (c: MqttClient, accept: (v: GadgetView) => boolean) =>
+  nextMessage(c, topics.gadgetView("desk-1"), (p) => accept(JSON.parse(p.toString()) as GadgetView)).then((p) => JSON.parse(p.toString()) as GadgetView);
 
 test("the gadget's view shows the head lock; approve decides it once; a redelivered event is answered again but decides nothing", async (t) => {
   const { bridge, gadget, pipeline, audit } = await setup();

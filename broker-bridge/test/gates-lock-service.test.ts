@@ -21,7 +21,9 @@ function gatesFrom(raw: Record<string, unknown>): { gates: GatesConfig; gadgets:
 
 function setup(raw: Record<string, unknown> = {}, store = Store.memory(), clock = new FakeClock()) {
   const { gates, gadgets } = gatesFrom(raw);
-  const bus = new EventBus((_event, err) => { throw err; });
+  const bus = new EventBus((_event, err) => {
+    throw err;
+  });
   const published = new Map<string, LockState>();
   const audit: { actor: string; action: string; subject: string }[] = [];
   bus.on("lock:changed", ({ lock }) => published.set(lock.id, lock));
@@ -37,7 +39,14 @@ const admin = (name: string) => ({ kind: "user" as const, name, admin: true });
 test("locks queue first-in first-out with positions that move up as the head is decided", async (t) => {
   const { service, published } = setup();
   for (let i = 1; i <= 3; i++) service.request({ id: ID(i), pipeline: `p${i}`, step: "deploy" }, null);
-  t.deepEqual(service.pending().map((l) => [l.id, l.position]), [[ID(1), 1], [ID(2), 2], [ID(3), 3]]);
+  t.deepEqual(
+    service.pending().map((l) => [l.id, l.position]),
+    [
+      [ID(1), 1],
+      [ID(2), 2],
+      [ID(3), 3],
+    ],
+  );
   const out = service.decide({ decision: "approve", decider: gadget("desk") });
   t.is(out.lock.id, ID(1));
   t.is(out.lock.state, "approved");
@@ -93,7 +102,10 @@ test("released mode approves waiting and new locks at once; blocked rejects them
   t.is(service.get(ID(3))?.state, "rejected");
   t.is(service.get(ID(3))?.mode, "blocked");
   t.true(audit.some((a) => a.action === "mode.change" && a.actor === "gadget:desk"));
-  t.true(audit.some((a) => a.action === "mode.change" && a.actor === "schedule"), "the revert is audited");
+  t.true(
+    audit.some((a) => a.action === "mode.change" && a.actor === "schedule"),
+    "the revert is audited",
+  );
 });
 
 test("a freeze window blocks in its time zone, across a daylight-saving change, and ends on time", (t) => {
@@ -190,7 +202,13 @@ test("state survives a new service on the same store: pending stays pending in o
   first.service.request({ id: ID(2), pipeline: "b", step: "s" }, null);
   first.service.stop();
   const second = setup({}, store);
-  t.deepEqual(second.service.pending().map((l) => [l.id, l.position, l.state]), [[ID(1), 1, "pending"], [ID(2), 2, "pending"]]);
+  t.deepEqual(
+    second.service.pending().map((l) => [l.id, l.position, l.state]),
+    [
+      [ID(1), 1, "pending"],
+      [ID(2), 2, "pending"],
+    ],
+  );
 });
 
 test("recently decided locks come from the store, newest first, and survive a restart", (t) => {
@@ -202,8 +220,17 @@ test("recently decided locks come from the store, newest first, and survive a re
   first.service.decide({ decision: "reject", decider: admin("alice"), id: ID(1) });
   first.service.stop();
   const second = setup({}, store, new FakeClock(first.clock.now()));
-  t.deepEqual(second.service.recent(5).map((l) => [l.id, l.state]), [[ID(1), "rejected"], [ID(2), "approved"]]);
-  t.deepEqual(second.service.recent(1).map((l) => l.id), [ID(1)]);
+  t.deepEqual(
+    second.service.recent(5).map((l) => [l.id, l.state]),
+    [
+      [ID(1), "rejected"],
+      [ID(2), "approved"],
+    ],
+  );
+  t.deepEqual(
+    second.service.recent(1).map((l) => l.id),
+    [ID(1)],
+  );
 });
 
 test("with a long queue, every lock behind a decided head learns its new position, a slice per turn", async (t) => {
@@ -212,10 +239,13 @@ test("with a long queue, every lock behind a decided head learns its new positio
   for (let i = 1; i <= n; i++) service.request({ id: ID(i), pipeline: "api", step: `s${i}` }, null);
   service.decide({ decision: "approve", decider: admin("alice") });
   service.decide({ decision: "reject", decider: admin("alice"), id: ID(350) });
-  const settled = () => [...published.values()].filter((l) => l.state === "pending").every((l) => {
-    const i = Number(l.id.slice(-12));
-    return l.position === (i < 350 ? i - 1 : i - 2);
-  });
+  const settled = () =>
+    [...published.values()]
+      .filter((l) => l.state === "pending")
+      .every((l) => {
+        const i = Number(l.id.slice(-12));
+        return l.position === (i < 350 ? i - 1 : i - 2);
+      });
   let turns = 0;
   while (!settled() && turns < 50) {
     await new Promise((r) => setImmediate(r));

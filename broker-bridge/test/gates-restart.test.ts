@@ -44,7 +44,11 @@ test("SIGKILL while three pipelines wait: after a restart all three are still pe
     db.close();
     t.deepEqual(rows.map((r) => r.id).sort(), gates.map((g) => g.id).sort(), "nothing was lost");
     t.true(rows.every((r) => r.state === "pending"));
-    t.deepEqual(rows.map((r) => r.requested_at), rows.map((r) => r.requested_at).sort((a, b) => a - b), "queue order is arrival order");
+    t.deepEqual(
+      rows.map((r) => r.requested_at),
+      rows.map((r) => r.requested_at).sort((a, b) => a - b),
+      "queue order is arrival order",
+    );
     // The head after the restart is whichever arrived first.
     const order = rows.map((r) => gates.findIndex((g) => g.id === r.id));
 

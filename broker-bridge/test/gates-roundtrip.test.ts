@@ -70,10 +70,14 @@ function gate(r: Rig, args: string[], id = randomUUID()) {
 }
 
 async function pendingLock(t: ExecutionContext, r: Rig, id: string): Promise<LockState> {
-  const lock = await waitFor(`lock ${id} pending`, async () => {
-    const s = await r.lockState(id);
-    return s?.state === "pending" ? s : undefined;
-  }, 30_000);
+  const lock = await waitFor(
+    `lock ${id} pending`,
+    async () => {
+      const s = await r.lockState(id);
+      return s?.state === "pending" ? s : undefined;
+    },
+    30_000,
+  );
   t.is(lock.position !== null && lock.position >= 1, true);
   return lock;
 }
@@ -129,7 +133,11 @@ for (const kind of ["embedded", "mosquitto"] as const) {
       const desk = await r.gadget("desk-1");
       const modeMsg = async (mode: string) => {
         const c = await connectClient(r.brokerUrl);
-        const got = new Promise<void>((resolve) => c.on("message", (_t, p) => { if (JSON.parse(p.toString()).mode === mode) resolve(); }));
+        const got = new Promise<void>((resolve) =>
+          c.on("message", (_t, p) => {
+            if (JSON.parse(p.toString()).mode === mode) resolve();
+          }),
+        );
         await c.subscribeAsync(topics.mode(), { qos: 1 });
         await got;
         await c.endAsync();

@@ -33,15 +33,22 @@ async function rig(t: import("ava").ExecutionContext, api: { attempts?: number }
   const github = new FakeGitHub(APP_ID, publicKey, { [INSTALLATION]: ["acme/api"] });
   await github.start();
   const stateDir = path.join(dir, "state");
-  const checked = checkConfig({
-    state_dir: stateDir, broker: { port: 0, host: "127.0.0.1" }, http: { port: 0 },
-    github_app: { app_id: APP_ID, private_key_file: path.join(dir, "app.pem"), webhook_secret_file: path.join(dir, "webhook-secret"), api_url: github.url },
-  }, "<test>", stateDir);
+  const checked = checkConfig(
+    {
+      state_dir: stateDir,
+      broker: { port: 0, host: "127.0.0.1" },
+      http: { port: 0 },
+      github_app: { app_id: APP_ID, private_key_file: path.join(dir, "app.pem"), webhook_secret_file: path.join(dir, "webhook-secret"), api_url: github.url },
+    },
+    "<test>",
+    stateDir,
+  );
   if (!checked.ok) throw new Error(`${checked.field} ${checked.error}`);
   const boot = async () => {
     const gates = new GatesService();
     const bridge: RunningBridge = await startBridge({
-      config: checked.value, log: quietLog,
+      config: checked.value,
+      log: quietLog,
       services: [new AuditService(), new SecurityService(), new PresenceService(), gates, new GadgetService(), new GitHubAppService({ api })],
     });
     return { bridge, gates };
@@ -61,7 +68,7 @@ async function rig(t: import("ava").ExecutionContext, api: { attempts?: number }
     return { bridge, gates };
   };
   const env = { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_URL: bridge.brokerUrl };
-  const audit = (action: string) => (bridge.context.store.db.prepare("SELECT actor, subject, detail FROM audit WHERE action = ?").all(action) as { actor: string; subject: string }[]);
+  const audit = (action: string) => bridge.context.store.db.prepare("SELECT actor, subject, detail FROM audit WHERE action = ?").all(action) as { actor: string; subject: string }[];
   return { github, bridge, gates, secret, env, audit, restart };
 }
 
@@ -106,7 +113,9 @@ test("unsigned, forged and misdirected deliveries make no lock and are audited; 
   t.is((await deliver(bridge.httpUrl, "a-different-secret-of-some-length", "deployment_protection_rule", payload)).status, 401);
   t.is((await deliver(bridge.httpUrl, secret, "deployment_protection_rule", payload, "sha256=" + "0".repeat(64))).status, 401);
   // Signed, but the callback would send the installation token to another host.
-  const elsewhere = protectionPayload(github.url, "acme/api", 2, "production", INSTALLATION, { deployment_callback_url: "https://attacker.example/repos/acme/api/actions/runs/2/deployment_protection_rule" });
+  const elsewhere = protectionPayload(github.url, "acme/api", 2, "production", INSTALLATION, {
+    deployment_callback_url: "https://attacker.example/repos/acme/api/actions/runs/2/deployment_protection_rule",
+  });
   const misdirected = await deliver(bridge.httpUrl, secret, "deployment_protection_rule", elsewhere);
   t.is(misdirected.status, 400);
   t.regex(((await misdirected.json()) as { error: string }).error, /^deployment_callback_url: must be/);

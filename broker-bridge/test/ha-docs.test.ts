@@ -16,7 +16,10 @@ test("every file the table of parts names exists", (t) => {
   for (const row of rows.slice(0, 6)) {
     const [, , files = "", tests = ""] = row.split("|");
     // A bare name in a cell is in the folder of the path before it; in the tests cell, the tests'.
-    for (const [cell, base] of [[files, ""], [tests, "broker-bridge/test"]] as const) {
+    for (const [cell, base] of [
+      [files, ""],
+      [tests, "broker-bridge/test"],
+    ] as const) {
       let dir: string = base;
       for (const m of cell.matchAll(/`([^`]+\.(?:ts|mjs))`/g)) {
         const file = m[1] as string;

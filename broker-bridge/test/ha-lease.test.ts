@@ -27,15 +27,30 @@ test.after.always(async () => {
 
 type Writer = "async" | "sync";
 
-interface Line { ev: string; role?: string; token?: number | null; ok?: boolean; error?: string; reason?: string; at: number }
+interface Line {
+  ev: string;
+  role?: string;
+  token?: number | null;
+  ok?: boolean;
+  error?: string;
+  reason?: string;
+  at: number;
+}
 
 class Contender {
   readonly lines: Line[] = [];
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
-  constructor(readonly holder: string, url: string, lease: string, writer: Writer, env: Record<string, string> = {}) {
+  constructor(
+    readonly holder: string,
+    url: string,
+    lease: string,
+    writer: Writer,
+    env: Record<string, string> = {},
+  ) {
     this.child = spawn(process.execPath, ["--import", "tsx", NODE], {
-      env: { ...process.env, PG_URL: url, HOLDER: holder, LEASE_NAME: lease, WRITER: writer, ...env }, stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, PG_URL: url, HOLDER: holder, LEASE_NAME: lease, WRITER: writer, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
     });
     let buf = "";
     this.child.stdout?.on("data", (d: Buffer) => {
@@ -109,7 +124,10 @@ pgTest("in process: the first contender leads, the second waits, and a clean sto
     await a.stop();
     await waitFor("two to lead", () => b.token !== null, 5000);
     t.is(b.token, first + 1);
-    t.deepEqual(states.map((s) => s.role), ["standby", "leader"]);
+    t.deepEqual(
+      states.map((s) => s.role),
+      ["standby", "leader"],
+    );
   } finally {
     await a.stop();
     await b.stop();
@@ -155,39 +173,53 @@ pgTest("the leader's connection cut (packets dropped, no FIN): the standby leads
 });
 
 for (const writer of ["async", "sync"] as const) {
-pgTest(`an old leader paused (SIGSTOP) past its lease wakes (SIGCONT) and cannot write: every write is fenced (${writer} writer)`, async (t) => {
-  const lease = `paused-${writer}`;
-  const [a, b] = await pair(t, lease, db.url, writer);
-  const oldToken = a.leaderSince(0)?.token as number;
-  const from = Date.now();
-  a.child.kill("SIGSTOP");
-  const token = await takeover(t, b, from);
-  await waitFor("B's fenced write", () => b.lines.some((l) => l.ev === "write" && l.ok === true && l.token === token), 5000);
-  const woke = Date.now();
-  a.child.kill("SIGCONT");
-  // The woken process still holds the old token and tries writes with it; every one is refused.
-  await waitFor("A's write refused after waking", () => a.lines.some((l) => l.ev === "write" && l.at >= woke), 5000);
-  const afterWake = a.lines.filter((l) => l.ev === "write" && l.at >= woke);
-  // None succeeds. The write in flight when the pause began may fail otherwise (its client-side
-  // timeout fires on waking, and the server aborted its transaction); every one after it is
-  // refused by the fence itself.
-  t.true(afterWake.every((l) => l.ok === false && l.token === oldToken), JSON.stringify(afterWake));
-  t.true(afterWake.slice(1).every((l) => l.error === "FENCED_OUT"), JSON.stringify(afterWake));
-  await waitFor("a write refused by the fence", () => a.lines.some((l) => l.ev === "write" && l.at >= woke && l.error === "FENCED_OUT"), 5000);
-  await waitFor("A to step down", () => a.role() === "standby", 5000);
-  const late = await db.admin.query("SELECT count(*)::int AS n FROM ha_writes WHERE lease = $3 AND holder = 'A' AND token = $1 AND n > (SELECT min(n) FROM ha_writes WHERE lease = $3 AND token = $2)", [oldToken, token, lease]);
-  t.is(late.rows[0].n, 0);
-  await assertFencedHistory(t, lease);
-});
+  pgTest(`an old leader paused (SIGSTOP) past its lease wakes (SIGCONT) and cannot write: every write is fenced (${writer} writer)`, async (t) => {
+    const lease = `paused-${writer}`;
+    const [a, b] = await pair(t, lease, db.url, writer);
+    const oldToken = a.leaderSince(0)?.token as number;
+    const from = Date.now();
+    a.child.kill("SIGSTOP");
+    const token = await takeover(t, b, from);
+    await waitFor("B's fenced write", () => b.lines.some((l) => l.ev === "write" && l.ok === true && l.token === token), 5000);
+    const woke = Date.now();
+    a.child.kill("SIGCONT");
+    // The woken process still holds the old token and tries writes with it; every one is refused.
+    await waitFor("A's write refused after waking", () => a.lines.some((l) => l.ev === "write" && l.at >= woke), 5000);
+    const afterWake = a.lines.filter((l) => l.ev === "write" && l.at >= woke);
+    // None succeeds. The write in flight when the pause began may fail otherwise (its client-side
+    // timeout fires on waking, and the server aborted its transaction); every one after it is
+    // refused by the fence itself.
+    t.true(
+      afterWake.every((l) => l.ok === false && l.token === oldToken),
+      JSON.stringify(afterWake),
+    );
+    t.true(
+      afterWake.slice(1).every((l) => l.error === "FENCED_OUT"),
+      JSON.stringify(afterWake),
+    );
+    await waitFor("a write refused by the fence", () => a.lines.some((l) => l.ev === "write" && l.at >= woke && l.error === "FENCED_OUT"), 5000);
+    await waitFor("A to step down", () => a.role() === "standby", 5000);
+    const late = await db.admin.query(
+      "SELECT count(*)::int AS n FROM ha_writes WHERE lease = $3 AND holder = 'A' AND token = $1 AND n > (SELECT min(n) FROM ha_writes WHERE lease = $3 AND token = $2)",
+      [oldToken, token, lease],
+    );
+    t.is(late.rows[0].n, 0);
+    await assertFencedHistory(t, lease);
+  });
 }
 
 pgTest("a leader paused inside a fenced write transaction (holding the lease row FOR SHARE) does not block the takeover", async (t) => {
   // A holds each transaction open 400 ms of every 450: the pause lands inside one.
   const [a, b] = await pair(t, "paused-in-tx", db.url, "async", { WRITE_MS: "50", WRITE_HOLD_MS: "400" });
-  await waitFor("A inside a transaction", async () => {
-    const r = await db.admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'shipgate-writer:A' AND state = 'idle in transaction' AND datname = current_database()");
-    return r.rowCount === 1;
-  }, 5000, 10);
+  await waitFor(
+    "A inside a transaction",
+    async () => {
+      const r = await db.admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'shipgate-writer:A' AND state = 'idle in transaction' AND datname = current_database()");
+      return r.rowCount === 1;
+    },
+    5000,
+    10,
+  );
   const from = Date.now();
   a.child.kill("SIGSTOP");
   t.teardown(() => void a.child.kill("SIGCONT"));

@@ -34,7 +34,10 @@ natsTest("a pipeline's gate round trip through the cluster: bridge on n1, gadget
     await desk.subscribeAsync(topics.lockState(id), { qos: 1 });
     const pending = nextMessage(desk, topics.lockState(id), (p) => p.length > 0 && (JSON.parse(p.toString()) as LockState).state === "pending", 30_000);
     const record = path.join(bridge.stateDir, `record-${id}.json`);
-    const gate = runShipgate(["gate", "--id", id, "--record", record, "--pipeline", "api", "--step", "deploy-prod", "--summary", "via nats"], { SHIPGATE_BROKER_URL: n3.mqttUrl, SHIPGATE_STATE_DIR: bridge.stateDir });
+    const gate = runShipgate(["gate", "--id", id, "--record", record, "--pipeline", "api", "--step", "deploy-prod", "--summary", "via nats"], {
+      SHIPGATE_BROKER_URL: n3.mqttUrl,
+      SHIPGATE_STATE_DIR: bridge.stateDir,
+    });
     const lock = JSON.parse((await pending).toString()) as LockState;
     t.is(lock.summary, "via nats");
 

@@ -45,8 +45,17 @@ pgTest("prepare/run/get/all/iterate behave as the services use them: changes, RE
     t.is(s.prepare("INSERT INTO items (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING").run("b", 5).changes, 0);
     t.deepEqual(s.prepare<[string], { id: string; at: number; note: string | null }>("SELECT id, at, note FROM items WHERE id = ?").get("a"), { id: "a", at: 1_764_000_000_000, note: null });
     t.is(s.prepare("SELECT 1 FROM items WHERE id = ?").get("nope"), undefined);
-    t.deepEqual(s.prepare<[], { id: string }>("SELECT id FROM items ORDER BY seq").all().map((r) => r.id), ["a", "b"]);
-    t.deepEqual([...s.prepare<[number], { id: string }>("SELECT id FROM items WHERE at > ? ORDER BY seq").iterate(1_764_000_000_000)].map((r) => r.id), ["b"]);
+    t.deepEqual(
+      s
+        .prepare<[], { id: string }>("SELECT id FROM items ORDER BY seq")
+        .all()
+        .map((r) => r.id),
+      ["a", "b"],
+    );
+    t.deepEqual(
+      [...s.prepare<[number], { id: string }>("SELECT id FROM items WHERE at > ? ORDER BY seq").iterate(1_764_000_000_000)].map((r) => r.id),
+      ["b"],
+    );
     t.throws(() => s.pragma("journal_mode = WAL"), { message: /no pragmas/ });
   } finally {
     s.close();
@@ -64,10 +73,14 @@ pgTest("a transaction commits when fn returns and rolls back when it throws; a n
       t.true(s.inTransaction);
     })();
     t.is(count.get()?.n, 2);
-    t.throws(() => s.transaction(() => {
-      put.run("tx-3", 3);
-      throw new Error("changed my mind");
-    })(), { message: "changed my mind" });
+    t.throws(
+      () =>
+        s.transaction(() => {
+          put.run("tx-3", 3);
+          throw new Error("changed my mind");
+        })(),
+      { message: "changed my mind" },
+    );
     t.is(count.get()?.n, 2);
     s.transaction(() => {
       put.run("tx-4", 4);
@@ -91,7 +104,10 @@ pgTest("with a fence, a write by a bridge whose token is stale is refused in its
     t.regex(err?.message ?? "", /token 6 is stale \(lease bridge is at 7\)/);
     // The refused transaction is closed on the server too, not left idle in transaction.
     const state = await db.admin.query("SELECT state FROM pg_stat_activity WHERE application_name = 'shipgate-test-sync' AND datname = current_database()");
-    t.deepEqual(state.rows.map((r) => r.state), ["idle"]);
+    t.deepEqual(
+      state.rows.map((r) => r.state),
+      ["idle"],
+    );
     t.throws(() => s.transaction(() => s.prepare("UPDATE items SET note = 'x'").run())(), { message: /stale/ });
     token = null;
     t.throws(() => s.exec("DELETE FROM items"), { message: /does not lead/ });
@@ -129,21 +145,25 @@ pgTest("PostgreSQL itself killed (SIGKILL to the postmaster and its backends): a
     const put = s.prepare("INSERT INTO t (id) VALUES (?)");
     put.run("before");
     let inside: PgStoreError | undefined;
-    const outer = t.throws(() => s.transaction(() => {
-      put.run("in-transaction");
-      // The kill is async; this call blocks, so start it, then wait in the worker's time below.
-      void server.kill();
-      const started = Date.now();
-      for (let i = 0; ; i++) {
-        try {
-          put.run(`after-${i}`);
-        } catch (err) {
-          inside = err as PgStoreError;
-          break;
-        }
-        if (Date.now() - started > TIMEOUT_MS * 3) break;
-      }
-    })(), { instanceOf: PgStoreError });
+    const outer = t.throws(
+      () =>
+        s.transaction(() => {
+          put.run("in-transaction");
+          // The kill is async; this call blocks, so start it, then wait in the worker's time below.
+          void server.kill();
+          const started = Date.now();
+          for (let i = 0; ; i++) {
+            try {
+              put.run(`after-${i}`);
+            } catch (err) {
+              inside = err as PgStoreError;
+              break;
+            }
+            if (Date.now() - started > TIMEOUT_MS * 3) break;
+          }
+        })(),
+      { instanceOf: PgStoreError },
+    );
     t.is(inside?.code, "STORE_UNAVAILABLE", inside?.message);
     t.is(outer?.code, "STORE_UNAVAILABLE", outer?.message);
     const started = Date.now();
@@ -182,12 +202,16 @@ pgTest("a transaction whose session dies in the middle commits nothing and refus
   const s = open();
   try {
     const put = s.prepare("INSERT INTO items (id, at) VALUES (?, ?)");
-    t.throws(() => s.transaction(() => {
-      put.run("dies-1", 1);
-      t.throws(() => s.prepare("SELECT pg_terminate_backend(pg_backend_pid())").get(), { instanceOf: PgStoreError, message: /terminat/i });
-      // Without the guard this row would go in on a fresh connection, outside the transaction.
-      put.run("dies-2", 2);
-    })(), { instanceOf: PgStoreError, message: /broke inside this transaction/ });
+    t.throws(
+      () =>
+        s.transaction(() => {
+          put.run("dies-1", 1);
+          t.throws(() => s.prepare("SELECT pg_terminate_backend(pg_backend_pid())").get(), { instanceOf: PgStoreError, message: /terminat/i });
+          // Without the guard this row would go in on a fresh connection, outside the transaction.
+          put.run("dies-2", 2);
+        })(),
+      { instanceOf: PgStoreError, message: /broke inside this transaction/ },
+    );
     t.is(s.prepare<[], { n: number }>("SELECT count(*)::int AS n FROM items WHERE id LIKE 'dies-%'").get()?.n, 0);
   } finally {
     s.close();

@@ -67,8 +67,14 @@ test("discovery configs for the bridge and each gadget follow Home Assistant's r
   const hass = await connect("homeassistant", ha.password);
   const seen = record(hass);
   // What Home Assistant subscribes to: its discovery prefix, then the topics the configs name.
-  const granted = await hass.subscribeAsync([`${PREFIX}/#`, topics.prefix + "gadgets/+/view", topics.prefix + "gadgets/+/status", topics.prefix + "gadgets/+/event", topics.mode(), topics.bridgeStatus()], { qos: 1 });
-  t.true(granted.every((g) => g.qos !== 128), `the viewer account may read every topic Home Assistant needs: ${JSON.stringify(granted)}`);
+  const granted = await hass.subscribeAsync(
+    [`${PREFIX}/#`, topics.prefix + "gadgets/+/view", topics.prefix + "gadgets/+/status", topics.prefix + "gadgets/+/event", topics.mode(), topics.bridgeStatus()],
+    { qos: 1 },
+  );
+  t.true(
+    granted.every((g) => g.qos !== 128),
+    `the viewer account may read every topic Home Assistant needs: ${JSON.stringify(granted)}`,
+  );
   const configTopics = () => [...seen.last].filter(([topic, p]) => topic.startsWith(PREFIX + "/") && p.length > 0);
   await waitFor("every discovery config", () => configTopics().length === 2 + 2 * PER_GADGET);
   await waitFor("desk-1's view", () => seen.last.has(topics.gadgetView("desk-1")));
@@ -85,7 +91,13 @@ test("discovery configs for the bridge and each gadget follow Home Assistant's r
     const triggers = found.filter((d) => d.nodeId === node && d.component === "device_automation");
     t.is(triggers.length, 12);
     t.is(new Set(triggers.map((d) => `${d.config.type}/${d.config.subtype}`)).size, 12, "type and subtype are unique per device");
-    t.deepEqual(found.filter((d) => d.nodeId === node && d.component === "sensor").map((d) => d.objectId).sort(), ["head_lock", "mode", "queue"]);
+    t.deepEqual(
+      found
+        .filter((d) => d.nodeId === node && d.component === "sensor")
+        .map((d) => d.objectId)
+        .sort(),
+      ["head_lock", "mode", "queue"],
+    );
   }
 
   // desk-1's entities read its real view; their availability topics carry "online".
@@ -106,8 +118,13 @@ test("discovery configs for the bridge and each gadget follow Home Assistant's r
   await gadget.publishAsync(topics.gadgetEvent("desk-1"), encode({ button: "approve", gesture: "short", boot: 1, seq: 1 }), { qos: 1 });
   await waitFor("the event", () => seen.last.has(topics.gadgetEvent("desk-1")));
   const event = JSON.parse(seen.last.get(topics.gadgetEvent("desk-1")) as string) as Record<string, unknown>;
-  const fired = found.filter((d) => d.component === "device_automation" && d.config.topic === topics.gadgetEvent("desk-1") && renderSimple(String(d.config.value_template), event) === d.config.payload);
-  t.deepEqual(fired.map((d) => [d.config.type, d.config.subtype]), [["button_short_press", "approve"]]);
+  const fired = found.filter(
+    (d) => d.component === "device_automation" && d.config.topic === topics.gadgetEvent("desk-1") && renderSimple(String(d.config.value_template), event) === d.config.payload,
+  );
+  t.deepEqual(
+    fired.map((d) => [d.config.type, d.config.subtype]),
+    [["button_short_press", "approve"]],
+  );
 
   // Removing desk-2's account empties each of its configs; a later subscriber finds none.
   users.remove("desk-2");
@@ -118,7 +135,10 @@ test("discovery configs for the bridge and each gadget follow Home Assistant's r
   await late.subscribeAsync(`${PREFIX}/#`, { qos: 1 });
   await waitFor("the retained configs", () => [...lateSeen.last.keys()].length >= 2 + PER_GADGET);
   await new Promise((r) => setTimeout(r, 200));
-  t.deepEqual([...lateSeen.last.keys()].filter((k) => k.includes("desk-2")), []);
+  t.deepEqual(
+    [...lateSeen.last.keys()].filter((k) => k.includes("desk-2")),
+    [],
+  );
   t.is([...lateSeen.last.keys()].filter((k) => k.includes("desk-1")).length, PER_GADGET);
 });
 
@@ -132,7 +152,10 @@ test("without the homeassistant section nothing is published under the discovery
   const seen = record(c);
   await c.subscribeAsync([`${PREFIX}/#`, topics.gadgetView("desk-1")], { qos: 1 });
   await waitFor("desk-1's view", () => seen.last.has(topics.gadgetView("desk-1")));
-  t.deepEqual([...seen.last.keys()].filter((k) => k.startsWith(PREFIX)), []);
+  t.deepEqual(
+    [...seen.last.keys()].filter((k) => k.startsWith(PREFIX)),
+    [],
+  );
 
   const err = await t.throwsAsync(start(tempDir(), { homeassistant: { discovery_prefix: "home/#" } }));
   t.regex(err?.message ?? "", /homeassistant\.discovery_prefix: must be topic levels/);

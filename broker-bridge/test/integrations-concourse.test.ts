@@ -103,10 +103,15 @@ test.serial("in asks the bridge again once the retained state is cleared, and wi
     const put = await resource("out", { source: sourceOf(g), params: {} }, [sources]);
     t.is(put.code, 0, put.stderr);
     const version = (JSON.parse(put.stdout) as VersionOut).version;
-    await waitFor("the retained state to be cleared", async () => {
-      const c = await resource("check", { source: sourceOf(g) });
-      return c.stdout.trim() === "[]";
-    }, 20_000, 200);
+    await waitFor(
+      "the retained state to be cleared",
+      async () => {
+        const c = await resource("check", { source: sourceOf(g) });
+        return c.stdout.trim() === "[]";
+      },
+      20_000,
+      200,
+    );
     const dest = mkdtempSync(path.join(tmpdir(), "concourse-dest-"));
     const got = await resource("in", { source: sourceOf(g), version }, [dest]);
     t.is(got.code, 0, got.stderr);
@@ -138,7 +143,10 @@ function imageTree(): string {
   const build = stages[1] ?? "";
   const workdir = /^WORKDIR (\S+)/m.exec(build)?.[1] ?? "/";
   const final = stages[stages.length - 1] ?? "";
-  const copies = final.split("\n").filter((l) => /^COPY\s/.test(l)).map((l) => l.trim().split(/\s+/).slice(1));
+  const copies = final
+    .split("\n")
+    .filter((l) => /^COPY\s/.test(l))
+    .map((l) => l.trim().split(/\s+/).slice(1));
   for (const parts of copies) {
     const fromBuild = parts[0] === "--from=build";
     const args = fromBuild ? parts.slice(1) : parts;
@@ -197,4 +205,3 @@ test("check's versions follow Concourse's rule: from the given one on, else the 
   t.deepEqual(newerVersions([v("a"), v("b"), v("c")], v("b")), [v("b"), v("c")]);
   t.deepEqual(newerVersions([v("a"), v("b")], v("gone")), [v("b")]);
 });
-

@@ -144,7 +144,9 @@ test("GitHub Actions: the example workflow passes only inputs the action declare
   const workflow = parse(readFileSync(path.join(INTEGRATIONS, "github-actions/example-workflow.yml"), "utf8")) as {
     jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
   };
-  const uses = Object.values(workflow.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.includes("integrations/github-actions"));
+  const uses = Object.values(workflow.jobs)
+    .flatMap((j) => j.steps)
+    .filter((s) => s.uses?.includes("integrations/github-actions"));
   t.is(uses.length, 1);
   const given = Object.keys(uses[0]?.with ?? {});
   for (const name of given) t.true(name in action.inputs, `input ${name}`);
@@ -244,7 +246,13 @@ async function runJenkins(g: GateRig, gateUrl: string, overrides: Record<string,
 
 test.serial("Jenkins: the Approval stage's sh script exits with gate's codes, and the stage maps each one", async (t) => {
   const { exitMap, environment } = jenkinsfile();
-  t.deepEqual(Object.keys(exitMap).map(Number).sort(), Object.values(EXIT).filter((c) => c !== 0).sort(), "a message for every failing exit code of gate");
+  t.deepEqual(
+    Object.keys(exitMap).map(Number).sort(),
+    Object.values(EXIT)
+      .filter((c) => c !== 0)
+      .sort(),
+    "a message for every failing exit code of gate",
+  );
   t.regex(exitMap[EXIT.rejected] ?? "", /rejected/);
   t.regex(exitMap[EXIT.expired] ?? "", /expired/);
   t.is(environment.SHIPGATE_RECORD, "shipgate-record.json");

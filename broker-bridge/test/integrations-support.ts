@@ -30,12 +30,15 @@ export async function startGateRig(config: Record<string, unknown> = {}): Promis
   const states = new Map<string, LockState>();
 
   const gadget = await rig.connectAs("desk-1", "gadget", {
-    clientId: "desk-1", will: { topic: topics.gadgetStatus("desk-1"), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true },
+    clientId: "desk-1",
+    will: { topic: topics.gadgetStatus("desk-1"), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true },
   });
   await gadget.publishAsync(topics.gadgetStatus("desk-1"), '{"state":"online","version":"test"}', { qos: 1, retain: true });
   let seq = 0;
   const press = (button: GadgetEvent["button"], lockId: string, nonce: string | undefined) =>
-    gadget.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(signEvent(secret, "desk-1", { button, gesture: "short", boot: 1, seq: ++seq, lock_id: lockId, ...(nonce ? { nonce } : {}) })), { qos: 1 });
+    gadget.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(signEvent(secret, "desk-1", { button, gesture: "short", boot: 1, seq: ++seq, lock_id: lockId, ...(nonce ? { nonce } : {}) })), {
+      qos: 1,
+    });
   // The gadget presses on what its view shows: the head lock, with the view's nonce.
   gadget.on("message", (topic, payload) => {
     if (topic !== topics.gadgetView("desk-1") || payload.length === 0) return;
@@ -58,7 +61,13 @@ export async function startGateRig(config: Record<string, unknown> = {}): Promis
   await watcher.subscribeAsync(topics.allLockStates(), { qos: 1 });
   const url = new URL(rig.bridge.brokerUrl);
   return {
-    rig, brokerUrl: rig.bridge.brokerUrl, host: url.hostname, port: Number(url.port), pipelineUser, states, desk,
+    rig,
+    brokerUrl: rig.bridge.brokerUrl,
+    host: url.hostname,
+    port: Number(url.port),
+    pipelineUser,
+    states,
+    desk,
     stop: () => rig.stop(),
   };
 }

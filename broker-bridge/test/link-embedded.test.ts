@@ -13,11 +13,13 @@ function slowBroker() {
     publish(topic: string) {
       inside++;
       most = Math.max(most, inside);
-      return new Promise<void>((resolve) => setTimeout(() => {
-        inside--;
-        published.push(topic);
-        resolve();
-      }, 1));
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          inside--;
+          published.push(topic);
+          resolve();
+        }, 1),
+      );
     },
   } as unknown as EmbeddedBroker;
   return { broker, published, most: () => most };

@@ -11,7 +11,10 @@ test("reconnect periods double to the cap while the broker is away, and start ov
   t.timeout(30_000);
   const port = await freePort();
   const link = new ExternalLink({
-    url: `mqtt://127.0.0.1:${port}`, clientId: "reconnect-test", will: { topic: "t/status", payload: "{}" }, log: quietLog,
+    url: `mqtt://127.0.0.1:${port}`,
+    clientId: "reconnect-test",
+    will: { topic: "t/status", payload: "{}" },
+    log: quietLog,
     reconnect: { initialMs: 40, maxMs: 160, jitter: 0, floorMs: 0 },
   });
   t.teardown(() => link.close());

@@ -27,7 +27,14 @@ test("npm start at the root runs the bridge, prints where it listens, and stops 
   const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   try {
     await waitFor("the bridge to listen", () => /dashboard and API on/.test(err), 60_000);
-    t.regex(err, new RegExp(`^shipgate: MQTT broker listening on 0\\.0\\.0\\.0:${brokerPort} \\(every interface; from this machine mqtt://127\\.0\\.0\\.1:${brokerPort}\\) and ws://127\\.0\\.0\\.1:${httpPort}/mqtt$`, "m"), "says where it really listens");
+    t.regex(
+      err,
+      new RegExp(
+        `^shipgate: MQTT broker listening on 0\\.0\\.0\\.0:${brokerPort} \\(every interface; from this machine mqtt://127\\.0\\.0\\.1:${brokerPort}\\) and ws://127\\.0\\.0\\.1:${httpPort}/mqtt$`,
+        "m",
+      ),
+      "says where it really listens",
+    );
     t.regex(err, new RegExp(`dashboard and API on http://127\\.0\\.0\\.1:${httpPort}/`));
     t.true(existsSync(path.join(state, "local-admin.json")), "the first start creates the local admin credential");
     const page = await fetch(`http://127.0.0.1:${httpPort}/healthz`);

@@ -64,7 +64,10 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
 
   // Every module the installed commands import, by URL (ES module resolve hook, Node's module.register).
   const trace = path.join(work, "imports.log");
-  writeFileSync(path.join(work, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(trace)}, r.url + "\\n"); return r; }\n`);
+  writeFileSync(
+    path.join(work, "hooks.mjs"),
+    `import { appendFileSync } from "node:fs";\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(trace)}, r.url + "\\n"); return r; }\n`,
+  );
   writeFileSync(path.join(work, "trace.mjs"), `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
   const stateDir = path.join(work, "state");
   const ports = { broker: await freePort(), http: await freePort() };
@@ -100,7 +103,10 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
   await waitFor("the lock to wait", () => /waiting for approval/.test(gateErr), 15_000);
   const status = await shipgate(["status", "--json"]);
   t.like(JSON.parse(status.stdout), { mode: { mode: "default" } });
-  t.true(descendants(start.pid as number).every((c) => !/tsx|esbuild/.test(c)), "no compiler process under the bridge");
+  t.true(
+    descendants(start.pid as number).every((c) => !/tsx|esbuild/.test(c)),
+    "no compiler process under the bridge",
+  );
   await shipgate(["approve"]);
   t.is(await gateExit, 0, gateErr);
   t.like(JSON.parse(readFileSync(record, "utf8")), { pipeline: "api", step: "deploy-prod", state: "approved" });
@@ -109,7 +115,17 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
 
   start.kill("SIGTERM");
   const imported = readFileSync(trace, "utf8").split("\n").filter(Boolean);
-  t.true(imported.some((u) => u.includes("/node_modules/fastify/")), "the trace saw the bridge's imports");
-  t.deepEqual(imported.filter((u) => /\/(tsx|esbuild)\//.test(u) || u.endsWith(".ts")), [], "no tsx, esbuild or TypeScript source is imported");
-  t.true(imported.filter((u) => u.startsWith("file:")).every((u) => u.includes(prefix) || u.includes(work)), "everything comes from the installed copy");
+  t.true(
+    imported.some((u) => u.includes("/node_modules/fastify/")),
+    "the trace saw the bridge's imports",
+  );
+  t.deepEqual(
+    imported.filter((u) => /\/(tsx|esbuild)\//.test(u) || u.endsWith(".ts")),
+    [],
+    "no tsx, esbuild or TypeScript source is imported",
+  );
+  t.true(
+    imported.filter((u) => u.startsWith("file:")).every((u) => u.includes(prefix) || u.includes(work)),
+    "everything comes from the installed copy",
+  );
 });

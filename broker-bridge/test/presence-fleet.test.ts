@@ -26,7 +26,10 @@ test("beats become one file per node; a node whose beats stop is offline in its 
   const env = { SHIPGATE_BROKER_URL: rig.bridge.brokerUrl, SHIPGATE_STATE_DIR: rig.stateDir };
   const asWeb1 = { ...env, SHIPGATE_USERNAME: web1.username, SHIPGATE_PASSWORD: web1.password };
 
-  const beat = runShipgate(["presence", "beat", "--node", "web-1", "--part", "web", "--label", "Web 1", "--interval", "60s", "--once", "--fact", "addr=10.0.0.11:8080", "--fact", "version=1.4.2"], asWeb1);
+  const beat = runShipgate(
+    ["presence", "beat", "--node", "web-1", "--part", "web", "--label", "Web 1", "--interval", "60s", "--once", "--fact", "addr=10.0.0.11:8080", "--fact", "version=1.4.2"],
+    asWeb1,
+  );
   t.is(await beat.exit, 0, beat.stderr());
   // The local admin may beat for any node (the bridge's own machine, a timer there).
   const db = runShipgate(["presence", "beat", "--node", "db-1", "--part", "db", "--interval", "30s", "--once"], env);
@@ -47,7 +50,10 @@ test("beats become one file per node; a node whose beats stop is offline in its 
   const list = runShipgate(["presence", "list", "--json", "--part", "web"], env);
   t.is(await list.exit, 0, list.stderr());
   const listed = JSON.parse(list.stdout()) as { id: string; online: boolean; last_seen: string; part: string }[];
-  t.deepEqual(listed.map((n) => [n.id, n.online, n.part, n.last_seen]), [["web-1", true, "web", "2026-12-01T10:00:00.000Z"]]);
+  t.deepEqual(
+    listed.map((n) => [n.id, n.online, n.part, n.last_seen]),
+    [["web-1", true, "web", "2026-12-01T10:00:00.000Z"]],
+  );
 
   // db-1 beats every 30 s: after 91 s without a beat it is offline, web-1 (60 s) is not yet.
   clock.advance(91_000);
@@ -72,7 +78,17 @@ test("beats become one file per node; a node whose beats stop is offline in its 
   const again = await startSecureBridge({ presence: { directory: dir } }, { clock, stateDir });
   t.teardown(() => again.stop());
   const restored = again.bridge.service(PresenceService)!;
-  t.deepEqual(restored.list().filter((n) => n.kind === "node").map((n) => [n.id, n.online]).sort(), [["db-1", false], ["web-1", true]]);
+  t.deepEqual(
+    restored
+      .list()
+      .filter((n) => n.kind === "node")
+      .map((n) => [n.id, n.online])
+      .sort(),
+    [
+      ["db-1", false],
+      ["web-1", true],
+    ],
+  );
   clock.advance(30_000);
   restored.sweep();
   t.is(readNode(dir, "web-1")?.online, false);

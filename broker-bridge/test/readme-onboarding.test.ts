@@ -26,7 +26,10 @@ const plain = (s: string) => s.replace(/\x1b\[[0-9;:?<>=]*[A-Za-z~]/g, "").repla
 test("the README's onboarding: the hinted user add, then npx shipgate gadget --id desk-1 approves with a press", async (t) => {
   const state = tempDir("shipgate-readme-");
   // A clone's shell: shipgate is not on PATH (npm and npx put node_modules/.bin there for their own children).
-  const PATH = (process.env.PATH ?? "").split(":").filter((d) => !d.split("/").includes("node_modules")).join(":");
+  const PATH = (process.env.PATH ?? "")
+    .split(":")
+    .filter((d) => !d.split("/").includes("node_modules"))
+    .join(":");
   const env = { ...process.env, PATH, SHIPGATE_STATE_DIR: state, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()), SHIPGATE_CONFIG: undefined };
   const bridge = runShipgate(["start"], env, ROOT);
   const children: { kill(signal?: NodeJS.Signals): unknown }[] = [bridge.child];

@@ -32,7 +32,13 @@ async function setup(t: import("ava").ExecutionContext, clock?: FakeClock) {
   /** What the gadget's App makes on a press: signed, echoing the nonce of the view it showed. */
   const press = (e: Omit<GadgetEvent, "boot" | "seq">): GadgetEvent => signEvent(secret, "desk-1", { ...e, boot: 1, seq: ++seq });
   const send = (e: GadgetEvent) => desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(e), { qos: 1 });
-  const ackFor = (e: GadgetEvent) => waitFor(`the ack of seq ${e.seq}`, () => seen.filter((m) => m.topic === topics.gadgetAck("desk-1")).map((m) => JSON.parse(m.payload) as { seq: number; ok: boolean; message?: string }).find((a) => a.seq === e.seq));
+  const ackFor = (e: GadgetEvent) =>
+    waitFor(`the ack of seq ${e.seq}`, () =>
+      seen
+        .filter((m) => m.topic === topics.gadgetAck("desk-1"))
+        .map((m) => JSON.parse(m.payload) as { seq: number; ok: boolean; message?: string })
+        .find((a) => a.seq === e.seq),
+    );
   return { rig, gates, desk, lock, press, send, ackFor, nonce: () => viewNonce(rig.bridge, desk, "desk-1") };
 }
 

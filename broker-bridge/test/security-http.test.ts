@@ -38,7 +38,10 @@ test("login gives an expiring HttpOnly SameSite=Strict session; admin actions ne
   const token = s.cookie.split("=")[1] as string;
   const stored = rig.bridge.context.store.db.prepare("SELECT hash FROM security_sessions").all() as { hash: string }[];
   t.is(stored.length, 1);
-  t.false(stored.some((r) => r.hash.includes(token)), "the session id is stored hashed");
+  t.false(
+    stored.some((r) => r.hash.includes(token)),
+    "the session id is stored hashed",
+  );
 
   const origin = base;
   const mode = { mode: "blocked", reason: "freeze" };

@@ -31,7 +31,10 @@ test("lock requests and events beyond a client's rate are refused on its errors 
   const ids = Array.from({ length: 5 }, () => randomUUID());
   for (const id of ids) await ci.publishAsync(topics.lockRequest(), JSON.stringify({ id, pipeline: "api", step: "s" }), { qos: 1 });
   await waitFor("two refusals", () => errors.filter((m) => /too many lock requests/.test(m.payload)).length === 2);
-  t.deepEqual(ids.map((id) => gates.locks.get(id)?.state ?? "none"), ["pending", "pending", "pending", "none", "none"]);
+  t.deepEqual(
+    ids.map((id) => gates.locks.get(id)?.state ?? "none"),
+    ["pending", "pending", "pending", "none", "none"],
+  );
   t.like(JSON.parse(errors[0]?.payload ?? "{}"), { topic: topics.lockRequest() });
 
   const desk = await rig.connectAs("desk-1", "gadget");
@@ -42,7 +45,11 @@ test("lock requests and events beyond a client's rate are refused on its errors 
   }
   await waitFor("two event refusals", () => deskErrors.filter((m) => /too many gadget events/.test(m.payload)).length === 2);
   const limited = rig.audit("rate.limited");
-  t.deepEqual(limited.map((r) => r.actor), ["user:ci", "user:desk-1"], "one audit row per client and minute, not one per message");
+  t.deepEqual(
+    limited.map((r) => r.actor),
+    ["user:ci", "user:desk-1"],
+    "one audit row per client and minute, not one per message",
+  );
 });
 
 test("an oversized payload and a pipeline beyond its pending bound are refused with an answer", async (t) => {
@@ -59,7 +66,10 @@ test("an oversized payload and a pipeline beyond its pending bound are refused w
   await waitFor("two answers", () => errors.length >= 2);
   await sleep(100);
   t.is(gates.locks.get(big), undefined);
-  t.deepEqual(ids.map((id) => gates.locks.get(id)?.state ?? "none"), ["pending", "pending", "none"]);
+  t.deepEqual(
+    ids.map((id) => gates.locks.get(id)?.state ?? "none"),
+    ["pending", "pending", "none"],
+  );
   t.is(errors.length, 2);
   t.true(rig.audit("message.refused").length >= 2, "refusals are in the audit log");
 });

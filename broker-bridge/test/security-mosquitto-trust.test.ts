@@ -27,7 +27,12 @@ const account = lookupAccount("mosquitto");
   const state = path.join(root, "state");
   const store = new UserStore(state);
   const pw: Record<string, string> = {};
-  for (const [name, role] of [["bridge", "bridge"], ["api", "pipeline"], ["ci2", "pipeline"]] as const) pw[name] = store.add(name, role).password;
+  for (const [name, role] of [
+    ["bridge", "bridge"],
+    ["api", "pipeline"],
+    ["ci2", "pipeline"],
+  ] as const)
+    pw[name] = store.add(name, role).password;
   const dir = path.join(root, "mosquitto");
   const port = await freePort();
   const run = runShipgate(["user", "export-mosquitto", "--dir", dir, "--port", String(port)], { SHIPGATE_STATE_DIR: state });
@@ -44,15 +49,20 @@ const account = lookupAccount("mosquitto");
     child.kill("SIGTERM");
   });
   const url = `mqtt://127.0.0.1:${port}`;
-  await waitFor("mosquitto to accept a user", async () => {
-    try {
-      const c = await mqtt.connectAsync(url, { username: "api", password: pw.api, clientId: "api-probe", reconnectPeriod: 0, connectTimeout: 500 });
-      await c.endAsync();
-      return true;
-    } catch {
-      return child.exitCode !== null ? Promise.reject(new Error(`mosquitto exited: ${log}`)) : false;
-    }
-  }, 10_000, 100);
+  await waitFor(
+    "mosquitto to accept a user",
+    async () => {
+      try {
+        const c = await mqtt.connectAsync(url, { username: "api", password: pw.api, clientId: "api-probe", reconnectPeriod: 0, connectTimeout: 500 });
+        await c.endAsync();
+        return true;
+      } catch {
+        return child.exitCode !== null ? Promise.reject(new Error(`mosquitto exited: ${log}`)) : false;
+      }
+    },
+    10_000,
+    100,
+  );
 
   const passwordFile = path.join(root, "bridge.pw");
   writeFileSync(passwordFile, pw.bridge as string);
@@ -94,7 +104,13 @@ const account = lookupAccount("mosquitto");
   await ci2.publishAsync(topics.lockRequest(), JSON.stringify({ id: randomUUID(), pipeline: "ci2", step: "x", client_id: "api-gate-1" }), { qos: 1 });
   await ci2.publishAsync(topics.lockRequestFor("api"), JSON.stringify({ id: randomUUID(), pipeline: "api", step: "x", client_id: "api-gate-1" }), { qos: 1 });
   await sleep(500);
-  t.false(apiSeen.some((m) => m.topic.startsWith(topics.errors(""))), "nothing landed in api's errors topic");
-  t.false(ci2Seen.some((m) => m.topic === topics.lockRequestFor("api") || m.topic === topics.lockRequest()), "ci2 read no one's requests");
+  t.false(
+    apiSeen.some((m) => m.topic.startsWith(topics.errors(""))),
+    "nothing landed in api's errors topic",
+  );
+  t.false(
+    ci2Seen.some((m) => m.topic === topics.lockRequestFor("api") || m.topic === topics.lockRequest()),
+    "ci2 read no one's requests",
+  );
   t.is(gates.locks.pendingCount(), 1);
 });

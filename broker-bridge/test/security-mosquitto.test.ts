@@ -17,7 +17,14 @@ test("a real Mosquitto with the exported files gives each role its rights and re
   const state = tempDir("shipgate-mosq-");
   const store = new UserStore(state);
   const pw: Record<string, string> = {};
-  for (const [name, role] of [["desk-1", "gadget"], ["desk-2", "gadget"], ["ci", "pipeline"], ["wall", "viewer"], ["boss", "admin"], ["bridge", "bridge"]] as const) {
+  for (const [name, role] of [
+    ["desk-1", "gadget"],
+    ["desk-2", "gadget"],
+    ["ci", "pipeline"],
+    ["wall", "viewer"],
+    ["boss", "admin"],
+    ["bridge", "bridge"],
+  ] as const) {
     pw[name] = store.add(name, role).password;
   }
   const dir = path.join(state, "mosquitto");
@@ -93,13 +100,52 @@ test("a real Mosquitto with the exported files gives each role its rights and re
   // may read. The observer publishes every topic, then a marker the role may read; Mosquitto
   // delivers to one subscriber in order, so the marker arriving closes the window.
   const reads: [string, string, [string, boolean][]][] = [
-    ["desk-1", topics.gadgetView("desk-1"), [[topics.gadgetAck("desk-1"), true], [topics.gadgetView("desk-2"), false], [topics.lockState(lockId), false], [topics.errors("desk-1-c"), true], [topics.errors("ci-c"), false], [topics.adminCommand("boss", "mode"), false]]],
-    ["ci", topics.mode(), [[topics.lockState(lockId), true], [topics.gadgetView("desk-1"), false], [topics.adminCommand("boss", "decide"), false], [topics.reply("boss", "x"), false], [topics.gadgetEvent("desk-1"), false]]],
-    ["wall", topics.mode(), [[topics.lockState(lockId), true], [topics.gadgetView("desk-2"), true], [topics.adminCommand("boss", "mode"), false], [topics.reply("boss", "x"), false],
-      // A known limit of topic ACLs: locks/+ also matches locks/request, and Mosquitto's `deny`
-      // would also stop pipelines publishing there (docs/security.md, "External broker").
-      [topics.lockRequest(), true]]],
-    ["boss", topics.mode(), [[topics.lockState(lockId), true], [topics.reply("boss", "x"), true], [topics.gadgetEvent("desk-2"), true], [topics.lockRequest(), true]]],
+    [
+      "desk-1",
+      topics.gadgetView("desk-1"),
+      [
+        [topics.gadgetAck("desk-1"), true],
+        [topics.gadgetView("desk-2"), false],
+        [topics.lockState(lockId), false],
+        [topics.errors("desk-1-c"), true],
+        [topics.errors("ci-c"), false],
+        [topics.adminCommand("boss", "mode"), false],
+      ],
+    ],
+    [
+      "ci",
+      topics.mode(),
+      [
+        [topics.lockState(lockId), true],
+        [topics.gadgetView("desk-1"), false],
+        [topics.adminCommand("boss", "decide"), false],
+        [topics.reply("boss", "x"), false],
+        [topics.gadgetEvent("desk-1"), false],
+      ],
+    ],
+    [
+      "wall",
+      topics.mode(),
+      [
+        [topics.lockState(lockId), true],
+        [topics.gadgetView("desk-2"), true],
+        [topics.adminCommand("boss", "mode"), false],
+        [topics.reply("boss", "x"), false],
+        // A known limit of topic ACLs: locks/+ also matches locks/request, and Mosquitto's `deny`
+        // would also stop pipelines publishing there (docs/security.md, "External broker").
+        [topics.lockRequest(), true],
+      ],
+    ],
+    [
+      "boss",
+      topics.mode(),
+      [
+        [topics.lockState(lockId), true],
+        [topics.reply("boss", "x"), true],
+        [topics.gadgetEvent("desk-2"), true],
+        [topics.lockRequest(), true],
+      ],
+    ],
   ];
   for (const [name, marker, expectations] of reads) {
     const client = await connect(name);

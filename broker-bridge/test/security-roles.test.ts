@@ -28,7 +28,10 @@ test("an anonymous client cannot connect, and neither can a wrong password; both
   const unknownUser = mqtt.connectAsync(rig.bridge.brokerUrl, { clientId: "guess-2", username: "nobody", password: "whatever-it-is", reconnectPeriod: 0 });
   t.is(((await t.throwsAsync(unknownUser)) as Error & { code?: number }).code, 4);
   const denied = rig.audit("auth.connect.denied");
-  t.deepEqual(denied.map((r) => r.detail?.client), ["anon-1", "guess-1", "guess-2"]);
+  t.deepEqual(
+    denied.map((r) => r.detail?.client),
+    ["anon-1", "guess-1", "guess-2"],
+  );
   t.regex(String(denied[0]?.detail?.reason), /anonymous/);
 });
 
@@ -74,8 +77,14 @@ test("a gadget impersonates another gadget: its publish and subscribe are refuse
   await closed(desk1);
   await sleep(100);
   t.is(gatesOf(rig).locks.get(id)?.state, "pending");
-  t.deepEqual(rig.audit("auth.subscribe.denied").map((r) => [r.actor, r.subject]), [["user:desk-1", topics.gadgetView("desk-2")]]);
-  t.deepEqual(rig.audit("auth.publish.denied").map((r) => [r.actor, r.subject]), [["user:desk-1", topics.gadgetEvent("desk-2")]]);
+  t.deepEqual(
+    rig.audit("auth.subscribe.denied").map((r) => [r.actor, r.subject]),
+    [["user:desk-1", topics.gadgetView("desk-2")]],
+  );
+  t.deepEqual(
+    rig.audit("auth.publish.denied").map((r) => [r.actor, r.subject]),
+    [["user:desk-1", topics.gadgetEvent("desk-2")]],
+  );
 
   // Positive control: the same gadget approves through its own topic.
   const again = await rig.connectAs("desk-1", "gadget");
@@ -99,7 +108,10 @@ test("a viewer changes the mode, requests a lock or reads everything: all refuse
   t.is(gatesOf(rig).locks.mode().mode, "default");
   t.is(gatesOf(rig).locks.pending().length, 0);
   t.is(rig.audit("auth.subscribe.denied").length, 3);
-  t.deepEqual(rig.audit("auth.publish.denied").map((r) => r.subject), [topics.adminCommand("wall", "mode"), topics.lockRequest()]);
+  t.deepEqual(
+    rig.audit("auth.publish.denied").map((r) => r.subject),
+    [topics.adminCommand("wall", "mode"), topics.lockRequest()],
+  );
 });
 
 test("nobody but the bridge may publish lock states or the mode, not even an admin", async (t) => {
@@ -132,13 +144,22 @@ test("a pipeline reads only its own locks and cannot cancel another pipeline's",
   const idB = await requestLock(b, "web");
   const idA = await requestLock(a, "api");
   await waitFor("a's own lock state", () => seenByA.some((m) => m.topic === topics.lockState(idA)));
-  t.false(seenByA.some((m) => m.topic === topics.lockRequest()), "nor other pipelines' requests, which locks/+ also matches");
+  t.false(
+    seenByA.some((m) => m.topic === topics.lockRequest()),
+    "nor other pipelines' requests, which locks/+ also matches",
+  );
   await a.publishAsync(topics.lockCancel(idB), "", { qos: 1 });
   await waitFor("the refusal on a's errors topic", () => seenByA.some((m) => m.topic.startsWith(topics.errors(""))));
   await sleep(200);
-  t.false(seenByA.some((m) => m.topic === topics.lockState(idB)), "ci-a never received ci-b's lock");
+  t.false(
+    seenByA.some((m) => m.topic === topics.lockState(idB)),
+    "ci-a never received ci-b's lock",
+  );
   t.is(gatesOf(rig).locks.get(idB)?.state, "pending", "ci-b's lock was not cancelled");
-  t.deepEqual(rig.audit("lock.cancel.denied").map((r) => [r.actor, r.subject]), [["user:ci-a", idB]]);
+  t.deepEqual(
+    rig.audit("lock.cancel.denied").map((r) => [r.actor, r.subject]),
+    [["user:ci-a", idB]],
+  );
   // Its own cancel works.
   await a.publishAsync(topics.lockCancel(idA), "", { qos: 1 });
   await waitFor("a's cancel", () => gatesOf(rig).locks.get(idA)?.state === "cancelled");
@@ -150,6 +171,11 @@ test("a user added while the bridge runs can connect at once; a removed one cann
   const client = await rig.connectAs("late", "pipeline");
   await client.endAsync();
   t.true(rig.users.remove("late"));
-  const err = await t.throwsAsync(rig.connectAs("late", "pipeline", { clientId: "late-2" }).then(() => undefined, (e) => Promise.reject(e)));
+  const err = await t.throwsAsync(
+    rig.connectAs("late", "pipeline", { clientId: "late-2" }).then(
+      () => undefined,
+      (e) => Promise.reject(e),
+    ),
+  );
   t.truthy(err);
 });

@@ -94,7 +94,10 @@ test("forged, altered and replayed events are refused, answered and audited; an 
   const boss = await gadgetClient(rig, "boss", "admin");
   boss.client.publish(topics.gadgetEvent("desk-1"), JSON.stringify(sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 5, lock_id: first })), { qos: 0 });
   await closed(boss.client);
-  t.deepEqual(rig.audit("auth.publish.denied").map((r) => [r.actor, r.subject]), [["user:boss", topics.gadgetEvent("desk-1")]]);
+  t.deepEqual(
+    rig.audit("auth.publish.denied").map((r) => [r.actor, r.subject]),
+    [["user:boss", topics.gadgetEvent("desk-1")]],
+  );
   // Replayed: the same genuine event again, and an older one from the same boot.
   await send(desk.client, sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 3, lock_id: first }));
   await send(desk.client, sign(secret, "desk-1", { button: "approve", gesture: "short", boot: 3, seq: 2, lock_id: first }));
@@ -114,7 +117,9 @@ test("a secret given by gadgets.<id>.secret_file in the config still works", asy
   const id = await lock();
   await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("wrong", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 1, lock_id: id })), { qos: 1 });
   const nonce = await viewNonce(rig.bridge, desk.client, "desk-9");
-  await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("configured-secret", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 2, lock_id: id, nonce })), { qos: 1 });
+  await desk.client.publishAsync(topics.gadgetEvent("desk-9"), JSON.stringify(sign("configured-secret", "desk-9", { button: "reject", gesture: "short", boot: 1, seq: 2, lock_id: id, nonce })), {
+    qos: 1,
+  });
   await waitFor("the signed rejection", () => gates.locks.get(id)?.state === "rejected");
   t.is(rig.audit("gadget.forged").length, 1);
 });

@@ -60,7 +60,12 @@ export async function startSecureBridge(config: Record<string, unknown> = {}, op
     async connectAs(name, role, extra = {}) {
       if (!passwords.has(name)) rig.addUser(name, role);
       const client = await mqtt.connectAsync(bridge.brokerUrl, {
-        username: name, password: passwords.get(name), reconnectPeriod: 0, connectTimeout: 5000, clientId: `${name}-${Math.random().toString(16).slice(2, 8)}`, ...extra,
+        username: name,
+        password: passwords.get(name),
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        clientId: `${name}-${Math.random().toString(16).slice(2, 8)}`,
+        ...extra,
       });
       clients.push(client);
       return client;

@@ -52,7 +52,10 @@ test("a pipeline user speaks only for its pipelines: another pipeline's name is 
   await waitFor("the cancel refusal", () => rig.audit("lock.cancel.denied").length === 1);
   t.is(gatesOf(rig).locks.get(id)?.state, "pending");
   await sleep(100);
-  t.false(seen.some((m) => m.topic === topics.lockState(id)), "ci2 never read api's lock");
+  t.false(
+    seen.some((m) => m.topic === topics.lockState(id)),
+    "ci2 never read api's lock",
+  );
   // Its own topic names its own user: locks/request/api from ci2 is refused by the broker.
   attacker.publish(topics.lockRequestFor("api"), JSON.stringify({ id: randomUUID(), pipeline: "ci2", step: "s" }), { qos: 0 });
   await closed(attacker);
@@ -84,7 +87,11 @@ test("N-of-M counts people: one admin cannot satisfy approvals: 2 via CLI, HTTP 
   t.like(await adminCall(admin, "admin2", "decide", { correlation: "n1", decision: "approve", id }), { ok: true });
   // The same person over HTTP with an API token: refused as a second approval.
   const token = rig.users.addToken("admin2");
-  const http = await fetch(`${rig.bridge.httpUrl}/api/admin/decide`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ decision: "approve", id }) });
+  const http = await fetch(`${rig.bridge.httpUrl}/api/admin/decide`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ decision: "approve", id }),
+  });
   t.is(http.status, 409);
   t.regex(((await http.json()) as { error: string }).error, /needs another person/);
   // The reproduction: an unsigned approve on gadgets/ghost/event from the admin's account.
@@ -93,7 +100,10 @@ test("N-of-M counts people: one admin cannot satisfy approvals: 2 via CLI, HTTP 
   await sleep(200);
   t.is(gatesOf(rig).locks.get(id)?.state, "pending", "still one person");
   t.deepEqual(gatesOf(rig).locks.get(id)?.approved_by, ["user:admin2"]);
-  t.deepEqual(rig.audit("auth.publish.denied").map((r) => r.subject), [topics.gadgetEvent("ghost")]);
+  t.deepEqual(
+    rig.audit("auth.publish.denied").map((r) => r.subject),
+    [topics.gadgetEvent("ghost")],
+  );
 });
 
 test("require_gadget: an admin's approval is not enough until a gadget is pressed", async (t) => {
@@ -130,7 +140,7 @@ test("an admin command re-sent with its request id gets its original answer, als
   let admin = await connectBoss("boss-1");
   const first = await adminCall(admin, "boss", "decide", { correlation: "req-1", decision: "approve", id });
   t.like(first, { ok: true, result: { state: "approved" } });
-  t.deepEqual(await adminCall(admin, "boss", "decide", { correlation: "req-1", decision: "approve", id }), first, "not \"already approved\"");
+  t.deepEqual(await adminCall(admin, "boss", "decide", { correlation: "req-1", decision: "approve", id }), first, 'not "already approved"');
   await admin.endAsync(true);
   await rig.stop();
   rig = await startSecureBridge({}, { stateDir });
@@ -172,10 +182,16 @@ test("refused connects are audited as one row per source, user and minute: a flo
   }
   const rows = rig.audit("auth.connect.denied");
   t.true(rows.length <= 2, `at most one row per minute (${rows.length})`);
-  t.is(rows.reduce((n, r) => n + Number(r.detail?.count ?? 0), 0), FLOOD);
+  t.is(
+    rows.reduce((n, r) => n + Number(r.detail?.count ?? 0), 0),
+    FLOOD,
+  );
   t.is(rows[0]?.subject, "127.0.0.1");
   const page = (await (await fetch(`${rig.bridge.httpUrl}/api/audit?limit=20`)).json()) as { entries: { action: string }[] };
-  t.true(page.entries.some((e) => e.action === "lock.request"), "the real entry is still on the first page");
+  t.true(
+    page.entries.some((e) => e.action === "lock.request"),
+    "the real entry is still on the first page",
+  );
 });
 
 test("a session dies with its user: re-adding the name with another role never revives it", async (t) => {
@@ -279,5 +295,11 @@ test("shipgate user add --pipelines binds a pipeline user; user list --json show
   const list = runShipgate(["user", "list", "--json"], env);
   t.is(await list.exit, 0, list.stderr());
   const users = JSON.parse(list.stdout()) as { username: string; pipelines?: string[] }[];
-  t.deepEqual(users.map((u) => [u.username, u.pipelines]), [["ci", ["api", "web-*"]], ["deployer", ["deployer"]]]);
+  t.deepEqual(
+    users.map((u) => [u.username, u.pipelines]),
+    [
+      ["ci", ["api", "web-*"]],
+      ["deployer", ["deployer"]],
+    ],
+  );
 });

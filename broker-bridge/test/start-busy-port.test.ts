@@ -38,12 +38,15 @@ for (const c of cases) {
     const ports = { broker: await freePort(), http: await freePort(), tls: await freePort() };
     const tls = selfSigned(dir);
     const config = path.join(dir, "shipgate.yml");
-    writeFileSync(config, [
-      `state_dir: ${state}`,
-      `broker: { host: 127.0.0.1, port: ${ports.broker}, websocket: ${c.websocket}, tls_port: ${ports.tls}, tls: { cert: ${tls.cert}, key: ${tls.key} } }`,
-      `http: { host: 127.0.0.1, port: ${ports.http} }`,
-      "",
-    ].join("\n"));
+    writeFileSync(
+      config,
+      [
+        `state_dir: ${state}`,
+        `broker: { host: 127.0.0.1, port: ${ports.broker}, websocket: ${c.websocket}, tls_port: ${ports.tls}, tls: { cert: ${tls.cert}, key: ${tls.key} } }`,
+        `http: { host: 127.0.0.1, port: ${ports.http} }`,
+        "",
+      ].join("\n"),
+    );
     const blocker = await occupy(ports[c.taken], "127.0.0.1");
     try {
       const run = runShipgate(["start", "--config", config], { SHIPGATE_STATE_DIR: undefined, SHIPGATE_HTTP_PORT: undefined, SHIPGATE_BROKER_PORT: undefined });

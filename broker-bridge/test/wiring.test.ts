@@ -19,13 +19,19 @@ function svc(name: string, offers: Port<unknown>[] = [], needs: Service["needs"]
 
 test("providers start before the services that need them; otherwise the listed order holds", (t) => {
   const order = startOrder([svc("uses-b", [], [B]), svc("first"), svc("offers-b", [B], [A]), svc("offers-a", [A])]);
-  t.deepEqual(order.map((s) => s.name), ["offers-a", "offers-b", "uses-b", "first"]);
+  t.deepEqual(
+    order.map((s) => s.name),
+    ["offers-a", "offers-b", "uses-b", "first"],
+  );
 });
 
 test("a missing need is an error naming the service and the port; a missing optional need is not", (t) => {
   const err = t.throws(() => startOrder([svc("x", [], [A])]), { instanceOf: WiringError });
   t.regex(err.message, /x needs port "a", and no service offers it/);
-  t.deepEqual(startOrder([svc("x", [], [optional(A)])]).map((s) => s.name), ["x"]);
+  t.deepEqual(
+    startOrder([svc("x", [], [optional(A)])]).map((s) => s.name),
+    ["x"],
+  );
 });
 
 test("a circle of needs is refused with the loop spelled out", (t) => {

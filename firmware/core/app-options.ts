@@ -81,7 +81,6 @@ export type Feedback =
   | { kind: "error"; message: string; event?: GadgetEvent }
   | { kind: "hint"; message: string };
 
-
 /** The session's options from the app's (the caller checked that broker and gadget are set). */
 export function sessionOptions(options: AppOptions, t: AppTuning, clock: Clock, topics: Topics): SessionOptions {
   const config = options.config.config;

@@ -80,17 +80,14 @@ export class App {
     // Safe mode (boot-record.ts): no session, so the setup screen and nothing that could crash again.
     if (!this.#guard.safeMode && options.config.ready && config.broker !== undefined && config.gadget !== undefined) {
       this.#topics = new Topics(config.prefix);
-      this.#session = new Session(
-        sessionOptions(options, this.#t, this.#clock, this.#topics),
-        {
-          online: () => this.#online(),
-          offline: () => this.#setOffline(true),
-          view: (payload) => this.#receiveView(payload),
-          ack: (payload) => this.#receiveAck(payload),
-          bridge: (payload) => this.#receiveBridge(payload),
-          failed: (failure) => this.#attemptFailed(failure),
-        },
-      );
+      this.#session = new Session(sessionOptions(options, this.#t, this.#clock, this.#topics), {
+        online: () => this.#online(),
+        offline: () => this.#setOffline(true),
+        view: (payload) => this.#receiveView(payload),
+        ack: (payload) => this.#receiveAck(payload),
+        bridge: (payload) => this.#receiveBridge(payload),
+        failed: (failure) => this.#attemptFailed(failure),
+      });
       this.#delivery = new EventDelivery(this.#session, this.#topics, this.#gadgetId, this.#clock, options.log, this.#t.ackTimeoutMs, this.#t.outbox, {
         sent: (event) => this.#emit({ kind: "sent", event }),
         unanswered: (event) => this.#error(event.button, "NO ANSWER", event),

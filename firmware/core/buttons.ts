@@ -11,9 +11,7 @@
 //   while held, then "hold" when holdMs is reached, or "hold-cancel" if released before.
 
 import type { ButtonName } from "@shipgate/protocol/messages";
-import {
-  BECAME_PRESSED, BECAME_RELEASED, Debouncer, DEFAULT_DEBOUNCE, type Level, PRESSED_THEN_RELEASED, RELEASED_THEN_PRESSED,
-} from "./debounce";
+import { BECAME_PRESSED, BECAME_RELEASED, Debouncer, DEFAULT_DEBOUNCE, type Level, PRESSED_THEN_RELEASED, RELEASED_THEN_PRESSED } from "./debounce";
 import type { Clock, DigitalInput } from "./ports";
 
 export interface ButtonTiming {

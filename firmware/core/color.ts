@@ -24,11 +24,7 @@ export function blueOf(c: number): number {
 export function scale(c: number, level: number): number {
   if (level >= 255) return c;
   if (level <= 0) return BLACK;
-  return (
-    ((((redOf(c) * level + 127) / 255) | 0) << 16) |
-    ((((greenOf(c) * level + 127) / 255) | 0) << 8) |
-    (((blueOf(c) * level + 127) / 255) | 0)
-  );
+  return ((((redOf(c) * level + 127) / 255) | 0) << 16) | ((((greenOf(c) * level + 127) / 255) | 0) << 8) | (((blueOf(c) * level + 127) / 255) | 0);
 }
 
 /** Per channel, the brighter of two colours (how overlays add light without washing out). */

@@ -10,9 +10,20 @@ import { decodeCertificate } from "./certificate";
 import type { Settings } from "./ports";
 
 export const PIN_NAMES = [
-  "approve", "reject", "release", "sync", "ring_a", "ring_b", "spi_clock", "spi_mosi", "spi_select",
+  "approve",
+  "reject",
+  "release",
+  "sync",
+  "ring_a",
+  "ring_b",
+  "spi_clock",
+  "spi_mosi",
+  "spi_select",
   // The buttons' LEDs (hardware/pinout.json): GPIO -> 220 Ω -> LED -> GND.
-  "led_approve", "led_reject", "led_release", "led_sync",
+  "led_approve",
+  "led_reject",
+  "led_release",
+  "led_sync",
 ] as const;
 export type PinName = (typeof PIN_NAMES)[number];
 

@@ -83,9 +83,7 @@ export class Debouncer {
     this.releaseMs = timing.releaseMs ?? DEFAULT_DEBOUNCE.releaseMs;
     this.glitchMs = timing.glitchMs ?? DEFAULT_DEBOUNCE.glitchMs;
     if (!(this.pressMs > this.glitchMs) || !(this.releaseMs > this.glitchMs) || !(this.glitchMs >= 0)) {
-      throw new RangeError(
-        `Debouncer: pressMs (${this.pressMs}) and releaseMs (${this.releaseMs}) must exceed glitchMs (${this.glitchMs}) >= 0`,
-      );
+      throw new RangeError(`Debouncer: pressMs (${this.pressMs}) and releaseMs (${this.releaseMs}) must exceed glitchMs (${this.glitchMs}) >= 0`);
     }
     this.stable = initial;
     this.candidate = initial;

@@ -113,9 +113,7 @@ export class Outputs {
 function makeDisplay(spi: SpiBus | undefined, c: GadgetConfig, log: Log): Display | undefined {
   if (spi === undefined) return undefined;
   try {
-    const driver = c.display === "seg7"
-      ? new Max7219Seg7(spi, { intensity: c.matrixIntensity })
-      : new Max7219Matrix(spi, c.matrixModules, { intensity: c.matrixIntensity });
+    const driver = c.display === "seg7" ? new Max7219Seg7(spi, { intensity: c.matrixIntensity }) : new Max7219Matrix(spi, c.matrixModules, { intensity: c.matrixIntensity });
     driver.init();
     return new Display(driver);
   } catch (e) {

@@ -63,7 +63,7 @@ export function sceneIndex(name: SceneName): number {
 /** Phase 0-255 of time t in a period. */
 function phase(t: number, periodMs: number): number {
   const p = t % periodMs;
-  return ((p < 0 ? p + periodMs : p) * 256 / periodMs) & 255;
+  return (((p < 0 ? p + periodMs : p) * 256) / periodMs) & 255;
 }
 
 /**
@@ -73,12 +73,12 @@ function phase(t: number, periodMs: number): number {
 export function slideLevel(s: Scene, pos: number, len: number, t: number): number {
   const spacing = len / s.heads;
   // The head's position in LEDs, fractional; the distance behind the head, wrapped into one spacing.
-  const head = (((t % s.periodMs) + s.periodMs) % s.periodMs) * len / s.periodMs;
+  const head = ((((t % s.periodMs) + s.periodMs) % s.periodMs) * len) / s.periodMs;
   let behind = (head - pos) % spacing;
   if (behind < 0) behind += spacing;
   // behind in [0, 1) is the head LED itself.
   const fade = behind < 1 ? 255 : Math.max(0, Math.round(255 - ((behind - 0.5) * 255) / (s.tail + 0.5)));
-  const level = s.low + (((s.high - s.low) * fade) / 255) | 0;
+  const level = (s.low + ((s.high - s.low) * fade) / 255) | 0;
   return level;
 }
 
@@ -88,9 +88,9 @@ export function sceneColor(s: Scene, pos: number, len: number, t: number, progre
     case SLIDE:
       return scale(s.color, slideLevel(s, pos, len, t));
     case FLASH:
-      return scale(s.color, (t % s.periodMs) < s.periodMs / 2 ? s.high : s.low);
+      return scale(s.color, t % s.periodMs < s.periodMs / 2 ? s.high : s.low);
     case PULSE:
-      return scale(s.color, s.low + (((s.high - s.low) * WAVE[phase(t, s.periodMs)]!) / 255 | 0));
+      return scale(s.color, s.low + ((((s.high - s.low) * WAVE[phase(t, s.periodMs)]!) / 255) | 0));
     case PROGRESS:
       return scale(s.color, progressLevel(s, pos, len, progress));
     default:
@@ -106,5 +106,5 @@ export function progressLevel(s: Scene, pos: number, len: number, progress: numb
   const from = pos * 1000;
   if (filled >= from + 1000) return s.high;
   if (filled <= from) return s.low;
-  return s.low + (((s.high - s.low) * (filled - from)) / 1000 | 0);
+  return s.low + ((((s.high - s.low) * (filled - from)) / 1000) | 0);
 }

@@ -3,7 +3,13 @@
 // D3 = D, D2 = E, D1 = F, D0 = G. A is the top bar, then clockwise B, C, D, E, F, and G the middle.
 
 export const SEG_DP = 0x80;
-const A = 0x40, B = 0x20, C = 0x10, D = 0x08, E = 0x04, F = 0x02, G = 0x01;
+const A = 0x40,
+  B = 0x20,
+  C = 0x10,
+  D = 0x08,
+  E = 0x04,
+  F = 0x02,
+  G = 0x01;
 
 /** Segments per character code 0x20-0x7E; letters a 7-segment display cannot draw well come out approximate or blank. */
 export const SEGMENTS: Uint8Array = (() => {
@@ -54,7 +60,7 @@ export const SEGMENTS: Uint8Array = (() => {
   set("_", D);
   set("=", D | G);
   set("'", F);
-  set("\"", B | F);
+  set('"', B | F);
   set("[(", A | D | E | F);
   set("])", A | B | C | D);
   set("?", A | B | E | G);
@@ -65,13 +71,24 @@ export const SEGMENTS: Uint8Array = (() => {
 export function codeB(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   switch (code) {
-    case 0x2d: return 0x0a; // -
-    case 0x45: case 0x65: return 0x0b; // E
-    case 0x48: case 0x68: return 0x0c; // H
-    case 0x4c: case 0x6c: return 0x0d; // L
-    case 0x50: case 0x70: return 0x0e; // P
-    case 0x20: return 0x0f; // blank
-    default: return -1;
+    case 0x2d:
+      return 0x0a; // -
+    case 0x45:
+    case 0x65:
+      return 0x0b; // E
+    case 0x48:
+    case 0x68:
+      return 0x0c; // H
+    case 0x4c:
+    case 0x6c:
+      return 0x0d; // L
+    case 0x50:
+    case 0x70:
+      return 0x0e; // P
+    case 0x20:
+      return 0x0f; // blank
+    default:
+      return -1;
   }
 }
 
@@ -96,9 +113,7 @@ export function seg7CodesWidth(codes: Uint8Array, length: number): number {
  * at digit x, only in [clipFrom, clipTo). In code-B mode the bytes are code-B values (D7 = DP), else
  * segment bits.
  */
-export function drawSeg7Codes(
-  digits: Uint8Array, codes: Uint8Array, length: number, x: number, codeBMode: boolean, clipFrom: number, clipTo: number,
-): void {
+export function drawSeg7Codes(digits: Uint8Array, codes: Uint8Array, length: number, x: number, codeBMode: boolean, clipFrom: number, clipTo: number): void {
   let pos = x - 1;
   let prevTakesDot = false;
   for (let i = 0; i < length; i++) {

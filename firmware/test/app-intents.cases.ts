@@ -14,9 +14,14 @@ const HEAD = { id: "3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10", pipeline: "api", step
 
 function view(over: Partial<GadgetView> = {}): GadgetView {
   return {
-    mode: "default", head: HEAD, queue: 1,
+    mode: "default",
+    head: HEAD,
+    queue: 1,
     rings: [{ scene: "locked" }, { scene: "out_of_sync", segments: [{ start: 0, count: 3, scene: "syncing" }] }],
-    display: { kind: "text", text: "1 WAITING" }, can_decide: true, sync_ready: 2, at: "2026-11-20T15:04:05.000Z",
+    display: { kind: "text", text: "1 WAITING" },
+    can_decide: true,
+    sync_ready: 2,
+    at: "2026-11-20T15:04:05.000Z",
     ...over,
   };
 }
@@ -34,7 +39,14 @@ export default {
   },
   "approve or reject with no lock is refused locally": () => {
     const out = [intentFor("approve", "short", view({ head: null })), intentFor("reject", "short", null)];
-    same(out, [{ kind: "refuse", message: "NO LOCK" }, { kind: "refuse", message: "NO LOCK" }], "intents");
+    same(
+      out,
+      [
+        { kind: "refuse", message: "NO LOCK" },
+        { kind: "refuse", message: "NO LOCK" },
+      ],
+      "intents",
+    );
     return out;
   },
   "a gadget that may not decide is refused locally": () => {
@@ -44,20 +56,35 @@ export default {
   },
   "long presses change the mode, with or without a lock": () => {
     const out = [intentFor("approve", "long", null), intentFor("reject", "long", view({ can_decide: false }))];
-    same(out, [
-      { kind: "send", button: "approve", gesture: "long", label: "DEFAULT" },
-      { kind: "send", button: "reject", gesture: "long", label: "BLOCKED" },
-    ], "intents");
+    same(
+      out,
+      [
+        { kind: "send", button: "approve", gesture: "long", label: "DEFAULT" },
+        { kind: "send", button: "reject", gesture: "long", label: "BLOCKED" },
+      ],
+      "intents",
+    );
     return out;
   },
   "release short asks for released mode, long for default": () => {
     const out = [intentFor("release", "short", null), intentFor("release", "long", view())];
-    same(out.map((i) => (i.kind === "send" ? i.gesture + ":" + i.label : i.kind)), ["short:RELEASED", "long:DEFAULT"], "intents");
+    same(
+      out.map((i) => (i.kind === "send" ? i.gesture + ":" + i.label : i.kind)),
+      ["short:RELEASED", "long:DEFAULT"],
+      "intents",
+    );
     return out;
   },
   "sync needs the hold; a shorter press only hints": () => {
     const out = [intentFor("sync", "hold", view()), intentFor("sync", "short", view())];
-    same(out, [{ kind: "send", button: "sync", gesture: "hold", label: "SYNC" }, { kind: "hint", message: "HOLD TO SYNC" }], "intents");
+    same(
+      out,
+      [
+        { kind: "send", button: "sync", gesture: "hold", label: "SYNC" },
+        { kind: "hint", message: "HOLD TO SYNC" },
+      ],
+      "intents",
+    );
     return out;
   },
   "a pending lock shows pipeline, step and summary; rings map in order": () => {
@@ -69,7 +96,14 @@ export default {
   "without a lock the view's text or counter shows": () => {
     const text = present(view({ head: null, display: { kind: "text", text: "ALL CLEAR" } })).display;
     const counter = present(view({ head: null, display: { kind: "counter", text: "DEPLOYS", value: 42 } })).display;
-    same([text, counter], [{ kind: "text", text: "ALL CLEAR" }, { kind: "counter", label: "DEPLOYS", value: 42 }], "display");
+    same(
+      [text, counter],
+      [
+        { kind: "text", text: "ALL CLEAR" },
+        { kind: "counter", label: "DEPLOYS", value: 42 },
+      ],
+      "display",
+    );
     return [text, counter];
   },
   "an empty summary leaves no trailing space": () => {
@@ -84,9 +118,15 @@ export default {
   },
   "standby: setup, offline and waiting": () => {
     const out = [presentStandby("setup"), presentStandby("offline"), presentStandby("waiting")];
-    same(out.map((p) => [p.ringA.scene, p.display.kind === "text" ? p.display.text : ""]), [
-      ["offline", "SETUP"], ["offline", "OFFLINE"], ["unknown", "WAIT"],
-    ], "standby");
+    same(
+      out.map((p) => [p.ringA.scene, p.display.kind === "text" ? p.display.text : ""]),
+      [
+        ["offline", "SETUP"],
+        ["offline", "OFFLINE"],
+        ["unknown", "WAIT"],
+      ],
+      "standby",
+    );
     return out;
   },
 };

@@ -28,7 +28,16 @@ class Broker implements MqttPort {
 
 /** Preference as a plain object that outlives each "boot" (an App made and dropped). */
 function nvs(values: { [k: string]: string | number | boolean } = {}): Settings & { values: typeof values } {
-  return { values, get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: (k) => { delete values[k]; } };
+  return {
+    values,
+    get: (k) => values[k],
+    set: (k, v) => {
+      values[k] = v;
+    },
+    delete: (k) => {
+      delete values[k];
+    },
+  };
 }
 
 function boot(settings: Settings, rssi: () => number = () => -60) {
@@ -38,9 +47,14 @@ function boot(settings: Settings, rssi: () => number = () => -60) {
   const network: NetworkPort = { start: (up) => up(), rssi, mac: () => "a0b1c2d3e4f5" };
   const app = new App({
     config: loadConfig({ broker: "mqtt://bridge.local:1883", gadget: "desk-1" }, settings),
-    clock, log: { info: (m) => lines.push(m), warn: (m) => lines.push(m) }, mqtt, network, settings,
+    clock,
+    log: { info: (m) => lines.push(m), warn: (m) => lines.push(m) },
+    mqtt,
+    network,
+    settings,
     system: { freeHeap: () => 40_000, restartReason: () => "panic", version: () => "1.0.0" },
-    buttons: {}, random: () => 0,
+    buttons: {},
+    random: () => 0,
   });
   app.start();
   return { app, clock, mqtt, lines };
@@ -55,10 +69,22 @@ export default {
       seen.push([b.app.safeMode, b.app.sessionState, settings.values[BOOT_FAILS_KEY]]);
       // ...and the device restarts (a crash, a watchdog) before CONNACK.
     }
-    same(seen, [[false, "connecting", 1], [false, "connecting", 2], [false, "connecting", 3]], "each failed boot counted");
+    same(
+      seen,
+      [
+        [false, "connecting", 1],
+        [false, "connecting", 2],
+        [false, "connecting", 3],
+      ],
+      "each failed boot counted",
+    );
     const safe = boot(settings);
     same([safe.app.safeMode, safe.app.sessionState, safe.app.displayText, safe.mqtt.connects], [true, "setup", "SETUP", 0], "safe mode: setup screen, no connection");
-    same(safe.lines.some((l) => l.startsWith("boot: 3 boots in a row ended before reaching the broker; safe mode")), true, "safe mode says why");
+    same(
+      safe.lines.some((l) => l.startsWith("boot: 3 boots in a row ended before reaching the broker; safe mode")),
+      true,
+      "safe mode says why",
+    );
     same(settings.values[BOOT_FAILS_KEY], 0, "the safe boot clears the count");
     const next = boot(settings);
     same([next.app.safeMode, next.mqtt.connects], [false, 1], "the next boot tries the configuration again");

@@ -59,14 +59,27 @@ const system = { freeHeap: () => 41_000, restartReason: () => "power-on", versio
 
 function memorySettings(): Settings {
   const values: { [k: string]: string | number | boolean } = { boot: 6 };
-  return { get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: (k) => { delete values[k]; } };
+  return {
+    get: (k) => values[k],
+    set: (k, v) => {
+      values[k] = v;
+    },
+    delete: (k) => {
+      delete values[k];
+    },
+  };
 }
 
 const LOCK = "3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10";
 const VIEW = {
-  mode: "default", head: { id: LOCK, pipeline: "api", step: "prod", summary: "v2" }, queue: 1,
-  rings: [{ scene: "locked" }, { scene: "out_of_sync" }], display: { kind: "text", text: "X" },
-  can_decide: true, sync_ready: 1, at: "2026-11-20T15:04:05.000Z",
+  mode: "default",
+  head: { id: LOCK, pipeline: "api", step: "prod", summary: "v2" },
+  queue: 1,
+  rings: [{ scene: "locked" }, { scene: "out_of_sync" }],
+  display: { kind: "text", text: "X" },
+  can_decide: true,
+  sync_ready: 1,
+  at: "2026-11-20T15:04:05.000Z",
 };
 
 function gadget(extra: { [k: string]: unknown } = {}) {
@@ -79,8 +92,17 @@ function gadget(extra: { [k: string]: unknown } = {}) {
   const log: string[] = [];
   const app = new App({
     config: loadConfig({ broker: "mqtt://bridge.local:1883", gadget: "desk-1", secret: "k3y", ...extra }),
-    clock, log: { info: (m) => log.push(m), warn: (m) => log.push(m) }, mqtt, network, system, settings: memorySettings(),
-    buttons: pins, ringA, ringB, spi, random: () => 0,
+    clock,
+    log: { info: (m) => log.push(m), warn: (m) => log.push(m) },
+    mqtt,
+    network,
+    system,
+    settings: memorySettings(),
+    buttons: pins,
+    ringA,
+    ringB,
+    spi,
+    random: () => 0,
   });
   const feedback: Feedback[] = [];
   app.onFeedback((f) => feedback.push(f));
@@ -98,8 +120,11 @@ export default {
     const g = gadget();
     g.app.start();
     same(g.mqtt.connects, 1, "connect on network up");
-    same([g.mqtt.options!.clientId, g.mqtt.options!.will], ["shipgate-a0b1c2d3e4f5",
-      { topic: "shipgate/v1/gadgets/desk-1/status", payload: '{"state":"offline"}', qos: 1, retain: true }], "connect options");
+    same(
+      [g.mqtt.options!.clientId, g.mqtt.options!.will],
+      ["shipgate-a0b1c2d3e4f5", { topic: "shipgate/v1/gadgets/desk-1/status", payload: '{"state":"offline"}', qos: 1, retain: true }],
+      "connect options",
+    );
     g.mqtt.accept();
     same(g.mqtt.subscribed, ["shipgate/v1/gadgets/desk-1/view", "shipgate/v1/gadgets/desk-1/ack", "shipgate/v1/bridge/status"], "subscriptions");
     const [status, telemetry] = g.mqtt.published;
@@ -121,7 +146,11 @@ export default {
     same(JSON.stringify(downImage) === JSON.stringify(lockedImage), false, "the display no longer shows the lock");
     g.tap("approve");
     same(g.mqtt.events().length, 0, "no event is sent while the bridge is offline");
-    same(g.feedback.filter((f) => f.kind === "error").map((f) => (f as { message: string }).message), ["BRIDGE OFFLINE"], "the press is refused locally");
+    same(
+      g.feedback.filter((f) => f.kind === "error").map((f) => (f as { message: string }).message),
+      ["BRIDGE OFFLINE"],
+      "the press is refused locally",
+    );
     g.mqtt.deliver("shipgate/v1/bridge/status", { state: "online", version: "0.1.0" });
     g.clock.advance(3000);
     g.tap("approve");
@@ -140,7 +169,11 @@ export default {
     same([event!.button, event!.gesture, event!.lock_id, event!.boot, event!.seq], ["approve", "short", LOCK, 7, 1], "event");
     same(event!.sig, hmacHex("k3y", eventSigningText("desk-1", event!)), "signature");
     g.mqtt.deliver("shipgate/v1/gadgets/desk-1/ack", { boot: 7, seq: 1, ok: true, message: "APPROVED" });
-    same(g.feedback.map((f) => f.kind), ["sent", "acked"], "feedback");
+    same(
+      g.feedback.map((f) => f.kind),
+      ["sent", "acked"],
+      "feedback",
+    );
     g.clock.advance(5000);
     same(g.feedback.length, 2, "no timeout after the ack");
     return { event, image: g.spi.matrixImage(), ringA: g.ringA.pixels() };
@@ -160,10 +193,18 @@ export default {
     g.clock.advance(100);
     g.tap("reject");
     const events = g.mqtt.events();
-    same(events.map((e) => e.nonce === undefined ? "-" : e.nonce), ["0123456789abcdef", "fedcba9876543210", "-"], "echoed nonces");
+    same(
+      events.map((e) => (e.nonce === undefined ? "-" : e.nonce)),
+      ["0123456789abcdef", "fedcba9876543210", "-"],
+      "echoed nonces",
+    );
     const text = eventSigningText("desk-1", events[0]!);
     same([text.indexOf("shipgate-event-v2|") === 0, text.slice(-17)], [true, "|0123456789abcdef"], "the nonce is signed");
-    same(events.map((e) => e.sig === hmacHex("k3y", eventSigningText("desk-1", e))), [true, true, true], "signatures");
+    same(
+      events.map((e) => e.sig === hmacHex("k3y", eventSigningText("desk-1", e))),
+      [true, true, true],
+      "signatures",
+    );
     same(events[0]!.sig === hmacHex("k3y", eventSigningText("desk-1", { ...events[0]!, nonce: "fedcba9876543210" })), false, "another nonce breaks the signature");
     return events;
   },
@@ -196,7 +237,11 @@ export default {
     g.mqtt.accept();
     g.tap("release");
     g.clock.advance(2900);
-    same(g.feedback.map((f) => f.kind), ["sent"], "before the timeout");
+    same(
+      g.feedback.map((f) => f.kind),
+      ["sent"],
+      "before the timeout",
+    );
     g.clock.advance(200);
     same(g.feedback[1], { kind: "error", message: "NO ANSWER", event: g.mqtt.events()[0] }, "after the timeout");
     return g.feedback.length;
@@ -218,7 +263,14 @@ export default {
     same(g.mqtt.connects, 3, "second retry");
     g.mqtt.accept();
     const events = g.mqtt.events().map((e) => [e.button, e.gesture, e.seq, e.lock_id ?? null]);
-    same(events, [["approve", "short", 1, LOCK], ["reject", "long", 2, null]], "sent after reconnect");
+    same(
+      events,
+      [
+        ["approve", "short", 1, LOCK],
+        ["reject", "long", 2, null],
+      ],
+      "sent after reconnect",
+    );
     same(g.mqtt.subscribed.length, 6, "subscribed again");
     return events;
   },
@@ -227,7 +279,11 @@ export default {
     g.app.start();
     g.tap("release");
     g.clock.advance(31_000);
-    same(g.feedback.map((f) => (f.kind === "error" ? f.message : f.kind)), ["queued", "TOO LATE"], "feedback");
+    same(
+      g.feedback.map((f) => (f.kind === "error" ? f.message : f.kind)),
+      ["queued", "TOO LATE"],
+      "feedback",
+    );
     same(g.app.outboxSize, 0, "outbox");
     return g.log.filter((l) => l.indexOf("outbox") === 0);
   },

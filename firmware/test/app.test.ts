@@ -69,7 +69,10 @@ class FakeBridge {
   readonly telemetry: unknown[] = [];
   autoAck: ((e: GadgetEvent) => { ok: boolean; message?: string } | null) | null = () => ({ ok: true });
 
-  private constructor(readonly client: MqttClient, readonly id: string) {}
+  private constructor(
+    readonly client: MqttClient,
+    readonly id: string,
+  ) {}
 
   static async connect(port: number, id: string): Promise<FakeBridge> {
     const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200, clientId: "fake-bridge-" + id });
@@ -130,7 +133,10 @@ test("the retained view drives the rings and the display; a pending lock shows p
   t.is(twin.view!.head!.id, LOCK);
   await sleep(150);
   t.not(twin.ringA.pixels().join(","), before, "ring A changed from the waiting scene");
-  t.true(twin.ringA.pixels().some((c) => c !== 0), "ring A lit");
+  t.true(
+    twin.ringA.pixels().some((c) => c !== 0),
+    "ring A lit",
+  );
   t.true(twin.displayRows().join("").includes("#"), "the matrix shows text");
   const frame = twin.render(true);
   t.regex(frame, /\x1b\[38;2;\d+;\d+;\d+m●/, "truecolor ring glyphs in the terminal");
@@ -140,11 +146,20 @@ test("the twin's frame fits 80x24 with its key help, and names what waits in pla
   const { bridge, twin } = await rig(t, "words-1");
   await bridge.publishView(view({ head: null, queue: 0, can_decide: false }));
   await twin.waitFor("view", () => twin.view !== null);
-  const idle = twin.render(false).split("\r\n").map((l) => l.replace(/\x1b\[K/g, ""));
+  const idle = twin
+    .render(false)
+    .split("\r\n")
+    .map((l) => l.replace(/\x1b\[K/g, ""));
   t.true(idle.length <= 24, `${idle.length} lines`);
   for (const line of idle) t.true([...line].length <= 80, line);
-  t.true(idle.some((l) => l.includes("[a] approve") && l.includes("[q] quit")), idle.join("\n"));
-  t.true(idle.some((l) => /ONLINE {2}nothing waiting$/.test(l)), idle.join("\n"));
+  t.true(
+    idle.some((l) => l.includes("[a] approve") && l.includes("[q] quit")),
+    idle.join("\n"),
+  );
+  t.true(
+    idle.some((l) => /ONLINE {2}nothing waiting$/.test(l)),
+    idle.join("\n"),
+  );
   t.false(idle.join("\n").includes("may not decide"), "nothing waits: nothing to decide");
   await bridge.publishView(view({ queue: 3, can_decide: false }));
   await twin.waitFor("the lock", () => twin.view?.head !== null);
@@ -173,10 +188,18 @@ test("approve sends the head lock's id with growing seq; the ack is recorded", a
   await twin.press("reject", 100);
   await twin.press("release", 100);
   await until("three events", () => bridge.events.length === 3);
-  t.deepEqual(bridge.events.map((e) => [e.button, e.gesture, e.lock_id ?? null]), [
-    ["approve", "short", LOCK], ["reject", "short", LOCK], ["release", "short", null],
-  ]);
-  t.deepEqual(bridge.events.map((e) => e.seq), [1, 2, 3]);
+  t.deepEqual(
+    bridge.events.map((e) => [e.button, e.gesture, e.lock_id ?? null]),
+    [
+      ["approve", "short", LOCK],
+      ["reject", "short", LOCK],
+      ["release", "short", null],
+    ],
+  );
+  t.deepEqual(
+    bridge.events.map((e) => e.seq),
+    [1, 2, 3],
+  );
   t.true(bridge.events.every((e) => e.boot === twin.app.boot && e.sig === undefined));
   await twin.waitFor("ack", () => twin.lastAck?.seq === 3);
   t.true(twin.lastAck!.ok);
@@ -208,7 +231,10 @@ test("approve with no lock is refused on the gadget and nothing is sent", async 
   await twin.waitFor("view", () => twin.view !== null);
   await twin.press("approve", 80);
   await twin.waitFor("error", () => twin.feedback.some((f) => f.kind === "error"));
-  t.like(twin.feedback.find((f) => f.kind === "error"), { message: "NO LOCK" });
+  t.like(
+    twin.feedback.find((f) => f.kind === "error"),
+    { message: "NO LOCK" },
+  );
   await sleep(200);
   t.is(bridge.events.length, 0);
 });
@@ -221,7 +247,7 @@ test("no ack in time blinks an error; ok:false shows the bridge's message", asyn
   await twin.press("approve", 80);
   await twin.waitFor("no answer", () => twin.feedback.some((f) => f.kind === "error" && f.message === "NO ANSWER"), 3000);
   // The error blink: ring A turns red within a few frames.
-  await twin.waitFor("red on ring A", () => twin.ringA.pixels().some((c) => (c >> 16) > 0 && ((c >> 8) & 255) === 0 && (c & 255) === 0), 1000);
+  await twin.waitFor("red on ring A", () => twin.ringA.pixels().some((c) => c >> 16 > 0 && ((c >> 8) & 255) === 0 && (c & 255) === 0), 1000);
 
   bridge.autoAck = () => ({ ok: false, message: "blocked" });
   await twin.press("approve", 80);
@@ -236,7 +262,10 @@ test("sync needs the hold: a short press hints, a 2 s hold sends sync hold", asy
   t.is(bridge.events.length, 0);
   twin.down("sync");
   await sleep(1000);
-  t.true(twin.ringB.pixels().some((c) => c !== 0), "the hold fill lights ring B while held");
+  t.true(
+    twin.ringB.pixels().some((c) => c !== 0),
+    "the hold fill lights ring B while held",
+  );
   await sleep(1200);
   twin.up("sync");
   await until("sync event", () => bridge.events.length === 1);
@@ -282,7 +311,13 @@ test("while offline events wait in the outbox and go out in order after reconnec
   bridge = await FakeBridge.connect(port, "outbox-1");
   await twin.waitFor("online again", () => twin.online, 5000);
   await until("queued events", () => bridge.events.length === 2);
-  t.deepEqual(bridge.events.map((e) => [e.button, e.seq]), [["approve", 1], ["release", 2]]);
+  t.deepEqual(
+    bridge.events.map((e) => [e.button, e.seq]),
+    [
+      ["approve", 1],
+      ["release", 2],
+    ],
+  );
   t.is(bridge.events[0]!.lock_id, LOCK, "the lock shown at the press");
   t.is(twin.app.outboxSize, 0);
 });
@@ -323,8 +358,14 @@ test("without a broker setting the app shows SETUP, traces why, and does not cra
   t.teardown(() => twin.close());
   await sleep(100);
   t.is(twin.app.sessionState, "setup");
-  t.true(lines.some((l) => l.startsWith("config: broker (config) is missing")), lines.join("\n"));
+  t.true(
+    lines.some((l) => l.startsWith("config: broker (config) is missing")),
+    lines.join("\n"),
+  );
   t.true(twin.displayRows().join("").includes("#"), "SETUP drawn on the matrix");
   await twin.press("approve", 80);
-  t.like(twin.feedback.find((f) => f.kind === "error"), { message: "SETUP" });
+  t.like(
+    twin.feedback.find((f) => f.kind === "error"),
+    { message: "SETUP" },
+  );
 });

@@ -22,8 +22,15 @@ const HEAD = { id: LOCK, pipeline: "api", step: "prod", summary: "v2" };
 
 function view(over: Partial<GadgetView> = {}): GadgetView {
   return {
-    mode: "default", head: HEAD, queue: 1, rings: [{ scene: "locked" }, { scene: "idle" }],
-    display: { kind: "text", text: "" }, can_decide: true, sync_ready: 0, at: "2026-11-20T15:04:05.000Z", ...over,
+    mode: "default",
+    head: HEAD,
+    queue: 1,
+    rings: [{ scene: "locked" }, { scene: "idle" }],
+    display: { kind: "text", text: "" },
+    can_decide: true,
+    sync_ready: 0,
+    at: "2026-11-20T15:04:05.000Z",
+    ...over,
   };
 }
 
@@ -56,7 +63,13 @@ function gadget(config: { [k: string]: unknown } = { broker: "mqtt://bridge.loca
     mqtt,
     network: { start: (up) => up(), rssi: () => 0, mac: () => "a0b1c2d3e4f5" },
     system: { freeHeap: () => 0, restartReason: () => "", version: () => "1" },
-    settings: { get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: () => {} },
+    settings: {
+      get: (k) => values[k],
+      set: (k, v) => {
+        values[k] = v;
+      },
+      delete: () => {},
+    },
     buttons: pins,
     leds,
     random: () => 0,
@@ -83,16 +96,23 @@ function sample(g: ReturnType<typeof gadget>, button: "approve" | "reject" | "re
 
 export default {
   "which press would do something, per view": () => {
-    const table = [
-      view(), view({ can_decide: false }), view({ head: null }), view({ mode: "released" }), view({ sync_ready: 3 }),
-    ].map((v) => [buttonLit("approve", v), buttonLit("reject", v), buttonLit("release", v), buttonLit("sync", v)]);
-    same(table, [
-      [true, true, true, false],
-      [false, false, true, false],
-      [false, false, true, false],
-      [true, true, false, false],
-      [true, true, true, true],
-    ], "lit table");
+    const table = [view(), view({ can_decide: false }), view({ head: null }), view({ mode: "released" }), view({ sync_ready: 3 })].map((v) => [
+      buttonLit("approve", v),
+      buttonLit("reject", v),
+      buttonLit("release", v),
+      buttonLit("sync", v),
+    ]);
+    same(
+      table,
+      [
+        [true, true, true, false],
+        [false, false, true, false],
+        [false, false, true, false],
+        [true, true, false, false],
+        [true, true, true, true],
+      ],
+      "lit table",
+    );
     same([buttonLit("approve", null), buttonLit("release", null), buttonLit("sync", null)], [false, false, false], "no view");
     return table;
   },

@@ -257,8 +257,7 @@ export default {
     const presses = pressSchedule(3, 4, 1000, 3000, 300, 800);
     const edges = makeTrace(presses, { seed: 14, bounceMaxMs: 8, spikesPerSecond: 20, lengthMs: 14000 });
     const signals = replay(edges, 14000);
-    const longsWhileHeld = signals.filter((s) => s.kind === "long").every((s) =>
-      presses.some((p) => s.at >= p.at + 800 && s.at < p.at + p.holdMs));
+    const longsWhileHeld = signals.filter((s) => s.kind === "long").every((s) => presses.some((p) => s.at >= p.at + 800 && s.at < p.at + p.holdMs));
     return { ...score(presses, edges, signals), longsWhileHeld };
   },
 

@@ -94,7 +94,6 @@ test("property: random taps with bounce, spikes under 1 ms and merged callbacks 
   t.pass();
 });
 
-
 for (const name of ["idleTick", "holdingTick"]) {
   test(`in XS, a Buttons tick allocates nothing (${name})`, async (t) => {
     const m = await measureInXs(new URL("./buttons-frame.cases.ts", import.meta.url).pathname, name, 200);

@@ -28,7 +28,6 @@ const counter = new Display(segDriver);
 counter.showCounter("Fri deploys", 12);
 let t2 = 0;
 
-
 export default {
   marqueeFrame: () => {
     t1 += 17;

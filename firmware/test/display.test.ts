@@ -38,7 +38,7 @@ test("a counter keeps its number still at the right while a long label scrolls b
 test("a short counter: label at the left, number at the right", (t) => {
   const img = cases.shortCounter();
   t.is(img[0]!.slice(23), "#....###."); // "12" ends at the right edge
-  t.is(img[6]!.slice(0, 5), ".#.#.");   // "w" starts at the left edge
+  t.is(img[6]!.slice(0, 5), ".#.#."); // "w" starts at the left edge
 });
 
 test("flash shows its text for its time, then the content returns", (t) => {

@@ -126,7 +126,10 @@ test("every include and module source of ours that the manifest names exists", (
       if (target.endsWith("*")) {
         const dir = join(root, source.slice(0, -1));
         t.true(existsSync(dir) && statSync(dir).isDirectory(), `module folder ${source} for ${target} is missing`);
-        t.true(readdirSync(dir).some((n) => n.endsWith(".ts")), `module folder ${source} for ${target} has no .ts file`);
+        t.true(
+          readdirSync(dir).some((n) => n.endsWith(".ts")),
+          `module folder ${source} for ${target} has no .ts file`,
+        );
       } else {
         t.true(existsSync(join(root, source + ".ts")), `module ${target} -> ${source}.ts is missing`);
       }
@@ -284,8 +287,15 @@ test("the simulator build has Moddable's TLS socket (mqtts:// as on the device) 
     const include = platformEntry(platform).include ?? [];
     t.true(include.includes("$(MODDABLE)/examples/io/tcp/tlssocket/manifest.json"), `${platform}: TLS socket`);
     t.true(include.includes("$(MODDABLE)/examples/manifest_commodetto.json"), `${platform}: Commodetto/Poco`);
-    for (const esp32Only of ["resetReason", "neopixel", "sntp"]) t.false(include.some((p) => p.includes(esp32Only)), `${platform}: ${esp32Only}`);
-    t.false([...(manifest.include ?? [])].some((p) => p.includes("neopixel") || p.includes("resetReason")), "ESP32 drivers only in the esp32 platforms");
+    for (const esp32Only of ["resetReason", "neopixel", "sntp"])
+      t.false(
+        include.some((p) => p.includes(esp32Only)),
+        `${platform}: ${esp32Only}`,
+      );
+    t.false(
+      [...(manifest.include ?? [])].some((p) => p.includes("neopixel") || p.includes("resetReason")),
+      "ESP32 drivers only in the esp32 platforms",
+    );
   }
   t.regex(platformEntry("...").error ?? "", /esp32.*simulator/);
 });

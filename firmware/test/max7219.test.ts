@@ -11,10 +11,7 @@ await registerXsAndNodeTests(test, new URL("./max7219.cases.ts", import.meta.url
 const all4 = (packet: string): string => packet.repeat(4) + " |";
 
 test("matrix init writes Display Test 0, Scan Limit 7, Decode 0, Intensity, Shutdown 1 (normal), then blank digits, each to all chips in one latched transfer", (t) => {
-  const expected = [
-    all4("0f00"), all4("0b07"), all4("0900"), all4("0a03"), all4("0c01"),
-    ...[1, 2, 3, 4, 5, 6, 7, 8].map((d) => all4("0" + d + "00")),
-  ].join(" ");
+  const expected = [all4("0f00"), all4("0b07"), all4("0900"), all4("0a03"), all4("0c01"), ...[1, 2, 3, 4, 5, 6, 7, 8].map((d) => all4("0" + d + "00"))].join(" ");
   t.is(cases.matrixInitStream(), expected);
 });
 
@@ -53,7 +50,10 @@ test("the simulated chain keeps only its last latches and counts every one", (t)
 
 test("the letter A lands on columns 0-4 of the panel", (t) => {
   const img = cases.letterAOnPanel();
-  t.deepEqual(img.map((row) => row.slice(0, 5)), [".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#", "....."]);
+  t.deepEqual(
+    img.map((row) => row.slice(0, 5)),
+    [".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#", "....."],
+  );
   t.true(img.every((row) => row.slice(5) === ".".repeat(27)));
 });
 

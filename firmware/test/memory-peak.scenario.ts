@@ -40,7 +40,12 @@ function fullView(): Uint8Array {
     mode: "default",
     head: { id: "3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10", pipeline: x(100, "p"), step: x(100, "s"), summary: x(200, "S") },
     queue: 999_999,
-    rings: [{ scene: "locked", progress: 500, segments }, { scene: "out_of_sync", segments }, { scene: "locked", segments }, { scene: "locked", segments }],
+    rings: [
+      { scene: "locked", progress: 500, segments },
+      { scene: "out_of_sync", segments },
+      { scene: "locked", segments },
+      { scene: "locked", segments },
+    ],
     display: { kind: "text", text: "" },
     can_decide: true,
     sync_ready: 9999,
@@ -60,16 +65,39 @@ export function runPeak(): { steps: { [step: string]: number[] }; viewBytes: num
   const clock = new ManualClock(1000);
   const mqtt = new Loopback();
   const values: { [k: string]: string | number | boolean } = { boot: 41 };
-  const settings: Settings = { get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: (k) => { delete values[k]; } };
+  const settings: Settings = {
+    get: (k) => values[k],
+    set: (k, v) => {
+      values[k] = v;
+    },
+    delete: (k) => {
+      delete values[k];
+    },
+  };
   const network: NetworkPort = { start: (up) => up(), rssi: () => -61, mac: () => "a0b1c2d3e4f5" };
   const pins = { approve: new SimPin(), reject: new SimPin(), release: new SimPin(), sync: new SimPin() };
-  const led = () => ({ level: 0, write(level: 0 | 1) { this.level = level; }, close() {} });
+  const led = () => ({
+    level: 0,
+    write(level: 0 | 1) {
+      this.level = level;
+    },
+    close() {},
+  });
   const leds = { approve: led(), reject: led(), release: led(), sync: led() };
   const app = new App({
     config: loadConfig({ broker: "mqtts://bridge.example:8883", gadget: "desk-1", secret: x(32, "k") }),
-    clock, log: { info: () => {}, warn: () => {} }, mqtt, network, settings,
+    clock,
+    log: { info: () => {}, warn: () => {} },
+    mqtt,
+    network,
+    settings,
     system: { freeHeap: () => 40_000, restartReason: () => "power-on", version: () => "1.0.0" },
-    buttons: pins, leds, ringA: new SimPixelStrip(12), ringB: new SimPixelStrip(12), spi: new SimMax7219Chain(4), random: () => 0.5,
+    buttons: pins,
+    leds,
+    ringA: new SimPixelStrip(12),
+    ringB: new SimPixelStrip(12),
+    spi: new SimMax7219Chain(4),
+    random: () => 0.5,
   });
   app.start();
   clock.advance(100);

@@ -10,7 +10,9 @@ function same(actual: unknown, expected: unknown, what: string): void {
 export default {
   "keeps events in order": () => {
     const o = new Outbox<number>({ capacity: 4 });
-    o.push(1, 0); o.push(2, 10); o.push(3, 20);
+    o.push(1, 0);
+    o.push(2, 10);
+    o.push(3, 20);
     same([o.size, o.shift(), o.shift(), o.shift(), o.shift()], [3, 1, 2, 3, undefined], "drain");
     return o.size;
   },
@@ -24,7 +26,9 @@ export default {
   },
   "events older than maxAge are taken out, younger stay": () => {
     const o = new Outbox<string>({ capacity: 8, maxAgeMs: 30000 });
-    o.push("a", 0); o.push("b", 10000); o.push("c", 25000);
+    o.push("a", 0);
+    o.push("b", 10000);
+    o.push("c", 25000);
     same(o.hasExpired(30000), false, "at exactly 30 s");
     same(o.hasExpired(30001), true, "just after 30 s");
     same(o.takeExpired(40001), ["a", "b"], "expired at 40.001 s");

@@ -31,7 +31,9 @@ async function startBroker(port = 0): Promise<Broker> {
   const server = createServer(aedes.handle);
   const sockets = new Set<Socket>();
   const subscribed: string[] = [];
-  aedes.on("subscribe", (subs) => { for (const s of subs) subscribed.push(s.topic); });
+  aedes.on("subscribe", (subs) => {
+    for (const s of subs) subscribed.push(s.topic);
+  });
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -73,8 +75,12 @@ async function until(what: string, condition: () => boolean, ms = 5000): Promise
 
 class RecordingLog implements Log {
   readonly lines: string[] = [];
-  info(m: string): void { this.lines.push("info " + m); }
-  warn(m: string): void { this.lines.push("warn " + m); }
+  info(m: string): void {
+    this.lines.push("info " + m);
+  }
+  warn(m: string): void {
+    this.lines.push("warn " + m);
+  }
 }
 
 const topics = new Topics();
@@ -90,20 +96,23 @@ function makeSession(port: number, id: string, backoff = new Backoff({ initialMs
     bridge: (p) => received.push({ kind: "bridge", text: new TextDecoder().decode(p) }),
   };
   const network = new NodeNetwork(id);
-  const session = new Session({
-    mqtt: new NodeMqtt({ log }),
-    network,
-    clock: new NodeClock(),
-    log,
-    backoff,
-    topics,
-    gadgetId: id,
-    url: `mqtt://127.0.0.1:${port}`,
-    clientId: "shipgate-" + network.mac(),
-    version: "1.2.3",
-    keepaliveS: 30,
-    connectTimeoutMs: 2000,
-  }, events);
+  const session = new Session(
+    {
+      mqtt: new NodeMqtt({ log }),
+      network,
+      clock: new NodeClock(),
+      log,
+      backoff,
+      topics,
+      gadgetId: id,
+      url: `mqtt://127.0.0.1:${port}`,
+      clientId: "shipgate-" + network.mac(),
+      version: "1.2.3",
+      keepaliveS: 30,
+      connectTimeoutMs: 2000,
+    },
+    events,
+  );
   return { session, log, received, network, backoff };
 }
 
@@ -111,7 +120,11 @@ test("online is retained with the version; a dropped link makes the broker publi
   const broker = await startBroker();
   const w = await watcher(broker.port, [topics.gadgetStatus("g1")]);
   const { session, received } = makeSession(broker.port, "g1");
-  t.teardown(async () => { session.stop(); await w.client.endAsync(); await broker.close(); });
+  t.teardown(async () => {
+    session.stop();
+    await w.client.endAsync();
+    await broker.close();
+  });
   session.start();
   await until("online", () => session.isOnline);
   await until("online status", () => w.messages.length >= 1);
@@ -140,13 +153,19 @@ test("reconnects with growing delays while the broker is away, then re-subscribe
   const port = broker.port;
   const backoff = new Backoff({ initialMs: 50, maxMs: 400 }, () => 0);
   const { session, log, received } = makeSession(port, "g2", backoff);
-  t.teardown(async () => { session.stop(); await broker.close(); });
+  t.teardown(async () => {
+    session.stop();
+    await broker.close();
+  });
   session.start();
   await until("online", () => session.isOnline);
 
   await broker.close();
   await until("three failed retries", () => log.lines.filter((l) => l.includes("retry")).length >= 4, 8000);
-  const delays = log.lines.filter((l) => l.includes("retry")).slice(0, 4).map((l) => Number(/in (\d+) ms/.exec(l)![1]));
+  const delays = log.lines
+    .filter((l) => l.includes("retry"))
+    .slice(0, 4)
+    .map((l) => Number(/in (\d+) ms/.exec(l)![1]));
   t.deepEqual(delays, [50, 100, 200, 400], "1x, 2x, 4x, capped");
   t.true(received.some((r) => r.kind === "offline"));
 
@@ -161,7 +180,10 @@ test("reconnects with growing delays while the broker is away, then re-subscribe
   await pub.publishAsync(topics.gadgetView("g2"), '{"v":1}', { qos: 1, retain: true });
   await pub.publishAsync(topics.gadgetAck("g2"), '{"a":1}', { qos: 1 });
   await until("view and ack delivered", () => received.some((r) => r.kind === "view") && received.some((r) => r.kind === "ack"));
-  t.deepEqual(received.filter((r) => r.kind === "view" || r.kind === "ack").map((r) => r.text), ['{"v":1}', '{"a":1}']);
+  t.deepEqual(
+    received.filter((r) => r.kind === "view" || r.kind === "ack").map((r) => r.text),
+    ['{"v":1}', '{"a":1}'],
+  );
   await pub.endAsync();
 });
 
@@ -170,7 +192,11 @@ test("a retained view published before the gadget connects arrives on subscribe"
   const pub = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0 });
   await pub.publishAsync(topics.gadgetView("g3"), '{"retained":true}', { qos: 1, retain: true });
   const { session, received } = makeSession(broker.port, "g3");
-  t.teardown(async () => { session.stop(); await pub.endAsync(); await broker.close(); });
+  t.teardown(async () => {
+    session.stop();
+    await pub.endAsync();
+    await broker.close();
+  });
   session.start();
   await until("view", () => received.some((r) => r.kind === "view"));
   t.is(received.find((r) => r.kind === "view")!.text, '{"retained":true}');
@@ -180,12 +206,18 @@ test("a clean stop publishes offline itself (the broker sends no Will after DISC
   const broker = await startBroker();
   const w = await watcher(broker.port, [topics.gadgetStatus("g4")]);
   const { session } = makeSession(broker.port, "g4");
-  t.teardown(async () => { await w.client.endAsync(); await broker.close(); });
+  t.teardown(async () => {
+    await w.client.endAsync();
+    await broker.close();
+  });
   session.start();
   await until("online", () => w.messages.length >= 1);
   session.stop();
   await until("offline", () => w.messages.length >= 2);
-  t.deepEqual(w.messages.map((m) => JSON.parse(m.text).state), ["online", "offline"]);
+  t.deepEqual(
+    w.messages.map((m) => JSON.parse(m.text).state),
+    ["online", "offline"],
+  );
   t.is(session.state, "stopped");
   // No reconnect follows a stop.
   await new Promise((r) => setTimeout(r, 300));
@@ -195,12 +227,18 @@ test("a clean stop publishes offline itself (the broker sends no Will after DISC
 test("the network going down closes the session; coming up reconnects at once", async (t) => {
   const broker = await startBroker();
   const { session, network, received } = makeSession(broker.port, "g5", new Backoff({ initialMs: 60_000, maxMs: 60_000 }, () => 0));
-  t.teardown(async () => { session.stop(); await broker.close(); });
+  t.teardown(async () => {
+    session.stop();
+    await broker.close();
+  });
   session.start();
   await until("online", () => session.isOnline);
   network.simulateDown();
   t.is(session.state, "waiting-network");
-  t.deepEqual(received.map((r) => r.kind), ["online", "offline"]);
+  t.deepEqual(
+    received.map((r) => r.kind),
+    ["online", "offline"],
+  );
   network.simulateUp();
   // Without waiting for the (here one minute) backoff: the link is back, so try now.
   await until("online again", () => session.isOnline, 3000);
@@ -213,7 +251,10 @@ test("a broker that never answers CONNACK counts as a failed attempt", async (t)
   await once(silent, "listening");
   const port = (silent.address() as { port: number }).port;
   const { session, log } = makeSession(port, "g6");
-  t.teardown(async () => { session.stop(); silent.close(); });
+  t.teardown(async () => {
+    session.stop();
+    silent.close();
+  });
   session.start();
   await until("a timed out attempt", () => log.lines.some((l) => l.includes("no CONNACK")), 5000);
   t.is(session.isOnline, false);

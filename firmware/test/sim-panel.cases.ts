@@ -61,27 +61,33 @@ function screenMatrix(fb: FrameBuffer, panel: Panel, cols: number): string[] {
 }
 
 function seg7At(width: number, height: number): { lit: boolean; outside: number; digitLooksLikeADigit: boolean } {
-    const fb = new FrameBuffer(width, height);
-    const panel = new Panel(fb, { ...OPTIONS, display: "seg7" });
-    let lit = 0;
-    let x0 = 1e9, x1 = -1, y0 = 1e9, y1 = -1;
-    panel.drawDisplay({ matrixPixel: () => false, seg7Segments: () => [0x7f, 0, 0, 0, 0, 0, 0, 0], intensity: () => 15 });
-    const { display } = panel.layout;
-    for (let y = display.y; y < display.y + display.h; y++) {
-      for (let x = display.x; x < display.x + display.w; x++) {
-        if (((fb.pixel(x, y) >>> 16) & 0xff) < 0x90) continue;
-        lit++;
-        x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-      }
+  const fb = new FrameBuffer(width, height);
+  const panel = new Panel(fb, { ...OPTIONS, display: "seg7" });
+  let lit = 0;
+  let x0 = 1e9,
+    x1 = -1,
+    y0 = 1e9,
+    y1 = -1;
+  panel.drawDisplay({ matrixPixel: () => false, seg7Segments: () => [0x7f, 0, 0, 0, 0, 0, 0, 0], intensity: () => 15 });
+  const { display } = panel.layout;
+  for (let y = display.y; y < display.y + display.h; y++) {
+    for (let x = display.x; x < display.x + display.w; x++) {
+      if (((fb.pixel(x, y) >>> 16) & 0xff) < 0x90) continue;
+      lit++;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
     }
-    // An "8" (segments A-G) is about twice as tall as wide, like the module's digits.
-    const aspect = (y1 - y0 + 1) / (x1 - x0 + 1);
-    const firstCell = { x: display.x, w: panel.layout.pitch };
-    let outside = 0;
-    for (let y = display.y; y < display.y + display.h; y++) {
-      for (let x = firstCell.x + firstCell.w; x < display.x + display.w; x++) if (((fb.pixel(x, y) >>> 16) & 0xff) >= 0x90) outside++;
-    }
-    return { lit: lit > 0, outside, digitLooksLikeADigit: aspect > 1.4 && aspect < 3 };
+  }
+  // An "8" (segments A-G) is about twice as tall as wide, like the module's digits.
+  const aspect = (y1 - y0 + 1) / (x1 - x0 + 1);
+  const firstCell = { x: display.x, w: panel.layout.pitch };
+  let outside = 0;
+  for (let y = display.y; y < display.y + display.h; y++) {
+    for (let x = firstCell.x + firstCell.w; x < display.x + display.w; x++) if (((fb.pixel(x, y) >>> 16) & 0xff) >= 0x90) outside++;
+  }
+  return { lit: lit > 0, outside, digitLooksLikeADigit: aspect > 1.4 && aspect < 3 };
 }
 
 export default {
@@ -214,7 +220,13 @@ export default {
   /** Every part of the layout stays on screen, for the panes' sizes and the largest chain. */
   layoutsFit: () => {
     const out: string[] = [];
-    const sizes: [number, number][] = [[240, 320], [320, 240], [240, 135], [135, 240], [128, 128]];
+    const sizes: [number, number][] = [
+      [240, 320],
+      [320, 240],
+      [240, 135],
+      [135, 240],
+      [128, 128],
+    ];
     for (const [w, h] of sizes) {
       for (const o of [OPTIONS, { ...OPTIONS, rings: 1 as const, matrixModules: 16 }, { ...OPTIONS, display: "seg7" as const, ringLeds: 64 }]) {
         const l = layoutPanel(w, h, o);
@@ -227,7 +239,12 @@ export default {
     return out;
   },
 
-  seg7OnScreen: () => [[240, 320], [135, 240], [320, 240]].map(([w, h]) => seg7At(w!, h!)),
+  seg7OnScreen: () =>
+    [
+      [240, 320],
+      [135, 240],
+      [320, 240],
+    ].map(([w, h]) => seg7At(w!, h!)),
 
   macs: () => ({ a: macFromName("desk-1"), b: macFromName("desk-2"), again: macFromName("desk-1") }),
 

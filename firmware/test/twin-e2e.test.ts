@@ -102,10 +102,15 @@ test("shipgate gadget in a terminal approves a waiting shipgate gate with the a 
   await until("the twin online", () => states[states.length - 1] === "online", 20_000, twinChild);
   // The twin's own drawing shows the gadget and its keys, so it really runs in a terminal.
   await until("the twin's drawing", () => twinChild.out().includes("shipgate gadget twin-1"), 10_000, twinChild);
-  const lockView = await until("the gate's lock in the twin's view", () => {
-    const v = view as GadgetView | null;
-    return v !== null && v.head !== null && v.head.pipeline === "api" && v.head.step === "prod" ? v : undefined;
-  }, 20_000, gate);
+  const lockView = await until(
+    "the gate's lock in the twin's view",
+    () => {
+      const v = view as GadgetView | null;
+      return v !== null && v.head !== null && v.head.pipeline === "api" && v.head.step === "prod" ? v : undefined;
+    },
+    20_000,
+    gate,
+  );
   t.true(lockView.can_decide, "the twin may decide the lock");
   // The approve LED lights once the view has reached the twin; then one key press approves.
   const plain = () => twinChild.out().replace(/\x1b\[[0-9;]*m/g, "");

@@ -36,7 +36,10 @@ test("the twin connects over mqtts:// trusting the CA file, and not without it",
   const aedes = await Aedes.createBroker();
   const server = createServer({ cert: readFileSync(path.join(dir, "server.pem")), key: readFileSync(path.join(dir, "server.key")) }, aedes.handle);
   const sockets = new Set<TLSSocket>();
-  server.on("secureConnection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+  server.on("secureConnection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as { port: number }).port;
@@ -65,7 +68,10 @@ test("the twin connects over mqtts:// trusting the CA file, and not without it",
   await new Promise((r) => setTimeout(r, 500));
   t.false(untrusting.online, "Node's built-in CAs do not include the throwaway CA");
   t.false(wrongCa.online, "a CA that did not sign the broker's certificate");
-  t.true(untrusting.logLines.some((l) => /certificate|self.signed|unable to verify/i.test(l)), untrusting.logLines.join("\n"));
+  t.true(
+    untrusting.logLines.some((l) => /certificate|self.signed|unable to verify/i.test(l)),
+    untrusting.logLines.join("\n"),
+  );
   t.is(wrongCa.app.displayText, "TLS ERROR", "the display says why: the broker's certificate is not signed by the configured CA");
   t.is(untrusting.app.displayText, "TLS ERROR", "and without a CA");
 

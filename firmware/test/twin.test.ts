@@ -92,11 +92,15 @@ function fakeTty() {
   const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode(on: boolean): void; raw: boolean };
   input.isTTY = true;
   input.raw = false;
-  input.setRawMode = (on: boolean) => { input.raw = on; };
+  input.setRawMode = (on: boolean) => {
+    input.raw = on;
+  };
   const output = new PassThrough() as PassThrough & { isTTY: boolean };
   output.isTTY = true;
   let written = "";
-  output.on("data", (chunk: Buffer) => { written += chunk.toString("utf8"); });
+  output.on("data", (chunk: Buffer) => {
+    written += chunk.toString("utf8");
+  });
   return { input, output, text: () => written };
 }
 
@@ -104,7 +108,10 @@ test("runTwin: keys press buttons (a held sync through key repeats), q publishes
   const aedes = await Aedes.createBroker();
   const server = createServer(aedes.handle);
   const sockets = new Set<Socket>();
-  server.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as { port: number }).port;
@@ -158,6 +165,10 @@ test("runTwin: keys press buttons (a held sync through key repeats), q publishes
   t.is(await running, 0);
   await until("offline", () => seen.some((m) => m.body.state === "offline"));
   t.false(tty.input.raw, "raw mode restored");
-  t.deepEqual(JSON.parse(readFileSync(settingsFile, "utf8")), { boot: 1, boot_fails: 0 }, "the boot counter is kept in the settings file, and the boot that reached the broker cleared the failed-boot count");
+  t.deepEqual(
+    JSON.parse(readFileSync(settingsFile, "utf8")),
+    { boot: 1, boot_fails: 0 },
+    "the boot counter is kept in the settings file, and the boot that reached the broker cleared the failed-boot count",
+  );
   t.true(tty.text().endsWith("\x1b[<u\x1b[?25h\x1b[?1049l"), "kitty flags popped, cursor shown, main screen back");
 });

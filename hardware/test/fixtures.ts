@@ -1,20 +1,20 @@
 // The real hardware/pinout.json, and copies of it with one thing changed, for the rule tests.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parsePinout, type ManifestLike } from '../pinout';
-import { checkPinout, type Problem } from '../validate';
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parsePinout, type ManifestLike } from "../pinout";
+import { checkPinout, type Problem } from "../validate";
 
-export const HARDWARE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const HARDWARE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export type Json = { [key: string]: any };
 
 export function realPinoutJson(): Json {
-  return JSON.parse(readFileSync(join(HARDWARE_DIR, 'pinout.json'), 'utf8')) as Json;
+  return JSON.parse(readFileSync(join(HARDWARE_DIR, "pinout.json"), "utf8")) as Json;
 }
 
 /** The config object of one platform in a copy of pinout.json. */
-export function platformConfig(json: Json, platform: 'esp32' | 'esp32/esp32s3'): Json {
+export function platformConfig(json: Json, platform: "esp32" | "esp32/esp32s3"): Json {
   return json.platforms[platform].config as Json;
 }
 

@@ -24,10 +24,12 @@ export function isActionRun(argv: string[], env: NodeJS.ProcessEnv): boolean {
 /** One `name<<delimiter` block per output: safe for any value (GitHub's multiline syntax). */
 function writeOutputs(file: string | undefined, outputs: Record<string, string>): void {
   if (!file) return;
-  const text = Object.entries(outputs).map(([name, value]) => {
-    const delimiter = `shipgate_${randomUUID()}`;
-    return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
-  }).join("");
+  const text = Object.entries(outputs)
+    .map(([name, value]) => {
+      const delimiter = `shipgate_${randomUUID()}`;
+      return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+    })
+    .join("");
   appendFileSync(file, text);
 }
 

@@ -140,9 +140,16 @@ export async function connectOnce(conn: Connection, clientId: string, extra: ICl
   // MQTT.js is loaded when a command connects, not when it parses its flags or prints --help.
   const { default: mqtt } = await import("mqtt");
   return new Promise((resolve, reject) => {
-    const client = sendWithoutDelay(mqtt.connect(conn.url, {
-      clientId, username: conn.username, password: conn.password, connectTimeout: timeoutMs, ...extra, reconnectPeriod: 0,
-    }));
+    const client = sendWithoutDelay(
+      mqtt.connect(conn.url, {
+        clientId,
+        username: conn.username,
+        password: conn.password,
+        connectTimeout: timeoutMs,
+        ...extra,
+        reconnectPeriod: 0,
+      }),
+    );
     const stopReconnecting = options.reconnect === false ? () => {} : reconnectWithBackoff(client, undefined, options.onLost);
     const timer = setTimeout(() => fail(new ConnectError(`cannot reach the broker at ${conn.url} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     const fail = (err: Error) => {
@@ -166,7 +173,11 @@ export async function connectOnce(conn: Connection, clientId: string, extra: ICl
         return;
       }
       if (typeof err.code === "number" && REFUSALS[err.code]) {
-        fail(new ConnectError(`the broker at ${conn.url} refused the connection: ${REFUSALS[err.code]}${conn.username ? ` (user ${conn.username})` : " (no credentials: pass --username and --password-file)"}`));
+        fail(
+          new ConnectError(
+            `the broker at ${conn.url} refused the connection: ${REFUSALS[err.code]}${conn.username ? ` (user ${conn.username})` : " (no credentials: pass --username and --password-file)"}`,
+          ),
+        );
       }
     };
     client.on("error", onError);

@@ -38,9 +38,16 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        pipeline: { type: "string" }, step: { type: "string" }, summary: { type: "string" }, timeout: { type: "string" },
-        record: { type: "string" }, id: { type: "string" }, broker: { type: "string" }, username: { type: "string" },
-        "password-file": { type: "string" }, help: { type: "boolean" },
+        pipeline: { type: "string" },
+        step: { type: "string" },
+        summary: { type: "string" },
+        timeout: { type: "string" },
+        record: { type: "string" },
+        id: { type: "string" },
+        broker: { type: "string" },
+        username: { type: "string" },
+        "password-file": { type: "string" },
+        help: { type: "boolean" },
       },
       strict: true,
     }));
@@ -83,4 +90,3 @@ function usage(io: Io, message: string): number {
   io.err(`shipgate gate: ${message}`);
   return EXIT.error;
 }
-

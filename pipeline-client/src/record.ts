@@ -19,8 +19,15 @@ export interface DecisionRecord {
 
 export function recordOf(lock: LockState): DecisionRecord {
   return {
-    id: lock.id, pipeline: lock.pipeline, step: lock.step, state: lock.state, decided_by: lock.decided_by,
-    decided_at: lock.decided_at, requested_at: lock.requested_at, time_locked_ms: lock.time_locked_ms, mode: lock.mode,
+    id: lock.id,
+    pipeline: lock.pipeline,
+    step: lock.step,
+    state: lock.state,
+    decided_by: lock.decided_by,
+    decided_at: lock.decided_at,
+    requested_at: lock.requested_at,
+    time_locked_ms: lock.time_locked_ms,
+    mode: lock.mode,
   };
 }
 
@@ -41,7 +48,11 @@ export function describe(label: string, lock: LockState): string {
   return `shipgate: ${label} ${said}${reason}`;
 }
 
-const words = (text: string) => text.toLowerCase().split(/[^a-z0-9_.-]+|:/).filter((w) => w !== "");
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9_.-]+|:/)
+    .filter((w) => w !== "");
 
 /** A reason that says nothing the line does not already say: the bridge's default reasons
  *  ("rejected by user:admin", "blocked mode" for mode:blocked) only restate who decided. */

@@ -109,10 +109,13 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
 
     // The bridge expires the lock itself; this local deadline only covers a bridge that never answers.
     const waitMs = (o.timeoutMs ?? 7 * 24 * 3600 * 1000) + 30_000;
-    const deadline = setTimeout(() => {
-      io.err(`shipgate gate: ${label}: no decision within ${Math.round(waitMs / 1000)} s; giving up`);
-      finish(EXIT.expired);
-    }, Math.min(waitMs, 2_147_483_647));
+    const deadline = setTimeout(
+      () => {
+        io.err(`shipgate gate: ${label}: no decision within ${Math.round(waitMs / 1000)} s; giving up`);
+        finish(EXIT.expired);
+      },
+      Math.min(waitMs, 2_147_483_647),
+    );
 
     const cancel = (code: number) => {
       if (finished) return;
@@ -131,4 +134,3 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
     ask();
   });
 }
-

@@ -41,11 +41,7 @@ export function parseJson(payload: Payload, maxBytes: number): Checked<unknown> 
 }
 
 /** Parse and check in one step: what every subscriber does with an incoming payload. */
-export function decode<T>(
-  payload: Payload,
-  maxBytes: number,
-  check: (value: unknown, path: string) => Checked<T>,
-): Checked<T> {
+export function decode<T>(payload: Payload, maxBytes: number, check: (value: unknown, path: string) => Checked<T>): Checked<T> {
   const json = parseJson(payload, maxBytes);
   if (!json.ok) return json;
   return check(json.value, "");

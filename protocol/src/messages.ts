@@ -106,8 +106,18 @@ export function checkLockState(value: unknown, path = ""): Checked<LockState> {
   const expiresAt = f.optionalString("expires_at", isoRule);
   return f.done(() => {
     const out: LockState = {
-      id, pipeline, step, summary, state, position, requested_at: requestedAt, decided_at: decidedAt,
-      decided_by: decidedBy, time_locked_ms: timeLocked, mode, reason,
+      id,
+      pipeline,
+      step,
+      summary,
+      state,
+      position,
+      requested_at: requestedAt,
+      decided_at: decidedAt,
+      decided_by: decidedBy,
+      time_locked_ms: timeLocked,
+      mode,
+      reason,
     };
     if (needed !== undefined) out.approvals_needed = needed;
     if (approvedBy !== undefined) out.approved_by = approvedBy;
@@ -326,10 +336,7 @@ export function checkGadgetAck(value: unknown, path = ""): Checked<GadgetAck> {
 }
 
 /** What one ring shows. The gadget animates it; local overlays (hold fill, blip) sit on top. */
-export const SCENES = [
-  "idle", "locked", "released", "blocked", "building", "failed", "passing",
-  "out_of_sync", "syncing", "unknown", "offline",
-] as const;
+export const SCENES = ["idle", "locked", "released", "blocked", "building", "failed", "passing", "out_of_sync", "syncing", "unknown", "offline"] as const;
 export type SceneName = (typeof SCENES)[number];
 
 export interface RingSegment {
@@ -480,7 +487,13 @@ export function checkTelemetry(value: unknown, path = ""): Checked<Telemetry> {
   const outbox = f.integer("outbox", 0, 1000);
   const interval = f.integer("interval_s", 1, 3600);
   return f.done(() => ({
-    uptime_s: uptime, rssi, free_heap: heap, version, restart_reason: reason, outbox, interval_s: interval,
+    uptime_s: uptime,
+    rssi,
+    free_heap: heap,
+    version,
+    restart_reason: reason,
+    outbox,
+    interval_s: interval,
   }));
 }
 
@@ -508,7 +521,7 @@ const checkFacts = (value: unknown, path: string): Checked<{ [key: string]: stri
   const out: { [key: string]: string } = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (!FACT_KEY_PATTERN.test(key)) return invalid(path, "fact \"" + key.slice(0, 40) + "\": a fact's name must be 1 to 40 letters, digits, '_' or '-', starting with a letter or digit");
+    if (!FACT_KEY_PATTERN.test(key)) return invalid(path, 'fact "' + key.slice(0, 40) + "\": a fact's name must be 1 to 40 letters, digits, '_' or '-', starting with a letter or digit");
     out[key] = f.string(key, factRule);
   }
   return f.done(() => out);

@@ -50,38 +50,84 @@ export class Topics {
   }
 
   // Pipeline contract
-  lockRequest(): string { return this.prefix + "locks/request"; }
+  lockRequest(): string {
+    return this.prefix + "locks/request";
+  }
   /** A user's own request topic: on an external broker the ACL (write locks/request/%u) makes
    *  the level say who asks, so the bridge knows the requester without seeing the connection. */
-  lockRequestFor(user: string): string { return this.prefix + "locks/request/" + user; }
-  allUserLockRequests(): string { return this.prefix + "locks/request/+"; }
-  lockState(id: string): string { return this.prefix + "locks/" + id; }
-  lockCancel(id: string): string { return this.prefix + "locks/" + id + "/cancel"; }
-  mode(): string { return this.prefix + "mode"; }
-  errors(clientId: string): string { return this.prefix + "errors/" + clientId; }
+  lockRequestFor(user: string): string {
+    return this.prefix + "locks/request/" + user;
+  }
+  allUserLockRequests(): string {
+    return this.prefix + "locks/request/+";
+  }
+  lockState(id: string): string {
+    return this.prefix + "locks/" + id;
+  }
+  lockCancel(id: string): string {
+    return this.prefix + "locks/" + id + "/cancel";
+  }
+  mode(): string {
+    return this.prefix + "mode";
+  }
+  errors(clientId: string): string {
+    return this.prefix + "errors/" + clientId;
+  }
 
   // Admin commands (CLI, dashboard) and their replies
-  adminCommand(user: string, command: AdminCommandName): string { return this.prefix + "admin/" + user + "/" + command; }
-  reply(user: string, correlation: string): string { return this.prefix + "replies/" + user + "/" + correlation; }
-  allAdminCommands(): string { return this.prefix + "admin/+/+"; }
+  adminCommand(user: string, command: AdminCommandName): string {
+    return this.prefix + "admin/" + user + "/" + command;
+  }
+  reply(user: string, correlation: string): string {
+    return this.prefix + "replies/" + user + "/" + correlation;
+  }
+  allAdminCommands(): string {
+    return this.prefix + "admin/+/+";
+  }
 
   // Gadgets
-  gadgetEvent(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/event"; }
-  gadgetAck(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/ack"; }
-  gadgetView(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/view"; }
-  gadgetStatus(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/status"; }
-  gadgetTelemetry(gadget: string): string { return this.prefix + "gadgets/" + gadget + "/telemetry"; }
+  gadgetEvent(gadget: string): string {
+    return this.prefix + "gadgets/" + gadget + "/event";
+  }
+  gadgetAck(gadget: string): string {
+    return this.prefix + "gadgets/" + gadget + "/ack";
+  }
+  gadgetView(gadget: string): string {
+    return this.prefix + "gadgets/" + gadget + "/view";
+  }
+  gadgetStatus(gadget: string): string {
+    return this.prefix + "gadgets/" + gadget + "/status";
+  }
+  gadgetTelemetry(gadget: string): string {
+    return this.prefix + "gadgets/" + gadget + "/telemetry";
+  }
 
-  presence(node: string): string { return this.prefix + "presence/" + node; }
-  bridgeStatus(): string { return this.prefix + "bridge/status"; }
+  presence(node: string): string {
+    return this.prefix + "presence/" + node;
+  }
+  bridgeStatus(): string {
+    return this.prefix + "bridge/status";
+  }
 
   // Subscription filters
-  allLockStates(): string { return this.prefix + "locks/+"; }
-  allLockCancels(): string { return this.prefix + "locks/+/cancel"; }
-  allGadgetEvents(): string { return this.prefix + "gadgets/+/event"; }
-  allGadgetStatus(): string { return this.prefix + "gadgets/+/status"; }
-  allGadgetTelemetry(): string { return this.prefix + "gadgets/+/telemetry"; }
-  allPresence(): string { return this.prefix + "presence/+"; }
+  allLockStates(): string {
+    return this.prefix + "locks/+";
+  }
+  allLockCancels(): string {
+    return this.prefix + "locks/+/cancel";
+  }
+  allGadgetEvents(): string {
+    return this.prefix + "gadgets/+/event";
+  }
+  allGadgetStatus(): string {
+    return this.prefix + "gadgets/+/status";
+  }
+  allGadgetTelemetry(): string {
+    return this.prefix + "gadgets/+/telemetry";
+  }
+  allPresence(): string {
+    return this.prefix + "presence/+";
+  }
 
   /** Classify a concrete topic. Unknown topics say why, so the bridge can answer with it. */
   parse(topic: string): ParsedTopic {

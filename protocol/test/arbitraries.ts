@@ -1,17 +1,7 @@
 // fast-check arbitraries that generate only valid messages, one per message kind, with optional
 // fields present or not and strings that reach their length limits.
 import fc from "fast-check";
-import {
-  BUTTONS,
-  GESTURES,
-  LOCK_STATES,
-  MODES,
-  NAME_MAX,
-  REASON_MAX,
-  SCENES,
-  SUMMARY_MAX,
-  TIMEOUT_MAX_S,
-} from "@shipgate/protocol";
+import { BUTTONS, GESTURES, LOCK_STATES, MODES, NAME_MAX, REASON_MAX, SCENES, SUMMARY_MAX, TIMEOUT_MAX_S } from "@shipgate/protocol";
 
 type Arb = fc.Arbitrary<Record<string, unknown>>;
 
@@ -19,19 +9,21 @@ type Arb = fc.Arbitrary<Record<string, unknown>>;
 const textChar = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: "binary-ascii", minLength: 1, maxLength: 1 }).filter((c) => c >= " " && c !== "\u007f") },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }).filter((c) => !/[\u0000-\u001f\u007f]/.test(c)) },
-  { weight: 1, arbitrary: fc.constantFrom("é", "✓", "🚀", "\u2028", "\u00a0", "\ud800", "\udfff", "\ufeff", "'", "\"", "\\", "/") },
+  { weight: 1, arbitrary: fc.constantFrom("é", "✓", "🚀", "\u2028", "\u00a0", "\ud800", "\udfff", "\ufeff", "'", '"', "\\", "/") },
 );
 
 /** Printable text of min..max UTF-16 code units (the unit the checkers count). */
 function text(min: number, max: number): fc.Arbitrary<string> {
-  return fc
-    .oneof(
-      fc.array(textChar, { minLength: min, maxLength: max }).map((cs) => cs.join("")),
-      fc.constant("x".repeat(max)),
-    )
-    // Slicing may split a surrogate pair; the TEXT rule allows the lone half that is left.
-    .map((s) => s.slice(0, max))
-    .filter((s) => s.length >= min);
+  return (
+    fc
+      .oneof(
+        fc.array(textChar, { minLength: min, maxLength: max }).map((cs) => cs.join("")),
+        fc.constant("x".repeat(max)),
+      )
+      // Slicing may split a surrogate pair; the TEXT rule allows the lone half that is left.
+      .map((s) => s.slice(0, max))
+      .filter((s) => s.length >= min)
+  );
 }
 
 /** Any string without a length rule's pattern (decided_by, changed_by, error texts). */
@@ -39,7 +31,10 @@ function anyString(min: number, max: number): fc.Arbitrary<string> {
   return fc.string({ unit: "binary", minLength: min, maxLength: max }).filter((s) => s.length >= min && s.length <= max);
 }
 
-const uuid = fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()));
+const uuid = fc.oneof(
+  fc.uuid(),
+  fc.uuid().map((u) => u.toUpperCase()),
+);
 const iso = fc
   .tuple(fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }), fc.boolean())
   .map(([d, millis]) => (millis ? d.toISOString() : d.toISOString().replace(/\.\d{3}Z$/, "Z")));
@@ -51,10 +46,7 @@ const name = text(1, NAME_MAX);
 const summary = text(0, SUMMARY_MAX);
 const reason = text(0, REASON_MAX);
 
-export const lockRequest: Arb = fc.record(
-  { id: uuid, pipeline: name, step: name, summary, timeout_s: fc.integer({ min: 1, max: TIMEOUT_MAX_S }) },
-  { requiredKeys: ["id", "pipeline", "step"] },
-);
+export const lockRequest: Arb = fc.record({ id: uuid, pipeline: name, step: name, summary, timeout_s: fc.integer({ min: 1, max: TIMEOUT_MAX_S }) }, { requiredKeys: ["id", "pipeline", "step"] });
 
 export const lockState: Arb = fc.record(
   {
@@ -75,10 +67,7 @@ export const lockState: Arb = fc.record(
     expires_at: iso,
   },
   {
-    requiredKeys: [
-      "id", "pipeline", "step", "summary", "state", "position", "requested_at", "decided_at", "decided_by",
-      "time_locked_ms", "mode", "reason",
-    ],
+    requiredKeys: ["id", "pipeline", "step", "summary", "state", "position", "requested_at", "decided_at", "decided_by", "time_locked_ms", "mode", "reason"],
   },
 );
 
@@ -90,10 +79,7 @@ export const modeState: Arb = fc.record({
   reason: fc.option(reason),
 });
 
-export const errorReply: Arb = fc.record(
-  { error: anyString(1, 500), topic: anyString(0, 300), field: anyString(0, 200), id: anyString(0, 200) },
-  { requiredKeys: ["error", "topic", "field"] },
-);
+export const errorReply: Arb = fc.record({ error: anyString(1, 500), topic: anyString(0, 300), field: anyString(0, 200), id: anyString(0, 200) }, { requiredKeys: ["error", "topic", "field"] });
 
 export const adminEnvelope: Arb = fc.record({ correlation: nodeId });
 
@@ -105,28 +91,19 @@ export const adminReply: Arb = fc.record(
 
 export const modeCommand: Arb = fc.record({ mode: fc.constantFrom(...MODES), until: iso, reason }, { requiredKeys: ["mode"] });
 
-export const decideCommand: Arb = fc.record(
-  { decision: fc.constantFrom("approve", "reject"), id: uuid, reason },
-  { requiredKeys: ["decision"] },
-);
+export const decideCommand: Arb = fc.record({ decision: fc.constantFrom("approve", "reject"), id: uuid, reason }, { requiredKeys: ["decision"] });
 
 export const gadgetEvent: Arb = fc.record(
   { button: fc.constantFrom(...BUTTONS), gesture: fc.constantFrom(...GESTURES), boot: u31, seq: u31, lock_id: uuid, sig: hex64 },
   { requiredKeys: ["button", "gesture", "boot", "seq"] },
 );
 
-export const gadgetAck: Arb = fc.record(
-  { boot: u31, seq: u31, ok: fc.boolean(), message: text(0, 120) },
-  { requiredKeys: ["boot", "seq", "ok"] },
-);
+export const gadgetAck: Arb = fc.record({ boot: u31, seq: u31, ok: fc.boolean(), message: text(0, 120) }, { requiredKeys: ["boot", "seq", "ok"] });
 
 const scene = fc.constantFrom(...SCENES);
 const segment = fc.record({ start: fc.integer({ min: 0, max: 255 }), count: fc.integer({ min: 1, max: 256 }), scene });
 
-export const ringView: Arb = fc.record(
-  { scene, progress: fc.integer({ min: 0, max: 1000 }), segments: fc.array(segment, { maxLength: 24 }) },
-  { requiredKeys: ["scene"] },
-);
+export const ringView: Arb = fc.record({ scene, progress: fc.integer({ min: 0, max: 1000 }), segments: fc.array(segment, { maxLength: 24 }) }, { requiredKeys: ["scene"] });
 
 export const displayView: Arb = fc.record(
   { kind: fc.constantFrom("text", "counter"), text: text(0, 240), value: fc.integer({ min: -99_999_999, max: 99_999_999 }) },
@@ -160,7 +137,9 @@ export const telemetry: Arb = fc.record({
 
 export const presenceBeat: Arb = fc.record(
   {
-    state: onOff, interval_s: fc.integer({ min: 1, max: 3600 }), label: text(0, NAME_MAX),
+    state: onOff,
+    interval_s: fc.integer({ min: 1, max: 3600 }),
+    label: text(0, NAME_MAX),
     part: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/),
     facts: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,10}$/), text(0, 200), { maxKeys: 16 }),
   },

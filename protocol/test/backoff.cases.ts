@@ -41,7 +41,9 @@ export default {
   },
   "reset after success starts again from 1 s": () => {
     const b = new Backoff({}, () => 0);
-    b.next(); b.next(); b.next();
+    b.next();
+    b.next();
+    b.next();
     same(b.attempts, 3, "attempts before reset");
     b.reset();
     same([b.attempts, b.next(), b.next()], [0, 1000, 2000], "after reset");

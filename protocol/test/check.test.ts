@@ -37,14 +37,20 @@ test("only the first failure is kept", (t) => {
   const f = new Fields({ a: 1, b: "x" }, "");
   f.string("a");
   f.integer("b", 0, 1);
-  t.deepEqual(f.done(() => 0), invalid("a", "must be a string"));
+  t.deepEqual(
+    f.done(() => 0),
+    invalid("a", "must be a string"),
+  );
 });
 
 test("inherited properties are not fields", (t) => {
   const f = new Fields(Object.create({ a: "inherited" }) as Record<string, unknown>, "");
   t.is(f.optionalString("a"), undefined);
   t.false(f.has("toString"));
-  t.deepEqual(f.done(() => 1), valid(1));
+  t.deepEqual(
+    f.done(() => 1),
+    valid(1),
+  );
 });
 
 test("checkString names the rule that fails", (t) => {

@@ -1,14 +1,7 @@
 // Bytes to checked messages and back: the size limit comes before parsing; bad UTF-8, bad JSON and
 // empty payloads get their own answers.
 import test from "ava";
-import {
-  checkLockRequest,
-  decode,
-  encode,
-  encodeBytes,
-  LOCK_REQUEST_MAX_BYTES,
-  parseJson,
-} from "@shipgate/protocol";
+import { checkLockRequest, decode, encode, encodeBytes, LOCK_REQUEST_MAX_BYTES, parseJson } from "@shipgate/protocol";
 import { LOCK_ID } from "./fixtures";
 
 const request = { id: LOCK_ID, pipeline: "api", step: "deploy-prod", summary: "v1.4.2 by alice", timeout_s: 1800 };
@@ -25,7 +18,9 @@ test("the size limit is checked on the raw bytes, before parsing", (t) => {
   // Not JSON at all, so only a size check can have produced this answer.
   const oversized = new Uint8Array(LOCK_REQUEST_MAX_BYTES + 1).fill(0xff);
   t.deepEqual(parseJson(oversized, LOCK_REQUEST_MAX_BYTES), {
-    ok: false, field: "", error: `is ${LOCK_REQUEST_MAX_BYTES + 1} bytes, more than the limit of ${LOCK_REQUEST_MAX_BYTES}`,
+    ok: false,
+    field: "",
+    error: `is ${LOCK_REQUEST_MAX_BYTES + 1} bytes, more than the limit of ${LOCK_REQUEST_MAX_BYTES}`,
   });
   // Exactly at the limit is allowed.
   const padded = JSON.stringify({ ...request, summary: "" });
@@ -43,23 +38,30 @@ test("a string payload is measured in UTF-8 bytes, not characters", (t) => {
 test("empty, bad UTF-8 and bad JSON each get their own answer", (t) => {
   t.deepEqual(parseJson(new Uint8Array(0), 100), { ok: false, field: "", error: "is empty" });
   t.deepEqual(parseJson("", 100), { ok: false, field: "", error: "is empty" });
-  for (const bytes of [[0x7b, 0xff, 0x7d], [0x22, 0xc3, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22], [0xc0, 0xaf]]) {
+  for (const bytes of [
+    [0x7b, 0xff, 0x7d],
+    [0x22, 0xc3, 0x22],
+    [0x22, 0xed, 0xa0, 0x80, 0x22],
+    [0xc0, 0xaf],
+  ]) {
     t.deepEqual(parseJson(new Uint8Array(bytes), 100), { ok: false, field: "", error: "is not valid UTF-8" }, String(bytes));
   }
-  for (const text of ["{", "{'id': 1}", "undefined", "NaN", "{\"a\":1,}", "  ", "1 2", "\u0000"]) {
+  for (const text of ["{", "{'id': 1}", "undefined", "NaN", '{"a":1,}', "  ", "1 2", "\u0000"]) {
     t.deepEqual(parseJson(text, 100), { ok: false, field: "", error: "is not valid JSON" }, JSON.stringify(text));
   }
 });
 
 test("valid JSON that is no object is refused by the checker at the root", (t) => {
-  for (const text of ["null", "[]", "42", "\"x\"", "true"]) {
+  for (const text of ["null", "[]", "42", '"x"', "true"]) {
     t.deepEqual(decode(text, 100, checkLockRequest), { ok: false, field: "", error: "must be a JSON object" }, text);
   }
 });
 
 test("a field error from decode carries the field path", (t) => {
   t.deepEqual(decode(JSON.stringify({ ...request, timeout_s: -5 }), LOCK_REQUEST_MAX_BYTES, checkLockRequest), {
-    ok: false, field: "timeout_s", error: "must be between 1 and 604800",
+    ok: false,
+    field: "timeout_s",
+    error: "must be between 1 and 604800",
   });
 });
 

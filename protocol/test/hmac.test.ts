@@ -74,7 +74,10 @@ test("equalHex is true only for identical strings", (t) => {
   t.false(equalHex(sig, sig.slice(0, 63) + (sig.endsWith("0") ? "1" : "0")));
   t.false(equalHex(sig, sig.toUpperCase()));
   t.true(equalHex("", ""));
-  fc.assert(fc.property(fc.string(), fc.string(), (a, b) => equalHex(a, b) === (a === b)), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.string(), fc.string(), (a, b) => equalHex(a, b) === (a === b)),
+    { numRuns: 2000 },
+  );
 });
 
 test("a hasher is reusable after reset, and sha256() leaves no state behind", (t) => {

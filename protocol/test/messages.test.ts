@@ -1,18 +1,7 @@
 // Every checker: valid payloads come back equal; each kind of wrong input is refused with the exact
 // field path and a reason.
 import test from "ava";
-import {
-  checkDecideCommand,
-  checkGadgetEvent,
-  checkGadgetView,
-  checkLockRequest,
-  checkLockState,
-  type Checked,
-  errorReplyFor,
-  eventSigningText,
-  invalid,
-  TIMEOUT_MAX_S,
-} from "@shipgate/protocol";
+import { checkDecideCommand, checkGadgetEvent, checkGadgetView, checkLockRequest, checkLockState, type Checked, errorReplyFor, eventSigningText, invalid, TIMEOUT_MAX_S } from "@shipgate/protocol";
 import { type Checker, LOCK_ID, MESSAGES } from "./fixtures";
 
 function clone<T>(value: T): T {
@@ -141,7 +130,7 @@ const REFUSALS: [string, Record<string, unknown>, string, RegExp][] = [
   ["PresenceBeat", { label: "a\u007fb" }, "label", /printable text/],
   ["PresenceBeat", { part: "web/1" }, "part", /letters, digits/],
   ["PresenceBeat", { facts: ["addr"] }, "facts", /must be a JSON object/],
-  ["PresenceBeat", { facts: { "__proto__x": "1" } }, "facts", /starting with a letter or digit/],
+  ["PresenceBeat", { facts: { __proto__x: "1" } }, "facts", /starting with a letter or digit/],
   ["PresenceBeat", { facts: { addr: 1 } }, "facts.addr", /must be a string/],
   ["PresenceBeat", { facts: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }, "facts", /at most 16 facts/],
 ];
@@ -170,14 +159,25 @@ function invalidUuid(): string {
 
 test("null stands for absent in optional and nullable fields", (t) => {
   t.deepEqual(checkLockRequest({ id: LOCK_ID, pipeline: "p", step: "s", summary: null, timeout_s: null }), {
-    ok: true, value: { id: LOCK_ID, pipeline: "p", step: "s" },
+    ok: true,
+    value: { id: LOCK_ID, pipeline: "p", step: "s" },
   });
   const state = checkLockState({ id: LOCK_ID, pipeline: "p", step: "s", summary: "", state: "expired", requested_at: "2026-01-01T00:00:00Z", mode: "default" });
   t.deepEqual(state, {
     ok: true,
     value: {
-      id: LOCK_ID, pipeline: "p", step: "s", summary: "", state: "expired", position: null, requested_at: "2026-01-01T00:00:00Z",
-      decided_at: null, decided_by: null, time_locked_ms: null, mode: "default", reason: null,
+      id: LOCK_ID,
+      pipeline: "p",
+      step: "s",
+      summary: "",
+      state: "expired",
+      position: null,
+      requested_at: "2026-01-01T00:00:00Z",
+      decided_at: null,
+      decided_by: null,
+      time_locked_ms: null,
+      mode: "default",
+      reason: null,
     },
   });
   const view = checkGadgetView({ mode: "default", queue: 0, rings: [], display: { kind: "text", text: "" }, can_decide: false, sync_ready: 0, at: "2026-01-01T00:00:00Z" });

@@ -24,8 +24,7 @@ const params = (numRuns: number): fc.Parameters<unknown> => (seed === undefined 
 /** A refusal must say where and why; a field path is "" or dot-separated keys and indexes. */
 function wellFormedRefusal(result: Checked<unknown>): boolean {
   if (result.ok) return true;
-  return typeof result.error === "string" && result.error.length > 0 && typeof result.field === "string" &&
-    (result.field === "" || result.field.split(".").every((level) => level.length > 0));
+  return typeof result.error === "string" && result.error.length > 0 && typeof result.field === "string" && (result.field === "" || result.field.split(".").every((level) => level.length > 0));
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -81,10 +80,13 @@ for (const kind of MESSAGES) {
 
   test(`${kind.name}: never throws on any value, and refusals are well formed`, (t) => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true }), (value) => {
-        const result = check(value);
-        return wellFormedRefusal(result) && !(result.ok && (typeof value !== "object" || value === null));
-      }),
+      fc.property(
+        fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true }),
+        (value) => {
+          const result = check(value);
+          return wellFormedRefusal(result) && !(result.ok && (typeof value !== "object" || value === null));
+        },
+      ),
       params(RUNS.anything),
     );
     t.pass();
@@ -92,7 +94,13 @@ for (const kind of MESSAGES) {
 
   test(`${kind.name}: never throws on any JSON text, through decode`, (t) => {
     fc.assert(
-      fc.property(fc.oneof(fc.json(), valid.map((v) => JSON.stringify(v))), (text) => wellFormedRefusal(decode(text, 1 << 20, check))),
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          valid.map((v) => JSON.stringify(v)),
+        ),
+        (text) => wellFormedRefusal(decode(text, 1 << 20, check)),
+      ),
       params(RUNS.json),
     );
     t.pass();
@@ -113,9 +121,7 @@ for (const kind of MESSAGES) {
     const arb = valid.chain((value) => {
       const all = paths(value as Json).filter((p) => !opaque.includes(String(p[0])));
       if (all.length === 0) return fc.constant({ value, path: [] as Path, wrong: null as Json });
-      return fc.constantFrom(...all).chain((path) =>
-        wrongFor(getAt(value as Json, path)).map((wrong) => ({ value, path, wrong })),
-      );
+      return fc.constantFrom(...all).chain((path) => wrongFor(getAt(value as Json, path)).map((wrong) => ({ value, path, wrong })));
     });
     fc.assert(
       fc.property(arb, ({ value, path, wrong }) => {
@@ -153,9 +159,14 @@ for (const kind of MESSAGES) {
   test(`${kind.name}: extra keys are ignored`, (t) => {
     const known = new Set(Object.keys(kind.examples[0]!));
     fc.assert(
-      fc.property(valid, fc.string().filter((k) => !known.has(k)), fc.jsonValue(), (value, key, extra) => {
-        t.deepEqual(check({ ...value, [key]: extra }), { ok: true, value });
-      }),
+      fc.property(
+        valid,
+        fc.string().filter((k) => !known.has(k)),
+        fc.jsonValue(),
+        (value, key, extra) => {
+          t.deepEqual(check({ ...value, [key]: extra }), { ok: true, value });
+        },
+      ),
       params(RUNS.extraKey),
     );
   });
@@ -187,11 +198,17 @@ for (const kind of MESSAGES) {
 test("parseJson never throws on random bytes, and what it accepts is what JSON.parse gives", (t) => {
   const strict = new TextDecoder("utf-8", { fatal: true });
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.json().map((s) => new TextEncoder().encode(s))), (bytes) => {
-      const result = parseJson(bytes, 1 << 20);
-      t.true(wellFormedRefusal(result));
-      if (result.ok) t.deepEqual(result.value, JSON.parse(strict.decode(bytes)));
-    }),
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.json().map((s) => new TextEncoder().encode(s)),
+      ),
+      (bytes) => {
+        const result = parseJson(bytes, 1 << 20);
+        t.true(wellFormedRefusal(result));
+        if (result.ok) t.deepEqual(result.value, JSON.parse(strict.decode(bytes)));
+      },
+    ),
     params(5000),
   );
 });
@@ -199,34 +216,72 @@ test("parseJson never throws on random bytes, and what it accepts is what JSON.p
 /** Build the topic parse() described, to check that parse and the builders agree. */
 function rebuild(topics: Topics, parsed: ParsedTopic): string | undefined {
   switch (parsed.kind) {
-    case "lock-request": return parsed.user === undefined ? topics.lockRequest() : topics.lockRequestFor(parsed.user);
-    case "lock-state": return topics.lockState(parsed.id);
-    case "lock-cancel": return topics.lockCancel(parsed.id);
-    case "mode": return topics.mode();
-    case "error": return topics.errors(parsed.clientId);
-    case "admin": return topics.adminCommand(parsed.user, parsed.command);
-    case "reply": return topics.reply(parsed.user, parsed.correlation);
-    case "gadget-event": return topics.gadgetEvent(parsed.gadget);
-    case "gadget-ack": return topics.gadgetAck(parsed.gadget);
-    case "gadget-view": return topics.gadgetView(parsed.gadget);
-    case "gadget-status": return topics.gadgetStatus(parsed.gadget);
-    case "gadget-telemetry": return topics.gadgetTelemetry(parsed.gadget);
-    case "presence": return topics.presence(parsed.node);
-    case "bridge-status": return topics.bridgeStatus();
-    case "unknown": return undefined;
+    case "lock-request":
+      return parsed.user === undefined ? topics.lockRequest() : topics.lockRequestFor(parsed.user);
+    case "lock-state":
+      return topics.lockState(parsed.id);
+    case "lock-cancel":
+      return topics.lockCancel(parsed.id);
+    case "mode":
+      return topics.mode();
+    case "error":
+      return topics.errors(parsed.clientId);
+    case "admin":
+      return topics.adminCommand(parsed.user, parsed.command);
+    case "reply":
+      return topics.reply(parsed.user, parsed.correlation);
+    case "gadget-event":
+      return topics.gadgetEvent(parsed.gadget);
+    case "gadget-ack":
+      return topics.gadgetAck(parsed.gadget);
+    case "gadget-view":
+      return topics.gadgetView(parsed.gadget);
+    case "gadget-status":
+      return topics.gadgetStatus(parsed.gadget);
+    case "gadget-telemetry":
+      return topics.gadgetTelemetry(parsed.gadget);
+    case "presence":
+      return topics.presence(parsed.node);
+    case "bridge-status":
+      return topics.bridgeStatus();
+    case "unknown":
+      return undefined;
   }
 }
 
 test("topics: parse never throws, and every topic it recognises is rebuilt exactly by the builders", (t) => {
   const topics = new Topics();
   const level = fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom("locks", "request", "cancel", "mode", "errors", "admin", "decide", "gadgets", "event", "ack", "view",
-      "status", "telemetry", "presence", "bridge", "replies", "alice", "+", "#", "", "3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10") },
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom(
+        "locks",
+        "request",
+        "cancel",
+        "mode",
+        "errors",
+        "admin",
+        "decide",
+        "gadgets",
+        "event",
+        "ack",
+        "view",
+        "status",
+        "telemetry",
+        "presence",
+        "bridge",
+        "replies",
+        "alice",
+        "+",
+        "#",
+        "",
+        "3f2b8c1e-0d4a-4f7e-9c61-2a5d8e7f9b10",
+      ),
+    },
     nodeId,
     fc.string({ maxLength: 8 }),
   );
-  const topic = fc.tuple(fc.constantFrom("shipgate/v1/", "shipgate/v1/", "shipgate/", ""), fc.array(level, { minLength: 1, maxLength: 4 }))
-    .map(([prefix, levels]) => prefix + levels.join("/"));
+  const topic = fc.tuple(fc.constantFrom("shipgate/v1/", "shipgate/v1/", "shipgate/", ""), fc.array(level, { minLength: 1, maxLength: 4 })).map(([prefix, levels]) => prefix + levels.join("/"));
   let recognised = 0;
   fc.assert(
     fc.property(topic, (name) => {
@@ -237,7 +292,10 @@ test("topics: parse never throws, and every topic it recognises is rebuilt exact
       }
       recognised++;
       t.is(rebuild(topics, parsed), name);
-      t.false(name.split("/").some((l) => l === "+" || l === "#" || l === ""), `${name} has a wildcard or empty level`);
+      t.false(
+        name.split("/").some((l) => l === "+" || l === "#" || l === ""),
+        `${name} has a wildcard or empty level`,
+      );
     }),
     params(10_000),
   );

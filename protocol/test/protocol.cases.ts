@@ -27,9 +27,7 @@ const VIEW = MESSAGES.find((m) => m.name === "GadgetView")!.examples[0]!;
 const VIEW_BYTES = encodeBytes(VIEW);
 
 export default {
-  "checkers accept every example unchanged": () =>
-    MESSAGES.map((kind) => kind.examples.map((example) => kind.check(JSON.parse(JSON.stringify(example)))))
-  ,
+  "checkers accept every example unchanged": () => MESSAGES.map((kind) => kind.examples.map((example) => kind.check(JSON.parse(JSON.stringify(example))))),
   "checkers refuse broken payloads with path and reason": () =>
     MESSAGES.map((kind) => {
       const first = kind.examples[0]!;
@@ -51,18 +49,31 @@ export default {
     for (const prefix of ["shipgate/v1/", "acme/ops/"]) {
       const topics = new Topics(prefix);
       const built = [
-        topics.lockRequest(), topics.lockState(LOCK_ID), topics.lockCancel(LOCK_ID), topics.mode(), topics.errors("gate-1"),
-        topics.adminCommand("alice", "decide"), topics.reply("alice", "c-1"), topics.gadgetEvent("desk-1"),
-        topics.gadgetAck("desk-1"), topics.gadgetView("desk-1"), topics.gadgetStatus("desk-1"),
-        topics.gadgetTelemetry("desk-1"), topics.presence("node.2"), topics.bridgeStatus(),
-        prefix + "locks/+", prefix + "gadgets/+/event", prefix + "errors/#", prefix + "locks/abc", "elsewhere/mode",
+        topics.lockRequest(),
+        topics.lockState(LOCK_ID),
+        topics.lockCancel(LOCK_ID),
+        topics.mode(),
+        topics.errors("gate-1"),
+        topics.adminCommand("alice", "decide"),
+        topics.reply("alice", "c-1"),
+        topics.gadgetEvent("desk-1"),
+        topics.gadgetAck("desk-1"),
+        topics.gadgetView("desk-1"),
+        topics.gadgetStatus("desk-1"),
+        topics.gadgetTelemetry("desk-1"),
+        topics.presence("node.2"),
+        topics.bridgeStatus(),
+        prefix + "locks/+",
+        prefix + "gadgets/+/event",
+        prefix + "errors/#",
+        prefix + "locks/abc",
+        "elsewhere/mode",
       ];
       for (const topic of built) results.push([topic, topics.parse(topic)]);
     }
     return results;
   },
-  "prefix problems": () =>
-    ["shipgate/v1/", "", "a", "/a/", "$SYS/", "a/+/", "a/#/", "a//b/", "x".repeat(101)].map((p) => [p, prefixProblem(p) ?? null]),
+  "prefix problems": () => ["shipgate/v1/", "", "a", "/a/", "$SYS/", "a/+/", "a/#/", "a//b/", "x".repeat(101)].map((p) => [p, prefixProblem(p) ?? null]),
   "decode bytes: valid, oversized, empty, bad UTF-8, bad JSON, BOM": () => {
     const request = { id: LOCK_ID, pipeline: "api", step: "deploy", summary: "ünï ✓ 🚀" };
     const bytes = encodeBytes(request);
@@ -79,12 +90,12 @@ export default {
       parseJson(new Uint8Array(0), 10),
       parseJson(new Uint8Array([0x7b, 0xff, 0x7d]), 10),
       parseJson(new Uint8Array([0x22, 0xed, 0xa0, 0x80, 0x22]), 10),
-      parseJson("{\"a\":", 10),
-      parseJson("\"é\"", 3),
+      parseJson('{"a":', 10),
+      parseJson('"é"', 3),
       decode("[1]", 10, checkLockRequest),
     ];
   },
-  "encodeBytes gives the same UTF-8 bytes": () => Array.from(encodeBytes({ t: "ünï ✓ 🚀", lone: "\ud800", q: "\"\\" })),
+  "encodeBytes gives the same UTF-8 bytes": () => Array.from(encodeBytes({ t: "ünï ✓ 🚀", lone: "\ud800", q: '"\\' })),
   "error answers": () => {
     const bad = checkLockRequest({ id: LOCK_ID, pipeline: "", step: "s" });
     return bad.ok ? null : [errorReplyFor("shipgate/v1/locks/request", bad), errorReplyFor("t", { ok: false, field: "", error: "is empty" }, "x")];

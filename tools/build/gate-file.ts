@@ -24,7 +24,9 @@ export function gateFileOptions(): BuildOptions {
     external: ["bufferutil", "utf-8-validate"],
     // The V8 flag first, before MQTT.js loads: young generation kept at 1 MiB semi-spaces, as
     // broker-bridge/bin/shipgate.js does (it lowers the client's peak RSS; docs/performance.md).
-    banner: { js: '#!/usr/bin/env node\n// shipgate gate, self-contained (built from pipeline-client/src/standalone.ts by npm run build:gate; do not edit).\nrequire("node:v8").setFlagsFromString("--semi-space-growth-factor=1");' },
+    banner: {
+      js: '#!/usr/bin/env node\n// shipgate gate, self-contained (built from pipeline-client/src/standalone.ts by npm run build:gate; do not edit).\nrequire("node:v8").setFlagsFromString("--semi-space-growth-factor=1");',
+    },
     logLevel: "warning",
   };
 }

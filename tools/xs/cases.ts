@@ -194,8 +194,7 @@ export class XsCaseRunner {
   runCase(name: string): Promise<XsCaseOutcome> {
     return this.#serial(async () => {
       const { raw, meter, slots } = await this.#request({ op: "run", name });
-      const outcome: CaseOutcome =
-        raw.ok ? { ok: true, value: raw.value } : { ok: false, error: raw.error ?? "failed without a message" };
+      const outcome: CaseOutcome = raw.ok ? { ok: true, value: raw.value } : { ok: false, error: raw.error ?? "failed without a message" };
       return { outcome, compute: meter.compute, slots, allocate: meter.allocate, gc: raw.gc };
     });
   }

@@ -26,9 +26,21 @@ const objects = path.join(xsnap, "xsnap-native", "xsnap", "build", "tmp", "lin",
 // The flags xsnap-worker's objects were compiled with (xsnap-native/xsnap/makefiles/lin/xsnap-worker.mk),
 // so xsAll.h lays out txMachine as they do.
 const DEFINES = [
-  "-DINCLUDE_XSPLATFORM", '-DXSPLATFORM="xsnapPlatform.h"', "-DmxLockdown=1", "-DmxMetering=1", "-DmxDebug=1",
-  "-UmxInstrument", "-DmxNoConsole=1", "-DmxBoundsCheck=1", "-DmxParse=1", "-DmxRun=1", "-DmxSloppy=1", "-DmxSnapshot=1",
-  "-DmxRegExpUnicodePropertyEscapes=1", "-DmxStringNormalize=1", "-DmxMinusZero=1",
+  "-DINCLUDE_XSPLATFORM",
+  '-DXSPLATFORM="xsnapPlatform.h"',
+  "-DmxLockdown=1",
+  "-DmxMetering=1",
+  "-DmxDebug=1",
+  "-UmxInstrument",
+  "-DmxNoConsole=1",
+  "-DmxBoundsCheck=1",
+  "-DmxParse=1",
+  "-DmxRun=1",
+  "-DmxSloppy=1",
+  "-DmxSnapshot=1",
+  "-DmxRegExpUnicodePropertyEscapes=1",
+  "-DmxStringNormalize=1",
+  "-DmxMinusZero=1",
 ];
 
 /** Builds the host once per version of meter-host.c; returns its path. */
@@ -39,13 +51,31 @@ export function meterHost(): string {
   const binary = path.join(dir, `meter-host-${hash}`);
   if (existsSync(binary)) return binary;
   if (!existsSync(objects)) throw new Error(`tools/xs/meter: no XS objects at ${objects} (npm install builds @agoric/xsnap)`);
-  const objs = readdirSync(objects).filter((f) => f.endsWith(".o") && f !== "xsnap-worker.o").map((f) => path.join(objects, f));
+  const objs = readdirSync(objects)
+    .filter((f) => f.endsWith(".o") && f !== "xsnap-worker.o")
+    .map((f) => path.join(objects, f));
   mkdirSync(dir, { recursive: true });
   const xs = path.join(xsnap, "moddable", "xs");
-  execFileSync("cc", [
-    "-O1", "-fno-common", `-I${xs}/includes`, `-I${xs}/platforms`, `-I${xs}/sources`, `-I${xsnap}/xsnap-native/xsnap/sources`,
-    ...DEFINES, source, ...objs, "-ldl", "-lm", "-lpthread", "-o", `${binary}.${process.pid}`,
-  ], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(
+    "cc",
+    [
+      "-O1",
+      "-fno-common",
+      `-I${xs}/includes`,
+      `-I${xs}/platforms`,
+      `-I${xs}/sources`,
+      `-I${xsnap}/xsnap-native/xsnap/sources`,
+      ...DEFINES,
+      source,
+      ...objs,
+      "-ldl",
+      "-lm",
+      "-lpthread",
+      "-o",
+      `${binary}.${process.pid}`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   // Two test workers may build at once: each links its own file, the rename is atomic.
   renameSync(`${binary}.${process.pid}`, binary);
   return binary;

@@ -71,7 +71,11 @@ export function writeFileAtomic(file: string, text: string, mode = 0o600): void 
   try {
     renameSync(tmp, file);
   } catch (err) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw err;
   }
 }
@@ -112,7 +116,15 @@ export class UserStore {
     for (const glob of pipelines ?? []) {
       if (!PIPELINE_GLOB.test(glob)) throw new UserStoreError(`pipeline pattern "${glob}" must be 1 to 200 letters, digits, '_', '.', '-' or '*'`);
     }
-    const user: UserRecord = { username, role, password: hashPassword(pw), mosquitto: mosquittoHash(pw), created_at: new Date(now).toISOString(), tokens: [], uid: randomBytes(9).toString("base64url") };
+    const user: UserRecord = {
+      username,
+      role,
+      password: hashPassword(pw),
+      mosquitto: mosquittoHash(pw),
+      created_at: new Date(now).toISOString(),
+      tokens: [],
+      uid: randomBytes(9).toString("base64url"),
+    };
     if (pipelines !== undefined && pipelines.length > 0) user.pipelines = [...pipelines];
     this.#save({ version: 1, users: [...data.users, user] });
     return { user, password: pw };
@@ -182,7 +194,9 @@ export class UserStore {
     if (usernameProblem(gadget) !== null) return;
     try {
       unlinkSync(this.gadgetSecretFile(gadget));
-    } catch { /* none */ }
+    } catch {
+      /* none */
+    }
   }
 
   #load(): UsersFile {
@@ -221,8 +235,7 @@ export class UserStore {
 function isUserRecord(u: unknown): boolean {
   if (typeof u !== "object" || u === null) return false;
   const r = u as Record<string, unknown>;
-  return typeof r.username === "string" && typeof r.password === "string" && typeof r.mosquitto === "string"
-    && (USER_ROLES as readonly string[]).includes(r.role as string) && Array.isArray(r.tokens);
+  return typeof r.username === "string" && typeof r.password === "string" && typeof r.mosquitto === "string" && (USER_ROLES as readonly string[]).includes(r.role as string) && Array.isArray(r.tokens);
 }
 
 export function hasUsersFile(stateDir: string): boolean {

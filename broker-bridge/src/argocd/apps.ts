@@ -93,13 +93,16 @@ export function summarize(app: unknown): AppSummary | null {
     healthMessage: str(health.message),
     revision: str(sync.revision),
     operationRequested: isObject(a.operation),
-    operation: op === null ? null : {
-      phase: str(op.phase),
-      message: str(op.message),
-      startedAt: str(op.startedAt) || null,
-      finishedAt: str(op.finishedAt) || null,
-      info: infoMap(obj(op.operation).info),
-    },
+    operation:
+      op === null
+        ? null
+        : {
+            phase: str(op.phase),
+            message: str(op.message),
+            startedAt: str(op.startedAt) || null,
+            finishedAt: str(op.finishedAt) || null,
+            info: infoMap(obj(op.operation).info),
+          },
     history,
     resourceVersion: str(meta.resourceVersion) || null,
   };

@@ -103,19 +103,27 @@ export class ArgoCdService implements Service {
       deploy: ({ app, entry, baseline }) => {
         ctx.bus.emit("ci:deploy", {
           deployment: {
-            provider: "argocd", pipeline: app.name, environment: deployEnvironment(app),
-            id: String(entry.id ?? entry.deployedAt), at: new Date(Date.parse(entry.deployedAt)).toISOString(), ok: true,
+            provider: "argocd",
+            pipeline: app.name,
+            environment: deployEnvironment(app),
+            id: String(entry.id ?? entry.deployedAt),
+            at: new Date(Date.parse(entry.deployedAt)).toISOString(),
+            ok: true,
           },
           baseline,
         });
       },
     });
     this.#watcher = new AppWatcher({
-      client: this.#client, clock: ctx.clock, log,
+      client: this.#client,
+      clock: ctx.clock,
+      log,
       options: {
         filter: { projects: config.projects, selector: config.selector },
-        pollIntervalMs: config.poll_interval_ms, streamFailures: config.stream_failures,
-        streamRetryMs: config.stream_retry_ms, stableMs: 10_000,
+        pollIntervalMs: config.poll_interval_ms,
+        streamFailures: config.stream_failures,
+        streamRetryMs: config.stream_retry_ms,
+        stableMs: 10_000,
       },
       handlers: {
         snapshot: (apps) => this.#book.replace(apps),
@@ -126,7 +134,13 @@ export class ArgoCdService implements Service {
     const queries = ctx.ports.want(LockQueries);
     const decisions = ctx.ports.want(LockDecisions);
     this.#sync = new SyncRunner({
-      config, client: this.#client, book: this.#book, clock: ctx.clock, bus: ctx.bus, log, kv: ctx.kv,
+      config,
+      client: this.#client,
+      book: this.#book,
+      clock: ctx.clock,
+      bus: ctx.bus,
+      log,
+      kv: ctx.kv,
       gates: () => (queries !== undefined && decisions !== undefined ? { mode: () => queries.mode(), request: (r, who) => decisions.request(r, who) } : undefined),
       streaming: () => this.#watcher.mode === "streaming",
       changed: () => invalidate("argocd-sync"),
@@ -153,7 +167,7 @@ export class ArgoCdService implements Service {
         notice,
         resultUntil: this.#resultUntil,
         now: ctx.clock.now(),
-        unreachable: watch.reachable === false ? watch.last_error ?? "unreachable" : null,
+        unreachable: watch.reachable === false ? (watch.last_error ?? "unreachable") : null,
       });
     });
 
@@ -183,7 +197,10 @@ export class ArgoCdService implements Service {
       auth: this.#client.authKind,
       watch: this.#watcher.status(),
       apps: apps.map((a) => ({
-        name: a.name, project: a.project, sync: a.sync, health: a.health,
+        name: a.name,
+        project: a.project,
+        sync: a.sync,
+        health: a.health,
         operation: a.operation === null ? null : { phase: a.operation.phase, message: a.operation.message, finished_at: a.operation.finishedAt },
         syncable: this.#sync.allowed(a),
         last_deployed_at: a.history.reduce<string | null>((m, h) => (m === null || Date.parse(h.deployedAt) > Date.parse(m) ? h.deployedAt : m), null),
@@ -200,8 +217,16 @@ export class ArgoCdService implements Service {
     const syncs = new Counter({ name: "shipgate_argocd_syncs_total", help: "Apps synced from a gadget, by final state", labelNames: ["state"], registers: [metrics] });
     const book = () => this.#book;
     new Gauge({
-      name: "shipgate_argocd_apps_out_of_sync", help: "Watched Argo CD apps that are OutOfSync", registers: [metrics],
-      collect() { this.set(book().all().filter((a) => a.sync === "OutOfSync").length); },
+      name: "shipgate_argocd_apps_out_of_sync",
+      help: "Watched Argo CD apps that are OutOfSync",
+      registers: [metrics],
+      collect() {
+        this.set(
+          book()
+            .all()
+            .filter((a) => a.sync === "OutOfSync").length,
+        );
+      },
     });
     bus.on("argocd:sync", ({ batch }) => {
       if (batch.finished_at === null) return;

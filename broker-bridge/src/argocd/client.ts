@@ -9,9 +9,7 @@ import type { Clock } from "../clock";
 import { ArgoError } from "./errors";
 import type { ArgoRequest, ArgoResponse, ArgoTransport, OpenStream, Query } from "./http";
 
-export type Credentials =
-  | { kind: "token"; token: string }
-  | { kind: "password"; username: string; password: string };
+export type Credentials = { kind: "token"; token: string } | { kind: "password"; username: string; password: string };
 
 /** swagger definitions/applicationApplicationSyncRequest (the parts the bridge sends). */
 export interface SyncRequest {

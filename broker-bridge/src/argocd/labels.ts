@@ -3,9 +3,7 @@
 // `k in (a,b)`, `k notin (a,b)`). The bridge uses them for `sync_selector`, which it applies
 // itself; `!=` and `notin` also match an app that lacks the label, as in Kubernetes.
 
-export type Requirement =
-  | { op: "exists" | "absent"; key: string }
-  | { op: "in" | "notin"; key: string; values: string[] };
+export type Requirement = { op: "exists" | "absent"; key: string } | { op: "in" | "notin"; key: string; values: string[] };
 
 export interface LabelSelector {
   requirements: Requirement[];

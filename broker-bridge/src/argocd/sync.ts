@@ -116,13 +116,16 @@ export class SyncRunner {
     this.#requesting = id;
     let lock: LockState;
     try {
-      lock = gates.request({
-        id,
-        pipeline: "argocd",
-        step,
-        summary: `sync ${apps.join(", ")} pressed on ${gadget}`.slice(0, 200),
-        timeout_s: Math.max(1, Math.round(this.#d.config.approval_timeout_ms / 1000)),
-      }, null).lock;
+      lock = gates.request(
+        {
+          id,
+          pipeline: "argocd",
+          step,
+          summary: `sync ${apps.join(", ")} pressed on ${gadget}`.slice(0, 200),
+          timeout_s: Math.max(1, Math.round(this.#d.config.approval_timeout_ms / 1000)),
+        },
+        null,
+      ).lock;
     } catch (err) {
       // The gates refused the lock (too many pending): forget it; the gadget service shows why.
       const left = this.pendingApprovals();
@@ -193,12 +196,19 @@ export class SyncRunner {
   #run(gadget: string, names: string[], approvedBy: string | null, ack: Ack): void {
     const now = this.#d.clock.now();
     const batch: SyncBatch = {
-      id: randomUUID(), gadget, at: iso(now), approved_by: approvedBy,
-      apps: names.map((name) => ({ name, state: "requested", message: null })), finished_at: null,
+      id: randomUUID(),
+      gadget,
+      at: iso(now),
+      approved_by: approvedBy,
+      apps: names.map((name) => ({ name, state: "requested", message: null })),
+      finished_at: null,
     };
     this.#batch = batch;
     this.notice = null;
-    const infos = [{ name: INFO_GADGET, value: gadget }, { name: INFO_AT, value: batch.at }];
+    const infos = [
+      { name: INFO_GADGET, value: gadget },
+      { name: INFO_AT, value: batch.at },
+    ];
     if (approvedBy !== null) infos.push({ name: INFO_APPROVED_BY, value: approvedBy });
     this.#audit(`gadget:${gadget}`, "argocd.sync.request", names.join(","), { at: batch.at, approved_by: approvedBy });
     this.#d.bus.emit("argocd:sync", { batch: structuredClone(batch) });
@@ -284,7 +294,9 @@ export class SyncRunner {
     this.#d.clock.clearTimeout(this.#followTimer);
     const outcome = batch.apps.every((a) => a.state === "succeeded") ? "succeeded" : "failed";
     this.#audit(`gadget:${batch.gadget}`, "argocd.sync.finished", batch.apps.map((a) => a.name).join(","), {
-      at: batch.at, outcome, apps: batch.apps.map((a) => ({ name: a.name, state: a.state, message: a.message })),
+      at: batch.at,
+      outcome,
+      apps: batch.apps.map((a) => ({ name: a.name, state: a.state, message: a.message })),
     });
     this.#d.bus.emit("argocd:sync", { batch: structuredClone(batch) });
   }
@@ -305,20 +317,24 @@ export class SyncRunner {
   #scheduleFollow(): void {
     this.#d.clock.clearTimeout(this.#followTimer);
     if (this.#stopped) return;
-    this.#followTimer = this.#d.clock.setTimeout(() => {
-      const batch = this.#batch;
-      if (batch === null || batch.finished_at !== null) return;
-      if (!this.#d.streaming()) {
-        for (const a of batch.apps) {
-          if (a.state !== "requested" && a.state !== "running") continue;
-          this.#d.client.get(a.name).then(
-            (item) => void this.#d.book.update(item),
-            (err: unknown) => this.#d.log.warn({ err: (err as Error).message, app: a.name }, "could not follow a sync"),
-          );
+    this.#followTimer = this.#d.clock.setTimeout(
+      () => {
+        const batch = this.#batch;
+        if (batch === null || batch.finished_at !== null) return;
+        if (!this.#d.streaming()) {
+          for (const a of batch.apps) {
+            if (a.state !== "requested" && a.state !== "running") continue;
+            this.#d.client.get(a.name).then(
+              (item) => void this.#d.book.update(item),
+              (err: unknown) => this.#d.log.warn({ err: (err as Error).message, app: a.name }, "could not follow a sync"),
+            );
+          }
         }
-      }
-      this.#scheduleFollow();
-    }, this.#d.config.follow_interval_ms, "argocd-sync-follow");
+        this.#scheduleFollow();
+      },
+      this.#d.config.follow_interval_ms,
+      "argocd-sync-follow",
+    );
   }
 
   /** 0-1000 for ring B while a sync runs: finished apps count whole, running ones half. */

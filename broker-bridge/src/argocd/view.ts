@@ -58,9 +58,7 @@ export function argoContribution(input: ArgoViewInput): ViewContribution {
   }
   if (batch !== null && input.now < input.resultUntil) {
     const bad = batch.apps.filter((a) => a.state !== "succeeded");
-    const line = bad.length === 0
-      ? `SYNCED ${names(batch.apps)}`
-      : `SYNC FAILED ${bad.map((a) => `${a.name}${a.message ? ` ${a.message}` : ""}`).join(" ")}`;
+    const line = bad.length === 0 ? `SYNCED ${names(batch.apps)}` : `SYNC FAILED ${bad.map((a) => `${a.name}${a.message ? ` ${a.message}` : ""}`).join(" ")}`;
     out.display = { priority: DISPLAY_PRIORITY.result, view: text(line) };
     if (bad.length > 0 && out.status === undefined) out.status = { scene: "failed", severity: SEVERITY.failed };
     return out;

@@ -98,9 +98,13 @@ export class AppWatcher {
   #schedule(ms: number, step: () => Promise<void>): void {
     if (this.#stopped) return;
     this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(() => {
-      step().catch((err: unknown) => this.#log.error({ err }, "argocd watcher step failed"));
-    }, ms, "argocd-watch");
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        step().catch((err: unknown) => this.#log.error({ err }, "argocd watcher step failed"));
+      },
+      ms,
+      "argocd-watch",
+    );
   }
 
   #set(mode: WatchMode, error: string | null): void {

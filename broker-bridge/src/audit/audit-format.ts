@@ -25,7 +25,12 @@ export function jsonLine(row: AuditRow): string {
 
 /** One aligned line per row (columns padded to a fixed width; long values are not cut). */
 export function tableLine(row: AuditRow): string {
-  const detail = row.detail === null ? "" : Object.entries(row.detail).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
+  const detail =
+    row.detail === null
+      ? ""
+      : Object.entries(row.detail)
+          .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .join(" ");
   return `${row.at}  ${row.actor.padEnd(22)} ${row.action.padEnd(20)} ${row.subject.padEnd(38)} ${detail}`.trimEnd();
 }
 

@@ -14,7 +14,10 @@ export interface AuditFilter {
 
 export class AuditFilterError extends Error {
   readonly code = "AUDIT_FILTER";
-  constructor(readonly parameter: string, message: string) {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
     super(`${parameter}: ${message}`);
   }
 }

@@ -15,7 +15,6 @@ import type { AuditRow } from "./audit-row";
 
 export type { AuditRow } from "./audit-row";
 
-
 /** Roles that may export the audit log. */
 const EXPORT_ROLES = new Set(["admin", "viewer"]);
 

@@ -105,7 +105,7 @@ function sourceOf(client: Client): string {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { authorizer, log } = options;
   const identities = new WeakMap<Client, Identity>();
-  const who = (client: Client | null) => (client ? identities.get(client) ?? null : null);
+  const who = (client: Client | null) => (client ? (identities.get(client) ?? null) : null);
 
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -115,29 +115,31 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       } catch (err) {
         log.error({ err }, "authenticate failed");
       }
-      Promise.resolve(answer).catch((err: unknown) => {
-        log.error({ err }, "authenticate failed");
-        return null;
-      }).then((identity) => {
-        if (identity === null) {
-          authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection", { source: sourceOf(client), username: username ?? null });
-          const error = Object.assign(new Error("not authorized"), { returnCode: username ? 4 : 5 });
-          done(error as Parameters<typeof done>[0], false);
-          return;
-        }
-        // A client id belongs to the user that holds it: a CONNECT reusing it from another user
-        // would take the session over (MQTT 3.1.1 [MQTT-3.1.4-2]) and fire its Will; refuse it
-        // with CONNACK 2 (identifier rejected) and keep the connected session (issue 13).
-        const holder = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
-        const held = holder !== undefined && holder !== client ? identities.get(holder) : undefined;
-        if (held !== undefined && held.username !== identity.username) {
-          authorizer.onRefused?.("connect", identity, client.id, `client id ${client.id} is held by another user`, { source: sourceOf(client), username: identity.username });
-          done(Object.assign(new Error("identifier rejected"), { returnCode: 2 }) as Parameters<typeof done>[0], false);
-          return;
-        }
-        identities.set(client, identity);
-        done(null, true);
-      });
+      Promise.resolve(answer)
+        .catch((err: unknown) => {
+          log.error({ err }, "authenticate failed");
+          return null;
+        })
+        .then((identity) => {
+          if (identity === null) {
+            authorizer.onRefused?.("connect", null, client.id, username ? `bad credentials for ${username}` : "anonymous connection", { source: sourceOf(client), username: username ?? null });
+            const error = Object.assign(new Error("not authorized"), { returnCode: username ? 4 : 5 });
+            done(error as Parameters<typeof done>[0], false);
+            return;
+          }
+          // A client id belongs to the user that holds it: a CONNECT reusing it from another user
+          // would take the session over (MQTT 3.1.1 [MQTT-3.1.4-2]) and fire its Will; refuse it
+          // with CONNACK 2 (identifier rejected) and keep the connected session (issue 13).
+          const holder = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
+          const held = holder !== undefined && holder !== client ? identities.get(holder) : undefined;
+          if (held !== undefined && held.username !== identity.username) {
+            authorizer.onRefused?.("connect", identity, client.id, `client id ${client.id} is held by another user`, { source: sourceOf(client), username: identity.username });
+            done(Object.assign(new Error("identifier rejected"), { returnCode: 2 }) as Parameters<typeof done>[0], false);
+            return;
+          }
+          identities.set(client, identity);
+          done(null, true);
+        });
     },
     authorizePublish(client, packet, done) {
       if (packet.topic.startsWith("$SYS/")) return done(new Error("$SYS/ topics are reserved"));
@@ -187,10 +189,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   let tlsServer: NetServer | null = null;
   let tlsPort: number | null = null;
   if (options.tls) {
-    tlsServer = createTlsServer(
-      { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), noDelay: true },
-      aedes.handle as (socket: import("node:net").Socket) => void,
-    );
+    tlsServer = createTlsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key), noDelay: true }, aedes.handle as (socket: import("node:net").Socket) => void);
     try {
       tlsPort = await listen(tlsServer, options.tls.port, options.host, "MQTT over TLS");
     } catch (err) {
@@ -220,8 +219,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     });
   }
 
-  const closeServer = (server: NetServer | null) =>
-    new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+  const closeServer = (server: NetServer | null) => new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
 
   return {
     aedes,
@@ -230,9 +228,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     identityOf: (client) => identities.get(client) ?? null,
     publish(topic, payload, qos, retain) {
       return new Promise((resolve, reject) => {
-        aedes.publish(
-          { cmd: "publish", topic, payload: typeof payload === "string" ? Buffer.from(payload) : payload, qos, retain, dup: false },
-          (err?: Error | null) => (err ? reject(err) : resolve()),
+        aedes.publish({ cmd: "publish", topic, payload: typeof payload === "string" ? Buffer.from(payload) : payload, qos, retain, dup: false }, (err?: Error | null) =>
+          err ? reject(err) : resolve(),
         );
       });
     },

@@ -8,7 +8,6 @@ import type { Build, BuildChange, BuildState, Deployment } from "../builds";
 
 export type { BuildChange } from "../builds";
 
-
 /** Builds kept per pipeline: far more than any poll returns, so an old build never comes back as new. */
 const KEEP_PER_PIPELINE = 500;
 
@@ -58,7 +57,9 @@ export class BuildLog {
 
   /** The newest builds recorded for a pipeline (to restore what it showed before a restart). */
   recent(pipeline: string, limit: number): Build[] {
-    return this.#store.db.prepare<[string, number], { build: string }>("SELECT build FROM ci_builds WHERE pipeline = ? ORDER BY seen_at DESC LIMIT ?")
-      .all(pipeline, limit).map((r) => JSON.parse(r.build) as Build);
+    return this.#store.db
+      .prepare<[string, number], { build: string }>("SELECT build FROM ci_builds WHERE pipeline = ? ORDER BY seen_at DESC LIMIT ?")
+      .all(pipeline, limit)
+      .map((r) => JSON.parse(r.build) as Build);
   }
 }

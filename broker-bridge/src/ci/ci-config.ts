@@ -23,7 +23,11 @@ const BRANCHLESS = ["cctray", "bamboo", "concourse"];
 
 const PIPELINE_KEYS = {
   provider: optional(text({ min: 1, max: 40 }), "", { type: "provider", default: "required", description: `one of ${[...PROVIDERS.keys()].map((k) => `\`${k}\``).join(", ")}` }),
-  base_url: nullable(text({ min: 1, max: 1000 }), { type: "URL", default: "the provider's", description: "API root (GitHub Enterprise, self-hosted GitLab, a test fake); required for self-hosted providers" }),
+  base_url: nullable(text({ min: 1, max: 1000 }), {
+    type: "URL",
+    default: "the provider's",
+    description: "API root (GitHub Enterprise, self-hosted GitLab, a test fake); required for self-hosted providers",
+  }),
   branch: nullable(text({ min: 1, max: 250 }), { type: "string", default: "`main`", description: "the branch watched (none for cctray, bamboo, concourse)" }),
   token_env: nullable(secretFromEnv(), { type: "env name", description: "the environment variable holding the credential" }),
   interval: nullable(duration(), { type: "duration", default: "`ci.interval`", description: "this pipeline's poll interval" }),
@@ -58,48 +62,63 @@ const pipelineSchema = z.looseObject(PIPELINE_KEYS, { error: (issue) => (issue.i
     timeout_ms: p.timeout,
     options,
   };
-  });
+});
 
 /** A webhook's secret: the environment variable holding it, which must be set. */
 const webhookSecret = (key: string, description: string) =>
   nullable(
     settings({
-      [key]: z.preprocess((v) => v ?? undefined, z.unknown()).superRefine((v, issue) => {
-        if (v === undefined) issue.addIssue({ code: "custom", message: "is required: the environment variable holding the secret" });
-      }).pipe(secretFromEnv()).meta({ setting: { type: "env name", default: "required", description: "the environment variable holding the secret; it must be set" } }),
+      [key]: z
+        .preprocess((v) => v ?? undefined, z.unknown())
+        .superRefine((v, issue) => {
+          if (v === undefined) issue.addIssue({ code: "custom", message: "is required: the environment variable holding the secret" });
+        })
+        .pipe(secretFromEnv())
+        .meta({ setting: { type: "env name", default: "required", description: "the environment variable holding the secret; it must be set" } }),
     }).transform((w) => w[key] as string),
     { type: `\`{${key}}\``, description },
   );
 
-export const ciSchema =
-  section(
-    settings({
-      freshness: optional(duration(), CI_DEFAULTS.freshness_ms, { type: "duration", description: "older data shows as unknown" }),
-      interval: optional(duration(), CI_DEFAULTS.interval_ms, { type: "duration", description: "default poll interval for every pipeline" }),
-      timeout: optional(duration(), CI_DEFAULTS.timeout_ms, { type: "duration", description: "default per-request timeout" }),
-      reserve: optional(integer(0, 100_000), CI_DEFAULTS.reserve, { type: "integer 0..100000", description: "requests kept back from every rate-limit budget" }),
-      backoff_cap: optional(duration(), CI_DEFAULTS.backoff_cap_ms, { type: "duration", description: "longest wait after failures" }),
-      webhooks: optional(
-        section(settings({
+export const ciSchema = section(
+  settings({
+    freshness: optional(duration(), CI_DEFAULTS.freshness_ms, { type: "duration", description: "older data shows as unknown" }),
+    interval: optional(duration(), CI_DEFAULTS.interval_ms, { type: "duration", description: "default poll interval for every pipeline" }),
+    timeout: optional(duration(), CI_DEFAULTS.timeout_ms, { type: "duration", description: "default per-request timeout" }),
+    reserve: optional(integer(0, 100_000), CI_DEFAULTS.reserve, { type: "integer 0..100000", description: "requests kept back from every rate-limit budget" }),
+    backoff_cap: optional(duration(), CI_DEFAULTS.backoff_cap_ms, { type: "duration", description: "longest wait after failures" }),
+    webhooks: optional(
+      section(
+        settings({
           github: webhookSecret("secret_env", "GitHub: the variable holding the webhook secret (HMAC-SHA256 key); enables `POST /hooks/github`"),
           gitlab: webhookSecret("token_env", "GitLab: the variable holding the `X-Gitlab-Token` value; enables `POST /hooks/gitlab`"),
-        })),
-        { github: null, gitlab: null },
-        { type: "mapping", description: "providers that push instead of being polled" },
+        }),
       ),
-      pipelines: optional(named(z.string().regex(NAME, { error: "pipeline names are letters, digits, '_', '.' or '-'" }), pipelineSchema, "must map pipeline names to their settings"), {}, {
-        type: "map", description: "pipeline names (what gadgets watch) to their provider and keys",
-      }),
+      { github: null, gitlab: null },
+      { type: "mapping", description: "providers that push instead of being polled" },
+    ),
+    pipelines: optional(
+      named(z.string().regex(NAME, { error: "pipeline names are letters, digits, '_', '.' or '-'" }), pipelineSchema, "must map pipeline names to their settings"),
+      {},
+      {
+        type: "map",
+        description: "pipeline names (what gadgets watch) to their provider and keys",
+      },
+    ),
+  }),
+).transform((s) => ({
+  freshness_ms: s.freshness,
+  reserve: s.reserve,
+  backoff_cap_ms: s.backoff_cap,
+  webhooks: { github_secret: s.webhooks.github, gitlab_token: s.webhooks.gitlab },
+  pipelines: Object.entries(s.pipelines).map(
+    ([name, p]): PipelineSettings => ({
+      name,
+      ...p,
+      interval_ms: p.interval_ms ?? s.interval,
+      timeout_ms: p.timeout_ms ?? s.timeout,
     }),
-  ).transform((s) => ({
-    freshness_ms: s.freshness,
-    reserve: s.reserve,
-    backoff_cap_ms: s.backoff_cap,
-    webhooks: { github_secret: s.webhooks.github, gitlab_token: s.webhooks.gitlab },
-    pipelines: Object.entries(s.pipelines).map(([name, p]): PipelineSettings => ({
-      name, ...p, interval_ms: p.interval_ms ?? s.interval, timeout_ms: p.timeout_ms ?? s.timeout,
-    })),
-  }));
+  ),
+}));
 
 export type CiSettings = z.output<typeof ciSchema>;
 export type WebhookSettings = CiSettings["webhooks"];

@@ -118,12 +118,23 @@ export class CiService implements Service {
       if (definition === undefined) throw new ConfigError(ctx.config.file, `ci.pipelines.${s.name}.provider`, `unknown provider ${s.provider}`);
       const provider = definition.create(s, { http, now: () => ctx.clock.now(), env });
       const runtime: Runtime = {
-        settings: s, http, builds: [], summary: summarize([]), lastDataAt: null, shownFresh: false, lastError: null,
+        settings: s,
+        http,
+        builds: [],
+        summary: summarize([]),
+        lastDataAt: null,
+        shownFresh: false,
+        lastError: null,
         reported: { requests: 0, notModified: 0 },
         poller: new Poller({
-          name: s.name, provider, http, intervalMs: s.interval_ms,
+          name: s.name,
+          provider,
+          http,
+          intervalMs: s.interval_ms,
           firstDelayMs: Math.floor((s.interval_ms * slot) / Math.max(1, budget.consumers)),
-          budget, clock: ctx.clock, random,
+          budget,
+          clock: ctx.clock,
+          random,
           backoff: { ...DEFAULT_BACKOFF, baseMs: Math.min(s.interval_ms, 60_000), capMs: this.#settings.backoff_cap_ms },
           onResult: (result) => {
             this.#count(runtime, requests, notModified);
@@ -147,7 +158,10 @@ export class CiService implements Service {
     registerWebhooks(ctx.http, {
       providers: PROVIDERS,
       // The config keys stay as ci-config.ts reads them (webhooks.github.secret_env, gitlab.token_env).
-      secrets: new Map([["github", this.#settings.webhooks.github_secret], ["gitlab", this.#settings.webhooks.gitlab_token]]),
+      secrets: new Map([
+        ["github", this.#settings.webhooks.github_secret],
+        ["gitlab", this.#settings.webhooks.gitlab_token],
+      ]),
       pipelines: this.#settings.pipelines,
       deliver: (d, source) => {
         const runtime = this.#pipelines.get(d.pipeline);
@@ -264,7 +278,14 @@ export class CiService implements Service {
     const before = kv.get<"passing" | "failing">(resultKey) ?? null;
     if (r.summary.result !== null && r.summary.result !== before) {
       kv.set(resultKey, r.summary.result);
-      bus.emit("ci:result", { pipeline: name, provider: r.settings.provider, before, after: r.summary.result, failing: r.summary.failing, url: (r.summary.lastFinished ?? r.summary.newest)?.url ?? null });
+      bus.emit("ci:result", {
+        pipeline: name,
+        provider: r.settings.provider,
+        before,
+        after: r.summary.result,
+        failing: r.summary.failing,
+        url: (r.summary.lastFinished ?? r.summary.newest)?.url ?? null,
+      });
     }
     this.#ctx.log.debug({ pipeline: name, source, health: r.summary.health }, "CI data");
     this.#checkFreshness();
@@ -284,10 +305,17 @@ export class CiService implements Service {
 
 function statusView(p: PipelineStatus): Record<string, unknown> {
   return {
-    name: p.name, provider: p.provider, health: p.health, fresh: p.fresh, failing: p.summary.failing, awaiting: p.summary.awaiting,
+    name: p.name,
+    provider: p.provider,
+    health: p.health,
+    fresh: p.fresh,
+    failing: p.summary.failing,
+    awaiting: p.summary.awaiting,
     last_data_at: p.last_data_at === null ? null : new Date(p.last_data_at).toISOString(),
-    failures: p.failures, last_error: p.last_error,
+    failures: p.failures,
+    last_error: p.last_error,
     next_poll_at: p.next_poll_at === null ? null : new Date(p.next_poll_at).toISOString(),
-    requests: p.requests, not_modified: p.not_modified,
+    requests: p.requests,
+    not_modified: p.not_modified,
   };
 }

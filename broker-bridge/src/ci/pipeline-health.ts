@@ -72,7 +72,10 @@ export function summarize(builds: readonly Build[]): HealthSummary {
   }
   return {
     health: worstHealth(healths) ?? "unknown",
-    result, awaiting, building, failing,
+    result,
+    awaiting,
+    building,
+    failing,
     newest: newestFirst(builds)[0] ?? null,
     lastFinished,
   };

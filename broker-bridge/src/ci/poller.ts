@@ -61,11 +61,15 @@ export class Poller {
     if (this.#stopped) return;
     this.#o.clock.clearTimeout(this.#timer);
     this.nextAt = this.#o.clock.now() + ms;
-    this.#timer = this.#o.clock.setTimeout(() => {
-      this.#running = this.#poll().finally(() => {
-        this.#running = null;
-      });
-    }, ms, "ci-poll");
+    this.#timer = this.#o.clock.setTimeout(
+      () => {
+        this.#running = this.#poll().finally(() => {
+          this.#running = null;
+        });
+      },
+      ms,
+      "ci-poll",
+    );
   }
 
   async #poll(): Promise<void> {

@@ -51,11 +51,20 @@ Options:
 ${CONNECTION_OPTIONS}`;
 
 const connectionArgs = {
-  broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" },
+  broker: { type: "string" },
+  username: { type: "string" },
+  "password-file": { type: "string" },
+  help: { type: "boolean" },
 } as const;
 
 /** Sends one admin command and waits for its reply. */
-export async function sendAdmin(io: Io, flags: { broker?: string | undefined; username?: string | undefined; "password-file"?: string | undefined }, command: AdminCommandName, body: Record<string, unknown>, timeoutMs = 10_000): Promise<AdminReply> {
+export async function sendAdmin(
+  io: Io,
+  flags: { broker?: string | undefined; username?: string | undefined; "password-file"?: string | undefined },
+  command: AdminCommandName,
+  body: Record<string, unknown>,
+  timeoutMs = 10_000,
+): Promise<AdminReply> {
   const conn = resolveConnection(flags, io.env);
   const user = conn.username ?? "anonymous";
   const correlation = randomUUID();
@@ -102,7 +111,9 @@ async function run(io: Io, name: string, _help: string, fn: () => Promise<number
     // The local credentials belong to another bridge's state (another SHIPGATE_STATE_DIR, or a
     // state_dir in its config): say where they came from and where the running bridge says its are.
     if (/bad user name or password/.test(message) && flags?.username === undefined && io.env.SHIPGATE_USERNAME === undefined) {
-      io.err(`shipgate ${name}: the credentials came from ${path.join(stateDirFrom(io.env), LOCAL_CREDENTIALS)}; point SHIPGATE_STATE_DIR at the state directory \`shipgate start\` printed ("state in ...")`);
+      io.err(
+        `shipgate ${name}: the credentials came from ${path.join(stateDirFrom(io.env), LOCAL_CREDENTIALS)}; point SHIPGATE_STATE_DIR at the state directory \`shipgate start\` printed ("state in ...")`,
+      );
     }
     return 3;
   }
@@ -126,42 +137,54 @@ export async function decideCommand(decision: "approve" | "reject", argv: string
   const help = decision === "approve" ? APPROVE_HELP : REJECT_HELP;
   const args = parse(io, decision, help, argv, decision === "reject" ? { reason: { type: "string" } } : {});
   if (args === null) return 3;
-  if (args.values.help) return io.out(help), 0;
-  if (args.positionals.length > 1) return io.err(`shipgate ${decision}: give at most one lock id\n\n${help}`), 3;
-  return run(io, decision, help, async () => {
-    const body: Record<string, unknown> = { decision };
-    if (args.positionals[0] !== undefined) body.id = args.positionals[0];
-    if (typeof args.values.reason === "string") body.reason = args.values.reason;
-    const reply = await sendAdmin(io, connectionFlags(args), "decide", body);
-    if (!reply.ok) return io.err(`shipgate ${decision}: ${reply.error ?? "refused"}`), 1;
-    const lock = reply.result as LockState;
-    io.out(`${lock.pipeline}/${lock.step} (${lock.id}) ${lock.state === "pending" ? `approved by you; needs ${lock.approvals_needed ?? 1} more` : lock.state}`);
-    return 0;
-  }, connectionFlags(args));
+  if (args.values.help) return (io.out(help), 0);
+  if (args.positionals.length > 1) return (io.err(`shipgate ${decision}: give at most one lock id\n\n${help}`), 3);
+  return run(
+    io,
+    decision,
+    help,
+    async () => {
+      const body: Record<string, unknown> = { decision };
+      if (args.positionals[0] !== undefined) body.id = args.positionals[0];
+      if (typeof args.values.reason === "string") body.reason = args.values.reason;
+      const reply = await sendAdmin(io, connectionFlags(args), "decide", body);
+      if (!reply.ok) return (io.err(`shipgate ${decision}: ${reply.error ?? "refused"}`), 1);
+      const lock = reply.result as LockState;
+      io.out(`${lock.pipeline}/${lock.step} (${lock.id}) ${lock.state === "pending" ? `approved by you; needs ${lock.approvals_needed ?? 1} more` : lock.state}`);
+      return 0;
+    },
+    connectionFlags(args),
+  );
 }
 
 export async function modeCommand(argv: string[], io: Io): Promise<number> {
   const args = parse(io, "mode", MODE_HELP, argv, { until: { type: "string" }, reason: { type: "string" } });
   if (args === null) return 3;
-  if (args.values.help) return io.out(MODE_HELP), 0;
+  if (args.values.help) return (io.out(MODE_HELP), 0);
   const mode = args.positionals[0];
   if (args.positionals.length !== 1 || mode === undefined || !(MODES as readonly string[]).includes(mode)) {
-    return io.err(`shipgate mode: give one mode: default, released or blocked\n\n${MODE_HELP}`), 3;
+    return (io.err(`shipgate mode: give one mode: default, released or blocked\n\n${MODE_HELP}`), 3);
   }
   const body: Record<string, unknown> = { mode };
   if (typeof args.values.until === "string") {
     const until = untilFrom(args.values.until, Date.now());
-    if (until === null) return io.err(`shipgate mode: --until must be an ISO-8601 time or a duration such as 2h, got "${args.values.until}"`), 3;
+    if (until === null) return (io.err(`shipgate mode: --until must be an ISO-8601 time or a duration such as 2h, got "${args.values.until}"`), 3);
     body.until = until;
   }
   if (typeof args.values.reason === "string") body.reason = args.values.reason;
-  return run(io, "mode", MODE_HELP, async () => {
-    const reply = await sendAdmin(io, connectionFlags(args), "mode", body);
-    if (!reply.ok) return io.err(`shipgate mode: ${reply.error ?? "refused"}`), 1;
-    const m = reply.result as ModeState;
-    io.out(`mode ${m.mode}${m.until ? ` until ${m.until}` : ""}${m.reason ? ` (${m.reason})` : ""}`);
-    return 0;
-  }, connectionFlags(args));
+  return run(
+    io,
+    "mode",
+    MODE_HELP,
+    async () => {
+      const reply = await sendAdmin(io, connectionFlags(args), "mode", body);
+      if (!reply.ok) return (io.err(`shipgate mode: ${reply.error ?? "refused"}`), 1);
+      const m = reply.result as ModeState;
+      io.out(`mode ${m.mode}${m.until ? ` until ${m.until}` : ""}${m.reason ? ` (${m.reason})` : ""}`);
+      return 0;
+    },
+    connectionFlags(args),
+  );
 }
 
 /** An ISO-8601 time in UTC ("Z" form), from an ISO time or a duration from now. */
@@ -176,14 +199,20 @@ export function untilFrom(text: string, now: number): string | null {
 export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const args = parse(io, "status", STATUS_HELP, argv, { json: { type: "boolean" } });
   if (args === null) return 3;
-  if (args.values.help) return io.out(STATUS_HELP), 0;
-  return run(io, "status", STATUS_HELP, async () => {
-    const reply = await sendAdmin(io, connectionFlags(args), "status", {});
-    if (!reply.ok) return io.err(`shipgate status: ${reply.error ?? "refused"}`), 1;
-    if (args.values.json) return io.out(JSON.stringify(reply.result, null, 2)), 0;
-    io.out(formatStatus(reply.result as Record<string, unknown>, Date.now()));
-    return 0;
-  }, connectionFlags(args));
+  if (args.values.help) return (io.out(STATUS_HELP), 0);
+  return run(
+    io,
+    "status",
+    STATUS_HELP,
+    async () => {
+      const reply = await sendAdmin(io, connectionFlags(args), "status", {});
+      if (!reply.ok) return (io.err(`shipgate status: ${reply.error ?? "refused"}`), 1);
+      if (args.values.json) return (io.out(JSON.stringify(reply.result, null, 2)), 0);
+      io.out(formatStatus(reply.result as Record<string, unknown>, Date.now()));
+      return 0;
+    },
+    connectionFlags(args),
+  );
 }
 
 export function formatStatus(status: Record<string, unknown>, now: number): string {
@@ -216,7 +245,14 @@ export function formatStatus(status: Record<string, unknown>, now: number): stri
   for (const [name, view] of Object.entries(counters ?? {})) lines.push(`counter ${name}: ${view === null ? "no data" : `${view.value ?? "-"} ${view.text}`}`);
   if (status.argocd !== undefined) lines.push(...formatArgoStatus(status.argocd));
   const security = status.security as { users?: Record<string, number> } | undefined;
-  if (security?.users !== undefined) lines.push(`users: ${Object.entries(security.users).map(([role, n]) => `${n} ${role}`).join(", ") || "none"}`);
+  if (security?.users !== undefined)
+    lines.push(
+      `users: ${
+        Object.entries(security.users)
+          .map(([role, n]) => `${n} ${role}`)
+          .join(", ") || "none"
+      }`,
+    );
   for (const key of Object.keys(status)) {
     if (["mode", "locks", "gadgets", "views", "bridge", "nodes", "argocd", "ci", "counters", "security"].includes(key)) continue;
     lines.push(`${key}: ${JSON.stringify(status[key])}`);

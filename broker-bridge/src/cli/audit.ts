@@ -29,17 +29,23 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     values = parseArgs({
       args: argv,
       options: {
-        since: { type: "string" }, action: { type: "string" }, format: { type: "string" }, url: { type: "string" },
-        broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" },
+        since: { type: "string" },
+        action: { type: "string" },
+        format: { type: "string" },
+        url: { type: "string" },
+        broker: { type: "string" },
+        username: { type: "string" },
+        "password-file": { type: "string" },
+        help: { type: "boolean" },
       },
       strict: true,
     }).values;
   } catch (err) {
-    return io.err(`shipgate audit: ${(err as Error).message}\n\n${AUDIT_HELP}`), 3;
+    return (io.err(`shipgate audit: ${(err as Error).message}\n\n${AUDIT_HELP}`), 3);
   }
-  if (values.help) return io.out(AUDIT_HELP), 0;
+  if (values.help) return (io.out(AUDIT_HELP), 0);
   const format = (values.format ?? "table") as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) return io.err(`shipgate audit: --format must be table, csv or jsonl, got "${values.format}"`), 3;
+  if (!FORMATS.includes(format)) return (io.err(`shipgate audit: --format must be table, csv or jsonl, got "${values.format}"`), 3);
   const query = new URLSearchParams();
   try {
     if (typeof values.since === "string") {
@@ -48,19 +54,19 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     }
     if (typeof values.action === "string") query.set("action", parseActionPrefix(values.action));
   } catch (err) {
-    return io.err(`shipgate audit: --${(err as Error).message}`), 3;
+    return (io.err(`shipgate audit: --${(err as Error).message}`), 3);
   }
   try {
     const flags = { username: values.username as string | undefined, "password-file": values["password-file"] as string | undefined };
     const session = await openHttpSession(values.url as string | undefined, flags, io.env);
     const url = `${session.base}/api/audit.${format === "csv" ? "csv" : "jsonl"}?${query}`;
     const res = await fetch(url, { headers: session.headers });
-    if (!res.ok || res.body === null) return io.err(`shipgate audit: GET ${url} answered ${res.status}: ${await errorText(res)}`), 1;
+    if (!res.ok || res.body === null) return (io.err(`shipgate audit: GET ${url} answered ${res.status}: ${await errorText(res)}`), 1);
     if (format === "table") io.out(tableHeader());
     await forEachChunk(res.body, format, io);
     return 0;
   } catch (err) {
-    return io.err(`shipgate audit: ${(err as Error).message}`), 3;
+    return (io.err(`shipgate audit: ${(err as Error).message}`), 3);
   }
 }
 

@@ -29,17 +29,29 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { id: { type: "string" }, "secret-file": { type: "string" }, "ca-file": { type: "string" }, broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" } },
+      options: {
+        id: { type: "string" },
+        "secret-file": { type: "string" },
+        "ca-file": { type: "string" },
+        broker: { type: "string" },
+        username: { type: "string" },
+        "password-file": { type: "string" },
+        help: { type: "boolean" },
+      },
       strict: true,
     }));
   } catch (err) {
     io.err(`shipgate gadget: ${(err as Error).message}\n\n${GADGET_HELP}`);
     return 3;
   }
-  if (values.help) return io.out(GADGET_HELP), 0;
+  if (values.help) return (io.out(GADGET_HELP), 0);
   const conn = resolveConnection({ broker: values.broker, username: values.username, "password-file": values["password-file"] }, io.env);
   const { hostname } = await import("node:os");
-  const id = values.id ?? `twin-${hostname().replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40)}`;
+  const id =
+    values.id ??
+    `twin-${hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, "-")
+      .slice(0, 40)}`;
   let localSecret: string | undefined;
   if (values.username === undefined && io.env.SHIPGATE_USERNAME === undefined && conn.username !== undefined) {
     // On the bridge's machine (local admin credentials): a press counts only from the gadget's
@@ -76,7 +88,11 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
   try {
     code = await twin.runTwin({
       id,
-      broker: conn.url, username: conn.username, password: conn.password, secret, prefix: conn.topics.prefix,
+      broker: conn.url,
+      username: conn.username,
+      password: conn.password,
+      secret,
+      prefix: conn.topics.prefix,
       ...(values["ca-file"] ? { caFile: values["ca-file"] } : {}),
     });
   } catch (err) {

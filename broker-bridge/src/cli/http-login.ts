@@ -30,7 +30,9 @@ export async function openHttpSession(url: string | undefined, flags: Connection
   let res: Response;
   try {
     res = await fetch(`${base}/api/session`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: conn.username, password: conn.password }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: conn.username, password: conn.password }),
     });
   } catch (err) {
     throw new Error(`cannot reach the bridge's HTTP API at ${base} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message})`);

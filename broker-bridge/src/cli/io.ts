@@ -14,7 +14,9 @@ export function shipgateCommand(env: NodeJS.ProcessEnv): string {
     try {
       accessSync(path.join(dir, "shipgate"), constants.X_OK);
       return "shipgate";
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return "npx shipgate";
 }

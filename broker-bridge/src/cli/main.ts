@@ -28,7 +28,9 @@ export const HELP = () => `Usage: shipgate <command> [options]
 A physical go/no-go for deployments: the bridge, and the commands pipelines and admins use.
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join("\n")}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join("\n")}
 
 Run "shipgate <command> --help" for a command's options.`;
 
@@ -38,7 +40,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(HELP());
     return name === undefined ? 3 : 0;
   }
-  if (name === "--version") return io.out(VERSION), 0;
+  if (name === "--version") return (io.out(VERSION), 0);
   const command = COMMANDS[name];
   if (command === undefined) {
     io.err(`shipgate: unknown command "${name}"\n\n${HELP()}`);

@@ -38,8 +38,8 @@ export async function presenceCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "beat") return beatCommand(rest, io);
   if (sub === "list") return listCommand(rest, io);
-  if (sub === "--help" || sub === "-h") return io.out(PRESENCE_HELP), 0;
-  return io.err(`shipgate presence: give beat or list\n\n${PRESENCE_HELP}`), 3;
+  if (sub === "--help" || sub === "-h") return (io.out(PRESENCE_HELP), 0);
+  return (io.err(`shipgate presence: give beat or list\n\n${PRESENCE_HELP}`), 3);
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -47,7 +47,8 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 function parse(io: Io, argv: string[], extra: Record<string, { type: "string" | "boolean"; multiple?: boolean }>): Values | null {
   try {
     return parseArgs({
-      args: argv, strict: true,
+      args: argv,
+      strict: true,
       options: { broker: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" }, help: { type: "boolean" }, ...extra },
     }).values as Values;
   } catch (err) {
@@ -79,15 +80,23 @@ export function beatFrom(values: Values): { node: string; intervalMs: number; be
 
 async function beatCommand(argv: string[], io: Io): Promise<number> {
   const values = parse(io, argv, {
-    node: { type: "string" }, part: { type: "string" }, label: { type: "string" }, interval: { type: "string" }, once: { type: "boolean" }, fact: { type: "string", multiple: true },
+    node: { type: "string" },
+    part: { type: "string" },
+    label: { type: "string" },
+    interval: { type: "string" },
+    once: { type: "boolean" },
+    fact: { type: "string", multiple: true },
   });
   if (values === null) return 3;
-  if (values.help) return io.out(PRESENCE_HELP), 0;
+  if (values.help) return (io.out(PRESENCE_HELP), 0);
   const made = beatFrom(values);
-  if (typeof made === "string") return io.err(`shipgate presence beat: ${made}`), 3;
+  if (typeof made === "string") return (io.err(`shipgate presence beat: ${made}`), 3);
   const { node, intervalMs, beat } = made;
   try {
-    const conn = resolveConnection({ broker: values.broker as string | undefined, username: values.username as string | undefined, "password-file": values["password-file"] as string | undefined }, io.env);
+    const conn = resolveConnection(
+      { broker: values.broker as string | undefined, username: values.username as string | undefined, "password-file": values["password-file"] as string | undefined },
+      io.env,
+    );
     const topic = conn.topics.presence(node);
     const offline = encode({ state: "offline", interval_s: beat.interval_s });
     const client = await connectOnce(conn, `shipgate-presence-${node}`, values.once ? {} : { will: { topic, payload: Buffer.from(offline), qos: 1, retain: false } });
@@ -105,13 +114,16 @@ async function beatCommand(argv: string[], io: Io): Promise<number> {
           else resolve();
         };
         client.once("close", closed);
-        client.publishAsync(topic, Buffer.from(encode(beat)), { qos: 1 }).then(() => finish(), (err: Error) => finish(err));
+        client.publishAsync(topic, Buffer.from(encode(beat)), { qos: 1 }).then(
+          () => finish(),
+          (err: Error) => finish(err),
+        );
       });
     try {
       await send();
     } catch (err) {
       await client.endAsync(true).catch(() => {});
-      return io.err(`shipgate presence beat: the broker did not take the beat on ${topic}: ${(err as Error).message} (a non-admin user may beat only as --node <its user name>)`), 1;
+      return (io.err(`shipgate presence beat: the broker did not take the beat on ${topic}: ${(err as Error).message} (a non-admin user may beat only as --node <its user name>)`), 1);
     }
     if (values.once) {
       await client.endAsync();
@@ -125,29 +137,37 @@ async function beatCommand(argv: string[], io: Io): Promise<number> {
         clearInterval(timer);
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
-        client.publishAsync(topic, Buffer.from(offline), { qos: 1 }).catch(() => {}).finally(() => void client.endAsync().finally(() => resolve(0)));
+        client
+          .publishAsync(topic, Buffer.from(offline), { qos: 1 })
+          .catch(() => {})
+          .finally(() => void client.endAsync().finally(() => resolve(0)));
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
   } catch (err) {
-    return io.err(`shipgate presence beat: ${(err as Error).message}`), 3;
+    return (io.err(`shipgate presence beat: ${(err as Error).message}`), 3);
   }
 }
 
 async function listCommand(argv: string[], io: Io): Promise<number> {
   const values = parse(io, argv, { json: { type: "boolean" }, part: { type: "string" } });
   if (values === null) return 3;
-  if (values.help) return io.out(PRESENCE_HELP), 0;
+  if (values.help) return (io.out(PRESENCE_HELP), 0);
   try {
-    const reply = await sendAdmin(io, { broker: values.broker as string | undefined, username: values.username as string | undefined, "password-file": values["password-file"] as string | undefined }, "status", {});
-    if (!reply.ok) return io.err(`shipgate presence list: ${reply.error ?? "refused"}`), 1;
+    const reply = await sendAdmin(
+      io,
+      { broker: values.broker as string | undefined, username: values.username as string | undefined, "password-file": values["password-file"] as string | undefined },
+      "status",
+      {},
+    );
+    if (!reply.ok) return (io.err(`shipgate presence list: ${reply.error ?? "refused"}`), 1);
     const status = reply.result as { nodes?: NodePresence[] };
     const nodes = (status.nodes ?? []).filter((n) => values.part === undefined || n.part === values.part);
-    if (values.json) return io.out(JSON.stringify(nodes, null, 2)), 0;
+    if (values.json) return (io.out(JSON.stringify(nodes, null, 2)), 0);
     io.out(formatNodes(nodes).join("\n") || "no nodes");
     return 0;
   } catch (err) {
-    return io.err(`shipgate presence list: ${(err as Error).message}`), 3;
+    return (io.err(`shipgate presence list: ${(err as Error).message}`), 3);
   }
 }

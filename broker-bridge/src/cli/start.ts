@@ -52,7 +52,8 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   // In a clone `shipgate` is not on PATH (npm start puts it there for itself only): the hints then
   // say `npx shipgate`, which the README uses, so that they paste as printed.
   const command = shipgateCommand(io.env);
-  for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? []) io.err(`shipgate: ${line.replace(/(^|[\s(:])shipgate (?=user |gate )/g, `$1${command} `)}`);
+  for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? [])
+    io.err(`shipgate: ${line.replace(/(^|[\s(:])shipgate (?=user |gate )/g, `$1${command} `)}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

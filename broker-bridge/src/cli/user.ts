@@ -43,8 +43,15 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     parsed = parseArgs({
       args: argv,
       options: {
-        role: { type: "string" }, pipelines: { type: "string" }, owner: { type: "string" }, "password-file": { type: "string" }, json: { type: "boolean" }, dir: { type: "string" },
-        port: { type: "string" }, config: { type: "string" }, help: { type: "boolean" },
+        role: { type: "string" },
+        pipelines: { type: "string" },
+        owner: { type: "string" },
+        "password-file": { type: "string" },
+        json: { type: "boolean" },
+        dir: { type: "string" },
+        port: { type: "string" },
+        config: { type: "string" },
+        help: { type: "boolean" },
       },
       allowPositionals: true,
       strict: true,
@@ -54,7 +61,7 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     return 3;
   }
   const { values, positionals } = parsed;
-  if (values.help) return io.out(USER_HELP), 0;
+  if (values.help) return (io.out(USER_HELP), 0);
   const [action, name, ...extra] = positionals;
   const usage = (message: string) => (io.err(`shipgate user: ${message}\n\n${USER_HELP}`), 3);
   if (extra.length > 0) return usage(`unexpected arguments: ${extra.join(" ")}`);
@@ -82,7 +89,13 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
             return usage(`cannot read --password-file ${values["password-file"]}: ${(err as NodeJS.ErrnoException).code ?? err}`);
           }
         }
-        const pipelines = typeof values.pipelines === "string" ? values.pipelines.split(",").map((p) => p.trim()).filter((p) => p !== "") : undefined;
+        const pipelines =
+          typeof values.pipelines === "string"
+            ? values.pipelines
+                .split(",")
+                .map((p) => p.trim())
+                .filter((p) => p !== "")
+            : undefined;
         if (pipelines !== undefined && pipelines.length === 0) return usage("--pipelines needs at least one pipeline name or glob");
         const { password } = store.add(name, role as UserRole, given, Date.now(), pipelines);
         io.out(`added ${role} ${name}${role === "pipeline" ? ` for pipelines ${pipelinesOf({ username: name, ...(pipelines ? { pipelines } : {}) }).join(",")}` : ""}`);
@@ -95,7 +108,9 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
           io.out(`secret: ${secret}`);
           io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
           io.out("provision the gadget (Wi-Fi ssid/password are yours; use mqtts:// and its port for TLS):");
-          io.out(`  mcconfig -d -m -p esp32/<board> gadget=${name} username=${name} mqtt_password=${given === undefined ? password : "<its password>"} secret=${secret} broker=mqtt://${lanAddress()}:${port} ssid=<wifi> password=<wifi password>`);
+          io.out(
+            `  mcconfig -d -m -p esp32/<board> gadget=${name} username=${name} mqtt_password=${given === undefined ? password : "<its password>"} secret=${secret} broker=mqtt://${lanAddress()}:${port} ssid=<wifi> password=<wifi password>`,
+          );
           io.out(`or run it here: ${shipgateCommand(io.env)} gadget --id ${name}   (the twin signs with ${file} by itself)`);
         } else if (role === "pipeline") {
           io.out(`use it: shipgate gate --username ${name} --password-file <file with the password> --pipeline P --step S`);
@@ -104,16 +119,26 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
       }
       case "remove": {
         if (name === undefined) return usage("give the user's name");
-        if (!store.remove(name)) return io.err(`shipgate user: no user ${name}`), 1;
+        if (!store.remove(name)) return (io.err(`shipgate user: no user ${name}`), 1);
         io.out(`removed ${name} (its connections already open stay until they reconnect)`);
         return 0;
       }
       case "list": {
         if (name !== undefined) return usage("list takes no name");
-        const users = store.users().map((u) => ({ username: u.username, role: u.role, created_at: u.created_at, tokens: u.tokens.length, secret: store.gadgetSecret(u.username) !== undefined, ...(u.role === "pipeline" ? { pipelines: pipelinesOf(u) } : {}) }));
-        if (values.json) return io.out(JSON.stringify(users, null, 2)), 0;
+        const users = store.users().map((u) => ({
+          username: u.username,
+          role: u.role,
+          created_at: u.created_at,
+          tokens: u.tokens.length,
+          secret: store.gadgetSecret(u.username) !== undefined,
+          ...(u.role === "pipeline" ? { pipelines: pipelinesOf(u) } : {}),
+        }));
+        if (values.json) return (io.out(JSON.stringify(users, null, 2)), 0);
         if (users.length === 0) io.out(`no users yet in ${store.file} (the bridge creates "admin" on its first start)`);
-        for (const u of users) io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} created ${u.created_at}${u.tokens ? `, ${u.tokens} API token(s)` : ""}${u.secret ? ", signing secret" : ""}${u.pipelines ? `, pipelines ${u.pipelines.join(",")}` : ""}`);
+        for (const u of users)
+          io.out(
+            `${u.username.padEnd(24)} ${u.role.padEnd(9)} created ${u.created_at}${u.tokens ? `, ${u.tokens} API token(s)` : ""}${u.secret ? ", signing secret" : ""}${u.pipelines ? `, pipelines ${u.pipelines.join(",")}` : ""}`,
+          );
         return 0;
       }
       case "token": {
@@ -129,14 +154,15 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
         const { files, notes } = exportMosquitto(values.dir, store.users(), config.prefix, port, account);
         for (const f of files) io.out(`wrote ${f}`);
         for (const n of notes) io.out(n);
-        if (!store.users().some((u) => u.role === "bridge")) io.out("note: add the bridge's own account first: shipgate user add bridge --role bridge (then broker.username/password_file in the config)");
+        if (!store.users().some((u) => u.role === "bridge"))
+          io.out("note: add the bridge's own account first: shipgate user add bridge --role bridge (then broker.username/password_file in the config)");
         return 0;
       }
       default:
         return usage(action === undefined ? "give an action" : `unknown action "${action}"`);
     }
   } catch (err) {
-    if (err instanceof UserStoreError) return io.err(`shipgate user: ${err.message}`), 1;
+    if (err instanceof UserStoreError) return (io.err(`shipgate user: ${err.message}`), 1);
     throw err;
   }
 }

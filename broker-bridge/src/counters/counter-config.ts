@@ -14,9 +14,13 @@ const KINDS = ["deploy-day", "last-red"] as const;
 
 /** A counter's keys; any other is an error naming the kind and its keys. */
 function counterKeys<K extends (typeof KINDS)[number], S extends z.ZodRawShape>(kind: K, shape: S, known: readonly string[]) {
-  return z.strictObject({ kind: z.literal(kind).meta({ setting: { type: "kind", default: "from the keys", description: `\`${kind}\`; may be left out: a \`day\` means \`deploy-day\`` } }), ...shape }, {
-    error: (issue) => (issue.code === "unrecognized_keys" ? `is not a setting of a ${kind} counter (known: ${known.join(", ")})` : issue.input === undefined ? "is required" : "must be a JSON object"),
-  });
+  return z.strictObject(
+    { kind: z.literal(kind).meta({ setting: { type: "kind", default: "from the keys", description: `\`${kind}\`; may be left out: a \`day\` means \`deploy-day\`` } }), ...shape },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `is not a setting of a ${kind} counter (known: ${known.join(", ")})` : issue.input === undefined ? "is required" : "must be a JSON object",
+    },
+  );
 }
 
 const WEEKDAY_TEXT = "must be a weekday such as fri or friday";
@@ -30,20 +34,33 @@ const weekday = () =>
 const label = () => nullable(text({ min: 1, max: 60 }), { type: "string", default: "by kind", description: "the text under the number" });
 
 // The label is read first, as it always was, so of two mistakes the label's is reported.
-const deployDay = counterKeys("deploy-day", {
-  label: label(),
-  day: optional(weekday(), 5, { type: "weekday", default: "fri", description: "the weekday counted: weeks since the last production deploy on it" }),
-  timezone: optional(timeZone(), "UTC", { type: "IANA zone", description: "the zone the weekday is in" }),
-  environment: optional(text({ min: 1, max: 200 }), "production", { type: "string", description: "the deploys' environment" }),
-}, ["kind", "day", "timezone", "environment", "label"]).transform((c): CounterSettings => ({ kind: c.kind, day: c.day, timezone: c.timezone, environment: c.environment, label: c.label ?? `WEEKS SINCE ${DAY_NAMES[c.day]} DEPLOY` }));
+const deployDay = counterKeys(
+  "deploy-day",
+  {
+    label: label(),
+    day: optional(weekday(), 5, { type: "weekday", default: "fri", description: "the weekday counted: weeks since the last production deploy on it" }),
+    timezone: optional(timeZone(), "UTC", { type: "IANA zone", description: "the zone the weekday is in" }),
+    environment: optional(text({ min: 1, max: 200 }), "production", { type: "string", description: "the deploys' environment" }),
+  },
+  ["kind", "day", "timezone", "environment", "label"],
+).transform((c): CounterSettings => ({ kind: c.kind, day: c.day, timezone: c.timezone, environment: c.environment, label: c.label ?? `WEEKS SINCE ${DAY_NAMES[c.day]} DEPLOY` }));
 
-const lastRed = counterKeys("last-red", {
-  label: label(),
-  pipelines: optional(list(z.string({ error: "must be a pipeline name" }).min(1, { error: "must be a pipeline name" }), 100), [], { type: "list of names", default: "all", description: "pipelines counted: days since one of them was red" }),
-}, ["kind", "pipelines", "label"]).transform((c): CounterSettings => ({ kind: c.kind, pipelines: c.pipelines, label: c.label ?? "DAYS SINCE MAIN WAS RED" }));
+const lastRed = counterKeys(
+  "last-red",
+  {
+    label: label(),
+    pipelines: optional(list(z.string({ error: "must be a pipeline name" }).min(1, { error: "must be a pipeline name" }), 100), [], {
+      type: "list of names",
+      default: "all",
+      description: "pipelines counted: days since one of them was red",
+    }),
+  },
+  ["kind", "pipelines", "label"],
+).transform((c): CounterSettings => ({ kind: c.kind, pipelines: c.pipelines, label: c.label ?? "DAYS SINCE MAIN WAS RED" }));
 
 // kind may be left out when the keys say it: a day means deploy-day.
-const withKind = (value: unknown) => (isObject(value) && (value.kind === undefined || value.kind === null) ? { ...value, kind: value.day === undefined || value.day === null ? "last-red" : "deploy-day" } : value);
+const withKind = (value: unknown) =>
+  isObject(value) && (value.kind === undefined || value.kind === null) ? { ...value, kind: value.day === undefined || value.day === null ? "last-red" : "deploy-day" } : value;
 
 const counterSchema = z.preprocess(
   withKind,

@@ -152,7 +152,10 @@ export class DashboardService implements Service {
       end: () => res.end(),
     };
     if (this.#stopped || !this.#hub.add(sink)) {
-      void reply.code(503).header("retry-after", "10").send({ ok: false, error: `too many dashboard connections (dashboard.max_streams is ${this.#settings.maxStreams})` });
+      void reply
+        .code(503)
+        .header("retry-after", "10")
+        .send({ ok: false, error: `too many dashboard connections (dashboard.max_streams is ${this.#settings.maxStreams})` });
       return;
     }
     reply.hijack();
@@ -180,14 +183,18 @@ export class DashboardService implements Service {
 
   #schedule(): void {
     if (this.#pushTimer !== undefined || this.#stopped) return;
-    this.#pushTimer = this.#ctx.clock.setTimeout(() => {
-      this.#pushTimer = undefined;
-      try {
-        this.#push();
-      } catch (err) {
-        this.#ctx.log.warn({ err }, "dashboard: could not push the live state");
-      }
-    }, DASHBOARD_TIMING.coalesceMs, "dashboard-push");
+    this.#pushTimer = this.#ctx.clock.setTimeout(
+      () => {
+        this.#pushTimer = undefined;
+        try {
+          this.#push();
+        } catch (err) {
+          this.#ctx.log.warn({ err }, "dashboard: could not push the live state");
+        }
+      },
+      DASHBOARD_TIMING.coalesceMs,
+      "dashboard-push",
+    );
   }
 
   /** Sends the state if it changed since the last frame. */

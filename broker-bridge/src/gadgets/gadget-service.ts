@@ -6,9 +6,7 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import {
-  type ButtonName, type GadgetAck, type GadgetEvent, type Gesture, MESSAGES, encode, eventSigningText,
-} from "@shipgate/protocol";
+import { type ButtonName, type GadgetAck, type GadgetEvent, type Gesture, MESSAGES, encode, eventSigningText } from "@shipgate/protocol";
 import { ConfigError } from "../config";
 import type { InboundMessage } from "../link/link";
 import type { Delivery } from "../link/message-router";
@@ -81,7 +79,9 @@ export class GadgetService implements Service, IntentsPort {
     ctx.ports.offer(Views, this.#views);
     ctx.ports.offer(Intents, this);
     ctx.router.on(MESSAGES.gadgetEvent, (d) => this.#onEvent(d), {
-      owner: this.name, badTopic: "not an event topic", guard: (m, topic) => this.#mayPublish(m, topic.gadget),
+      owner: this.name,
+      badTopic: "not an event topic",
+      guard: (m, topic) => this.#mayPublish(m, topic.gadget),
     });
     this.#registerGateIntents();
   }
@@ -166,7 +166,12 @@ export class GadgetService implements Service, IntentsPort {
     if (event.nonce !== undefined || secret !== undefined) {
       const fresh = this.#views.nonces.check(gadget, event.nonce);
       if (!fresh.ok) {
-        bus.emit("audit", { actor: `gadget:${gadget}`, action: "gadget.late", subject: gadget, detail: { boot: event.boot, seq: event.seq, button: event.button, why: fresh.why, ...(event.lock_id ? { lock_id: event.lock_id } : {}) } });
+        bus.emit("audit", {
+          actor: `gadget:${gadget}`,
+          action: "gadget.late",
+          subject: gadget,
+          detail: { boot: event.boot, seq: event.seq, button: event.button, why: fresh.why, ...(event.lock_id ? { lock_id: event.lock_id } : {}) },
+        });
         return this.#ack(gadget, { boot: event.boot, seq: event.seq, ok: false, message: "TOO LATE" });
       }
     }

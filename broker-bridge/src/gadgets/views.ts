@@ -4,9 +4,7 @@
 // important contribution (a failing pipeline, a counter), else the mode. Every view carries a
 // fresh nonce (view-nonces.ts), renewed every 15 s while unchanged, that events must echo.
 
-import {
-  type DisplayView, GADGET_VIEW_MAX_BYTES, type GadgetView, type RingSegment, type RingView, type SceneName, encode,
-} from "@shipgate/protocol";
+import { type DisplayView, GADGET_VIEW_MAX_BYTES, type GadgetView, type RingSegment, type RingView, type SceneName, encode } from "@shipgate/protocol";
 import { every } from "../clock";
 import type { LockQueriesPort } from "../ports/gates";
 import type { ViewContribution, ViewContributor, ViewsPort } from "../ports/gadgets";
@@ -125,7 +123,13 @@ export class ViewComposer implements ViewsPort {
 
     let shown: DisplayView;
     if (head !== null) {
-      shown = { kind: "text", text: [head.pipeline, head.step, head.summary].filter((s) => s.length > 0).join(" ").slice(0, 240) };
+      shown = {
+        kind: "text",
+        text: [head.pipeline, head.step, head.summary]
+          .filter((s) => s.length > 0)
+          .join(" ")
+          .slice(0, 240),
+      };
     } else if (mode.mode !== "default") {
       shown = { kind: "text", text: (mode.mode.toUpperCase() + (mode.reason ? ` ${mode.reason}` : "")).slice(0, 240) };
     } else if (display !== null) {

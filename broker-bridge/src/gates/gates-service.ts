@@ -2,10 +2,7 @@
 // dashboard, and the retained lock states and mode going back out. The queue logic itself is in
 // lock-service.ts; this file only translates between topics and calls.
 
-import {
-  type AdminCommandMessage, type AdminCommandName, type AdminReply, type LockRequest, MESSAGES, checkDecideCommand,
-  checkModeCommand, encode, isObject,
-} from "@shipgate/protocol";
+import { type AdminCommandMessage, type AdminCommandName, type AdminReply, type LockRequest, MESSAGES, checkDecideCommand, checkModeCommand, encode, isObject } from "@shipgate/protocol";
 import { Counter, Gauge, Histogram } from "../metrics/prom";
 import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
@@ -43,9 +40,19 @@ export class GatesService implements Service {
     this.#policy = new GatePolicy(config.gates.rules, config.gadgets);
     this.#scope = new PipelineScope(ctx);
     // A store failure on a timer path (SQLITE_READONLY in tick) is logged and counted, never fatal.
-    const backgroundFailures = new Counter({ name: "shipgate_gates_background_failures_total", help: "Gates timer work (expiry, mode until, positions) that failed and will be retried", labelNames: ["what"], registers: [ctx.metrics] });
+    const backgroundFailures = new Counter({
+      name: "shipgate_gates_background_failures_total",
+      help: "Gates timer work (expiry, mode until, positions) that failed and will be retried",
+      labelNames: ["what"],
+      registers: [ctx.metrics],
+    });
     this.#locks = new LockService({
-      locks: new LockStore(ctx.store), kv: ctx.kv, config: config.gates, policy: this.#policy, clock: ctx.clock, bus,
+      locks: new LockStore(ctx.store),
+      kv: ctx.kv,
+      config: config.gates,
+      policy: this.#policy,
+      clock: ctx.clock,
+      bus,
       onBackgroundError: (what, err) => {
         backgroundFailures.inc({ what });
         ctx.log.error({ err, what }, `gates ${what} failed; retrying later`);
@@ -137,8 +144,6 @@ export class GatesService implements Service {
     }
   }
 
-
-
   #onAdmin({ message, topic: parsed, value }: Delivery<AdminCommandMessage, "admin">): void {
     const replyTopic = this.#ctx.topics.reply(parsed.user, value.envelope.correlation);
     const answer = (reply: AdminReply) => this.#publish(replyTopic, encode(reply), false);
@@ -186,13 +191,19 @@ export class GatesService implements Service {
     const { metrics, bus } = this.#ctx;
     const decisions = new Counter({ name: "shipgate_decisions_total", help: "Locks decided, by outcome", labelNames: ["outcome"], registers: [metrics] });
     const latency = new Histogram({
-      name: "shipgate_decision_latency_seconds", help: "Time from a lock's request to its decision",
-      buckets: [0.05, 0.5, 5, 30, 60, 300, 900, 3600, 14400], registers: [metrics],
+      name: "shipgate_decision_latency_seconds",
+      help: "Time from a lock's request to its decision",
+      buckets: [0.05, 0.5, 5, 30, 60, 300, 900, 3600, 14400],
+      registers: [metrics],
     });
     const locks = () => this.#locks;
     new Gauge({
-      name: "shipgate_locks_pending", help: "Locks waiting for a decision", registers: [metrics],
-      collect() { this.set(locks().pendingCount()); },
+      name: "shipgate_locks_pending",
+      help: "Locks waiting for a decision",
+      registers: [metrics],
+      collect() {
+        this.set(locks().pendingCount());
+      },
     });
     bus.on("lock:decided", ({ lock }) => {
       decisions.inc({ outcome: lock.state });

@@ -10,7 +10,10 @@ import type { LockStore } from "./lock-store";
 /** A refusal the requester is told about on its errors topic; nothing changed. */
 export class GateRefusal extends Error {
   readonly code = "GATE_REFUSED";
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = "GateRefusal";
   }

@@ -51,11 +51,19 @@ export class LockService extends LockQueries {
     this.#tx = new LockCommitter(this.locks, auditLog, this.#clock, this.#bus, () => this.queue.reset(this.locks.pending()));
     // Without a reporter (unit tests), a background failure is written to stderr; never thrown.
     const onError = deps.onBackgroundError ?? ((what: string, err: unknown) => console.error(`gates ${what} failed:`, err));
-    this.#positions = new PositionAnnouncer(this.queue, (id) => {
-      const row = this.locks.get(id);
-      if (row !== undefined && row.state === "pending") this.#announce(row, true);
-    }, (err) => onError("positions", err));
-    this.#timer = new LockTimer(this.#clock, () => this.tick(), (err) => onError("tick", err));
+    this.#positions = new PositionAnnouncer(
+      this.queue,
+      (id) => {
+        const row = this.locks.get(id);
+        if (row !== undefined && row.state === "pending") this.#announce(row, true);
+      },
+      (err) => onError("positions", err),
+    );
+    this.#timer = new LockTimer(
+      this.#clock,
+      () => this.tick(),
+      (err) => onError("tick", err),
+    );
     this.queue.reset(this.locks.pending());
   }
 
@@ -82,7 +90,10 @@ export class LockService extends LockQueries {
     // Counted per requesting user: another user's locks never use up this one's quota.
     const mine = this.queue.count((m) => m.pipeline === req.pipeline && m.requester === requester);
     if (mine >= this.#config.max_pending_per_pipeline) {
-      throw new GateRefusal("pipeline", `pipeline ${req.pipeline} already has ${mine} pending lock${mine === 1 ? "" : "s"}${requester === null ? "" : ` from ${requester}`} (limit ${this.#config.max_pending_per_pipeline})`);
+      throw new GateRefusal(
+        "pipeline",
+        `pipeline ${req.pipeline} already has ${mine} pending lock${mine === 1 ? "" : "s"}${requester === null ? "" : ` from ${requester}`} (limit ${this.#config.max_pending_per_pipeline})`,
+      );
     }
     const mode = this.mode();
     const base = newLockRow(req, requester, mode, this.#clock.now(), this.#config.default_timeout_ms, this.policy.approvalsNeeded(req.pipeline, req.step));
@@ -150,9 +161,12 @@ export class LockService extends LockQueries {
       throw new GateRefusal("until", "until must be in the future");
     }
     const stored: StoredMode = {
-      mode: input.mode, changed_at: now, changed_by: input.actor,
+      mode: input.mode,
+      changed_at: now,
+      changed_by: input.actor,
       // `until` on default only matters during a freeze window: the override ends then.
-      until: input.until ?? null, reason: input.reason ?? null,
+      until: input.until ?? null,
+      reason: input.reason ?? null,
     };
     this.#tx.commit(() => {
       saveMode(this.#kv, stored);

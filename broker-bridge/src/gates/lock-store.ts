@@ -97,8 +97,14 @@ export class LockStore {
 
   save(row: LockRow): void {
     this.#update.run({
-      id: row.id, state: row.state, decided_at: row.decided_at, decided_by: row.decided_by, reason: row.reason,
-      mode: row.mode, approved_by: JSON.stringify(row.approved_by), expires_at: row.expires_at,
+      id: row.id,
+      state: row.state,
+      decided_at: row.decided_at,
+      decided_by: row.decided_by,
+      reason: row.reason,
+      mode: row.mode,
+      approved_by: JSON.stringify(row.approved_by),
+      expires_at: row.expires_at,
     });
   }
 

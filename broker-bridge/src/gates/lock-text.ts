@@ -19,9 +19,11 @@ export function waitReason(row: LockRow, policy: GatePolicy, online: ReadonlySet
   if (candidates !== null) {
     const up = candidates.filter((g) => online.has(g));
     if (up.length === 0) {
-      parts.push(candidates.length === 0
-        ? "no gadget may decide this lock; an admin must decide it"
-        : `no gadget that may decide it is online (${candidates.join(", ")} offline); an admin can decide it from the dashboard or CLI`);
+      parts.push(
+        candidates.length === 0
+          ? "no gadget may decide this lock; an admin must decide it"
+          : `no gadget that may decide it is online (${candidates.join(", ")} offline); an admin can decide it from the dashboard or CLI`,
+      );
     } else if (up.length < row.approvals_needed - row.approved_by.length) {
       parts.push(`only ${up.length} of the gadgets that may decide it are online (${up.join(", ")})`);
     }
@@ -32,13 +34,18 @@ export function waitReason(row: LockRow, policy: GatePolicy, online: ReadonlySet
 export function lockStateOf(row: LockRow, position: number): LockState {
   const pending = row.state === "pending";
   const lock: LockState = {
-    id: row.id, pipeline: row.pipeline, step: row.step, summary: row.summary, state: row.state,
+    id: row.id,
+    pipeline: row.pipeline,
+    step: row.step,
+    summary: row.summary,
+    state: row.state,
     position: pending && position > 0 ? position : null,
     requested_at: iso(row.requested_at),
     decided_at: row.decided_at === null ? null : iso(row.decided_at),
     decided_by: row.decided_by,
     time_locked_ms: row.decided_at === null ? null : row.decided_at - row.requested_at,
-    mode: row.mode, reason: row.reason,
+    mode: row.mode,
+    reason: row.reason,
   };
   if (row.approvals_needed > 1) {
     lock.approvals_needed = Math.max(0, row.approvals_needed - row.approved_by.length);
@@ -52,9 +59,20 @@ export function lockStateOf(row: LockRow, position: number): LockState {
 export function newLockRow(req: LockRequest, requester: string | null, mode: ModeState, now: number, defaultTimeoutMs: number, approvalsNeeded: number): Omit<LockRow, "seq" | "cleared"> {
   const timeoutMs = req.timeout_s !== undefined ? req.timeout_s * 1000 : defaultTimeoutMs;
   const base: Omit<LockRow, "seq" | "cleared"> = {
-    id: req.id, pipeline: req.pipeline, step: req.step, summary: req.summary ?? "",
-    state: "pending", requested_at: now, expires_at: now + timeoutMs, decided_at: null, decided_by: null,
-    reason: null, mode: mode.mode, approvals_needed: approvalsNeeded, approved_by: [], requester,
+    id: req.id,
+    pipeline: req.pipeline,
+    step: req.step,
+    summary: req.summary ?? "",
+    state: "pending",
+    requested_at: now,
+    expires_at: now + timeoutMs,
+    decided_at: null,
+    decided_by: null,
+    reason: null,
+    mode: mode.mode,
+    approvals_needed: approvalsNeeded,
+    approved_by: [],
+    requester,
   };
   if (mode.mode === "released") {
     base.state = "approved";

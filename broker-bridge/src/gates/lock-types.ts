@@ -54,4 +54,3 @@ export interface LockServiceDeps {
   /** A failure on a timer path (tick, position announcements): logged and counted by the caller. */
   onBackgroundError?: (what: string, err: unknown) => void;
 }
-

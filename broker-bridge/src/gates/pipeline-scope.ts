@@ -8,9 +8,7 @@ import { UserStore, pipelinesOf } from "../accounts/user-store";
 import type { ServiceContext } from "../service";
 import { globToRegExp } from "./glob";
 
-export type Requester =
-  | { ok: true; user: string | null; role: string | null }
-  | { ok: false; actor: string; error: string };
+export type Requester = { ok: true; user: string | null; role: string | null } | { ok: false; actor: string; error: string };
 
 export class PipelineScope {
   readonly #users: UserStore;

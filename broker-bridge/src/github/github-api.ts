@@ -12,7 +12,13 @@ import type { GitHubAppSettings } from "./github-app-config";
 
 export class GitHubApiError extends Error {
   readonly code = "GITHUB_API";
-  constructor(readonly method: string, readonly url: string, readonly status: number | null, detail: string, options?: ErrorOptions) {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number | null,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
     super(`${method} ${url} ${status === null ? "failed" : `answered ${status}`}: ${detail}`, options);
     this.name = "GitHubApiError";
   }

@@ -25,7 +25,7 @@ export const GITHUB_API_URL = "https://api.github.com";
 
 export const gitHubAppSchema = section(
   settings({
-    app_id: required(integer(1, Number.MAX_SAFE_INTEGER), { type: "integer", description: "the GitHub App's id (its settings page, \"App ID\")" }),
+    app_id: required(integer(1, Number.MAX_SAFE_INTEGER), { type: "integer", description: 'the GitHub App\'s id (its settings page, "App ID")' }),
     private_key_file: required(filePath(), { type: "file path", description: "the app's RSA private key (PEM), read at start" }),
     webhook_secret_file: required(filePath(), { type: "file path", description: "the app's webhook secret (at least 16 characters), read at start" }),
     api_url: optional(text({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s]+$/, patternText: "an http(s) URL" }), GITHUB_API_URL, {

@@ -141,7 +141,9 @@ export class GitHubAppService implements Service {
 
   async #post(lockId: string): Promise<void> {
     if (this.#posting.has(lockId)) return;
-    const row = this.#ctx.store.db.prepare("SELECT lock_id, repository, environment, installation_id, callback_url FROM github_reviews WHERE lock_id = ? AND posted_state IS NULL").get(lockId) as ReviewRow | undefined;
+    const row = this.#ctx.store.db.prepare("SELECT lock_id, repository, environment, installation_id, callback_url FROM github_reviews WHERE lock_id = ? AND posted_state IS NULL").get(lockId) as
+      | ReviewRow
+      | undefined;
     if (row === undefined) return;
     const lock = this.#queries.get(lockId);
     if (lock === undefined || lock.state === "pending") return;
@@ -150,7 +152,12 @@ export class GitHubAppService implements Service {
     try {
       await this.#api.reviewDeployment(row.installation_id, row.callback_url, { environment_name: row.environment, ...review });
       this.#ctx.store.db.prepare("UPDATE github_reviews SET posted_state = ?, posted_at = ? WHERE lock_id = ?").run(review.state, this.#ctx.clock.now(), lockId);
-      this.#ctx.bus.emit("audit", { actor: lock.decided_by ?? "shipgate", action: `github.deployment_${review.state}`, subject: lockId, detail: { repository: row.repository, environment: row.environment } });
+      this.#ctx.bus.emit("audit", {
+        actor: lock.decided_by ?? "shipgate",
+        action: `github.deployment_${review.state}`,
+        subject: lockId,
+        detail: { repository: row.repository, environment: row.environment },
+      });
     } catch (err) {
       this.#ctx.log.warn({ err, lock: lockId }, "cannot post the decision to GitHub; it is retried at the next start");
       this.#ctx.bus.emit("audit", { actor: "system", action: "github.review_failed", subject: lockId, detail: { error: (err as Error).message } });

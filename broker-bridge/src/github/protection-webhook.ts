@@ -26,7 +26,10 @@ export interface ProtectionRequest {
 
 export class WebhookPayloadError extends Error {
   readonly code = "GITHUB_WEBHOOK";
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }

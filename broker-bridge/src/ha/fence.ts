@@ -10,10 +10,16 @@ import { LEASE_TABLE } from "./lease-schema";
 
 export class FencedOut extends Error {
   readonly code = "FENCED_OUT";
-  constructor(readonly lease: string, readonly token: number | null, readonly current: number | null) {
-    super(token === null
-      ? `this bridge does not lead (lease ${lease}): the write was refused`
-      : `this bridge's lease token ${token} is stale (lease ${lease} is at ${current ?? "no holder"}): the write was refused`);
+  constructor(
+    readonly lease: string,
+    readonly token: number | null,
+    readonly current: number | null,
+  ) {
+    super(
+      token === null
+        ? `this bridge does not lead (lease ${lease}): the write was refused`
+        : `this bridge's lease token ${token} is stale (lease ${lease} is at ${current ?? "no holder"}): the write was refused`,
+    );
     this.name = "FencedOut";
   }
 }

@@ -39,8 +39,7 @@ export interface LeaseHolder {
 
 /** Who holds the lease according to the table (the last leader named; it may have died since). */
 export async function readLease(client: pg.ClientBase, name: string): Promise<LeaseHolder | null> {
-  const r = await client.query<{ holder: string; token: number; since: Date }>(
-    `SELECT holder, token, since FROM ${LEASE_TABLE} WHERE name = $1`, [name]);
+  const r = await client.query<{ holder: string; token: number; since: Date }>(`SELECT holder, token, since FROM ${LEASE_TABLE} WHERE name = $1`, [name]);
   const row = r.rows[0];
   return row === undefined ? null : { holder: row.holder, token: row.token, since: row.since };
 }
@@ -50,7 +49,9 @@ export async function takeLease(client: pg.ClientBase, name: string, holder: str
   const r = await client.query<{ token: number; since: Date }>(
     `INSERT INTO ${LEASE_TABLE} (name, holder, token, since) VALUES ($1, $2, 1, now())
      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = ${LEASE_TABLE}.token + 1, since = now()
-     RETURNING token, since`, [name, holder]);
+     RETURNING token, since`,
+    [name, holder],
+  );
   const row = r.rows[0];
   if (row === undefined) throw new Error(`taking the lease ${name} returned no row`);
   return { holder, token: row.token, since: row.since };

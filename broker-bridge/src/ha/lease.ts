@@ -36,9 +36,7 @@ export interface LeaseOptions {
 
 export const LEASE_DEFAULTS = Object.freeze({ name: "bridge", renewMs: 500, sessionTimeoutMs: 3000, pollMs: 250 });
 
-export type LeaseState =
-  | { role: "leader"; token: number; since: Date }
-  | { role: "standby"; leader: LeaseHolder | null; reason: string };
+export type LeaseState = { role: "leader"; token: number; since: Date } | { role: "standby"; leader: LeaseHolder | null; reason: string };
 
 interface LeaseEvents {
   change: [LeaseState];
@@ -115,9 +113,13 @@ export class Lease extends EventEmitter<LeaseEvents> {
     // the server's idle_session_timeout frees the lock: a cut-off leader stops believing it leads
     // before a standby can take over.
     const { renewMs, sessionTimeoutMs } = this.#options;
-    const client = new pg.Client(pgClientConfig({
-      url: this.#options.url, applicationName: `shipgate-lease:${this.holder}`, timeoutMs: Math.floor((sessionTimeoutMs - renewMs) * 0.8),
-    }));
+    const client = new pg.Client(
+      pgClientConfig({
+        url: this.#options.url,
+        applicationName: `shipgate-lease:${this.holder}`,
+        timeoutMs: Math.floor((sessionTimeoutMs - renewMs) * 0.8),
+      }),
+    );
     // A session the server ends (pg_terminate_backend, idle_session_timeout) surfaces here; the
     // next tick notices and reconnects as a standby.
     client.on("error", () => void this.#dropSession("the lease session ended"));

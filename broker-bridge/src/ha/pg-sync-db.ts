@@ -31,7 +31,11 @@ const send = (req: SyncRequest): SyncResponse => {
 };
 
 export class PgStoreError extends Error {
-  constructor(message: string, readonly code: string, readonly sql?: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly sql?: string,
+  ) {
     super(message);
     this.name = "PgStoreError";
   }

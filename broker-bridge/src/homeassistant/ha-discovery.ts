@@ -34,7 +34,10 @@ export function gadgetDiscovery(prefix: string, topics: Topics, gadget: string):
   const device = { ids: [`shipgate_gadget_${gadget}`], name: `shipgate ${gadget}`, mf: "shipgate", mdl: "desk gadget", via_device: BRIDGE_DEVICE_ID };
   // Available only while both the gadget and the bridge say "online": a view the bridge no longer
   // updates is not shown as current.
-  const avty = [{ t: topics.gadgetStatus(gadget), val_tpl: STATE }, { t: topics.bridgeStatus(), val_tpl: STATE }];
+  const avty = [
+    { t: topics.gadgetStatus(gadget), val_tpl: STATE },
+    { t: topics.bridgeStatus(), val_tpl: STATE },
+  ];
   const view = topics.gadgetView(gadget);
   const sensor = (object: string, body: Record<string, unknown>): DiscoveryMessage => ({
     topic: `${prefix}/sensor/${node}/${object}/config`,
@@ -56,8 +59,14 @@ export function gadgetDiscovery(prefix: string, topics: Topics, gadget: string):
       out.push({
         topic: `${prefix}/device_automation/${node}/${button}_${gesture}/config`,
         payload: {
-          atype: "trigger", type: TRIGGER_TYPE[gesture], stype: button, t: topics.gadgetEvent(gadget),
-          val_tpl: "{{ value_json.button }}_{{ value_json.gesture }}", pl: `${button}_${gesture}`, dev: device, o: ORIGIN,
+          atype: "trigger",
+          type: TRIGGER_TYPE[gesture],
+          stype: button,
+          t: topics.gadgetEvent(gadget),
+          val_tpl: "{{ value_json.button }}_{{ value_json.gesture }}",
+          pl: `${button}_${gesture}`,
+          dev: device,
+          o: ORIGIN,
         },
       });
     }
@@ -72,13 +81,35 @@ export function bridgeDiscovery(prefix: string, topics: Topics): DiscoveryMessag
     {
       // No availability: this entity is the bridge's availability (its Will says "offline").
       topic: `${prefix}/binary_sensor/${node}/online/config`,
-      payload: { name: "Online", uniq_id: `${node}_online`, stat_t: topics.bridgeStatus(), val_tpl: STATE, pl_on: "online", pl_off: "offline", dev_cla: "connectivity", ent_cat: "diagnostic", dev: device, o: ORIGIN },
+      payload: {
+        name: "Online",
+        uniq_id: `${node}_online`,
+        stat_t: topics.bridgeStatus(),
+        val_tpl: STATE,
+        pl_on: "online",
+        pl_off: "offline",
+        dev_cla: "connectivity",
+        ent_cat: "diagnostic",
+        dev: device,
+        o: ORIGIN,
+      },
     },
     {
       topic: `${prefix}/sensor/${node}/mode/config`,
       payload: {
-        name: "Mode", uniq_id: `${node}_mode`, stat_t: topics.mode(), val_tpl: "{{ value_json.mode }}", dev_cla: "enum", ops: ["default", "released", "blocked"],
-        json_attr_t: topics.mode(), json_attr_tpl: "{{ value_json | tojson }}", avty_t: topics.bridgeStatus(), avty_tpl: STATE, ic: "mdi:traffic-light", dev: device, o: ORIGIN,
+        name: "Mode",
+        uniq_id: `${node}_mode`,
+        stat_t: topics.mode(),
+        val_tpl: "{{ value_json.mode }}",
+        dev_cla: "enum",
+        ops: ["default", "released", "blocked"],
+        json_attr_t: topics.mode(),
+        json_attr_tpl: "{{ value_json | tojson }}",
+        avty_t: topics.bridgeStatus(),
+        avty_tpl: STATE,
+        ic: "mdi:traffic-light",
+        dev: device,
+        o: ORIGIN,
       },
     },
   ];

@@ -52,10 +52,13 @@ export class EmbeddedLink implements Link {
         const broker = this.#broker;
         if (broker === null) return reject(new Error(`cannot publish ${topic}: the broker is not running`));
         this.#inFlight++;
-        broker.publish(topic, payload, options.qos, options.retain).then(resolve, reject).finally(() => {
-          this.#inFlight--;
-          this.#next();
-        });
+        broker
+          .publish(topic, payload, options.qos, options.retain)
+          .then(resolve, reject)
+          .finally(() => {
+            this.#inFlight--;
+            this.#next();
+          });
       };
       const superseded = this.#bulk.get(topic);
       if (superseded !== undefined) {

@@ -21,19 +21,23 @@ const ANNOUNCED_LIMIT = 2000;
 
 export function lockMessage(event: NotifyEvent, lock: LockState): SlackMessage {
   const what = `${lock.pipeline} ${lock.step}${lock.summary ? ` (${lock.summary})` : ""}`;
-  const text = event === "lock.pending"
-    ? `:hourglass: Waiting for approval: ${what}${lock.position !== null ? `, #${lock.position} in the queue` : ""}`
-    : event === "lock.approved" ? `:white_check_mark: Approved by ${lock.decided_by ?? "someone"}: ${what}`
-    : event === "lock.rejected" ? `:no_entry: Rejected by ${lock.decided_by ?? "someone"}: ${what}${lock.reason ? ` (${lock.reason})` : ""}`
-    : `:alarm_clock: Expired without a decision: ${what}`;
+  const text =
+    event === "lock.pending"
+      ? `:hourglass: Waiting for approval: ${what}${lock.position !== null ? `, #${lock.position} in the queue` : ""}`
+      : event === "lock.approved"
+        ? `:white_check_mark: Approved by ${lock.decided_by ?? "someone"}: ${what}`
+        : event === "lock.rejected"
+          ? `:no_entry: Rejected by ${lock.decided_by ?? "someone"}: ${what}${lock.reason ? ` (${lock.reason})` : ""}`
+          : `:alarm_clock: Expired without a decision: ${what}`;
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }
 
 export function buildMessage(event: "build.failed" | "build.recovered", change: PipelineResultChange): SlackMessage {
   const link = change.url === null ? "" : ` <${change.url}|details>`;
-  const text = event === "build.failed"
-    ? `:red_circle: ${change.pipeline} is failing${change.failing.length > 0 && change.failing[0] !== "" ? ` (${change.failing.join(", ")})` : ""}${link}`
-    : `:large_green_circle: ${change.pipeline} recovered${link}`;
+  const text =
+    event === "build.failed"
+      ? `:red_circle: ${change.pipeline} is failing${change.failing.length > 0 && change.failing[0] !== "" ? ` (${change.failing.join(", ")})` : ""}${link}`
+      : `:large_green_circle: ${change.pipeline} recovered${link}`;
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }
 

@@ -22,7 +22,17 @@ export type ViewContributor = (gadget: string) => ViewContribution | null;
 
 /** Severity of ring scenes, for "the worst state of what it watches". */
 export const SEVERITY: Readonly<Record<SceneName, number>> = Object.freeze({
-  idle: 0, passing: 1, released: 1, unknown: 2, building: 3, syncing: 3, out_of_sync: 4, locked: 4, failed: 5, blocked: 5, offline: 2,
+  idle: 0,
+  passing: 1,
+  released: 1,
+  unknown: 2,
+  building: 3,
+  syncing: 3,
+  out_of_sync: 4,
+  locked: 4,
+  failed: 5,
+  blocked: 5,
+  offline: 2,
 });
 
 export interface ViewsPort {

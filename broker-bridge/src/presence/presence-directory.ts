@@ -80,8 +80,12 @@ export class PresenceDirectory {
         const r = JSON.parse(readFileSync(path.join(this.#dir, name), "utf8")) as Partial<NodeRecord>;
         if (r.node !== m[1] || typeof r.interval_s !== "number") continue;
         out.push({
-          node: m[1] as string, online: r.online === true, last_seen: typeof r.last_seen === "string" ? r.last_seen : null, interval_s: r.interval_s,
-          part: typeof r.part === "string" ? r.part : null, label: typeof r.label === "string" ? r.label : null,
+          node: m[1] as string,
+          online: r.online === true,
+          last_seen: typeof r.last_seen === "string" ? r.last_seen : null,
+          interval_s: r.interval_s,
+          part: typeof r.part === "string" ? r.part : null,
+          label: typeof r.label === "string" ? r.label : null,
           facts: typeof r.facts === "object" && r.facts !== null ? (r.facts as Record<string, string>) : {},
         });
       } catch (err) {

@@ -66,27 +66,53 @@ export class PresenceService implements Service {
     for (const g of ctx.config.gadgets) this.#entries.set(g.id, { kind: "gadget", online: false, lastSeen: null, intervalS: DEFAULT_INTERVAL_S });
 
     // A topic of another shape under these filters is ignored (no badTopic): nodes are not answered.
-    router.on(MESSAGES.gadgetStatus, ({ topic, value }) => {
-      this.#mark(topic.gadget, "gadget", value.state === "online");
-    }, { owner: this.name });
-    router.on(MESSAGES.gadgetTelemetry, ({ topic, value }) => {
-      const entry = this.#mark(topic.gadget, "gadget", true);
-      entry.telemetry = value;
-      entry.intervalS = value.interval_s;
-    }, { owner: this.name });
-    router.on(MESSAGES.presence, ({ topic, value }) => {
-      const entry = this.#mark(topic.node, "node", value.state === "online");
-      entry.intervalS = value.interval_s;
-      if (value.label !== undefined) entry.label = value.label;
-      if (value.part !== undefined) entry.part = value.part;
-      if (value.facts !== undefined) entry.facts = value.facts;
-      this.#writeFile(topic.node, entry);
-    }, { owner: this.name });
+    router.on(
+      MESSAGES.gadgetStatus,
+      ({ topic, value }) => {
+        this.#mark(topic.gadget, "gadget", value.state === "online");
+      },
+      { owner: this.name },
+    );
+    router.on(
+      MESSAGES.gadgetTelemetry,
+      ({ topic, value }) => {
+        const entry = this.#mark(topic.gadget, "gadget", true);
+        entry.telemetry = value;
+        entry.intervalS = value.interval_s;
+      },
+      { owner: this.name },
+    );
+    router.on(
+      MESSAGES.presence,
+      ({ topic, value }) => {
+        const entry = this.#mark(topic.node, "node", value.state === "online");
+        entry.intervalS = value.interval_s;
+        if (value.label !== undefined) entry.label = value.label;
+        if (value.part !== undefined) entry.part = value.part;
+        if (value.facts !== undefined) entry.facts = value.facts;
+        this.#writeFile(topic.node, entry);
+      },
+      { owner: this.name },
+    );
 
     const online = () => this.onlineGadgets().size;
     const nodesOnline = () => [...this.#entries.values()].filter((e) => e.kind === "node" && e.online).length;
-    new Gauge({ name: "shipgate_nodes_online", help: "Nodes whose presence beats arrive (shipgate presence beat)", registers: [ctx.metrics], collect() { this.set(nodesOnline()); } });
-    new Gauge({ name: "shipgate_gadgets_connected", help: "Gadgets online now", registers: [ctx.metrics], collect() { this.set(online()); } });
+    new Gauge({
+      name: "shipgate_nodes_online",
+      help: "Nodes whose presence beats arrive (shipgate presence beat)",
+      registers: [ctx.metrics],
+      collect() {
+        this.set(nodesOnline());
+      },
+    });
+    new Gauge({
+      name: "shipgate_gadgets_connected",
+      help: "Gadgets online now",
+      registers: [ctx.metrics],
+      collect() {
+        this.set(online());
+      },
+    });
     ctx.status.register("gadgets", () => this.list().filter((n) => n.kind === "gadget"));
     ctx.status.register("nodes", () => this.list().filter((n) => n.kind === "node"));
   }
@@ -161,8 +187,13 @@ export class PresenceService implements Service {
   #writeFile(id: string, entry: Entry): void {
     if (this.#directory === null || entry.kind !== "node") return;
     this.#directory.write({
-      node: id, online: entry.online, last_seen: entry.lastSeen === null ? null : iso(entry.lastSeen), interval_s: entry.intervalS,
-      part: entry.part ?? null, label: entry.label ?? null, facts: entry.facts ?? {},
+      node: id,
+      online: entry.online,
+      last_seen: entry.lastSeen === null ? null : iso(entry.lastSeen),
+      interval_s: entry.intervalS,
+      part: entry.part ?? null,
+      label: entry.label ?? null,
+      facts: entry.facts ?? {},
     });
   }
 

@@ -46,7 +46,10 @@ export interface HttpAuthHost {
 }
 
 class HttpRefusal extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

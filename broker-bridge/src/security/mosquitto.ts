@@ -26,7 +26,12 @@ export function aclFile(users: readonly UserRecord[], prefix: string): string {
     lines.push(`# ${user.role}`, `user ${user.username}`);
     for (const rule of ROLE_RULES[user.role]) {
       if (rule.pattern.includes("%c") || rule.embeddedOnly) continue;
-      lines.push(`topic ${ACCESS[rule.access]} ${rule.absolute ? "" : prefix}${rule.pattern.split("/").map((l) => (l === "%u" ? user.username : l)).join("/")}`);
+      lines.push(
+        `topic ${ACCESS[rule.access]} ${rule.absolute ? "" : prefix}${rule.pattern
+          .split("/")
+          .map((l) => (l === "%u" ? user.username : l))
+          .join("/")}`,
+      );
     }
     lines.push("");
   }

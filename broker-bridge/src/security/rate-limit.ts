@@ -17,7 +17,10 @@ const MAX_KEYS = 10_000;
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
 
-  constructor(readonly rule: BucketRule, private readonly now: () => number) {}
+  constructor(
+    readonly rule: BucketRule,
+    private readonly now: () => number,
+  ) {}
 
   /** Takes one token for key; false when the bucket is empty (the message is refused). */
   take(key: string): boolean {

@@ -20,7 +20,10 @@ export const securitySchema = section(
     lock_request_burst: optional(rate(), d.lockRequests.burst, { type: "integer 1..1000000", description: "lock requests one client may send at once" }),
     events_per_minute: optional(rate(), d.events.perMinute, { type: "integer 1..1000000", description: "gadget events one client may send per minute" }),
     event_burst: optional(rate(), d.events.burst, { type: "integer 1..1000000", description: "gadget events one client may send at once" }),
-    session_ttl: optional(duration(60_000, 'must be a duration of at least a minute, such as "12h"'), d.sessionTtlMs, { type: "duration", description: "how long a dashboard session lasts after login (at least a minute)" }),
+    session_ttl: optional(duration(60_000, 'must be a duration of at least a minute, such as "12h"'), d.sessionTtlMs, {
+      type: "duration",
+      description: "how long a dashboard session lasts after login (at least a minute)",
+    }),
   }),
 ).transform((s) => ({
   lockRequests: { perMinute: s.lock_requests_per_minute, burst: s.lock_request_burst },

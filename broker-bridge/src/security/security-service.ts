@@ -9,7 +9,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type ErrorReply, GADGET_EVENT_MAX_BYTES, checkGadgetEvent, decode, encode, } from "@shipgate/protocol";
+import { type ErrorReply, GADGET_EVENT_MAX_BYTES, checkGadgetEvent, decode, encode } from "@shipgate/protocol";
 import type { BrokerAuthorizer, Identity, Role } from "../broker/embedded-broker";
 import { sectionOf } from "../config";
 import type { InboundMessage } from "../link/link";
@@ -79,7 +79,10 @@ export class SecurityService implements Service {
 
   /** A gadget's HMAC secret provisioned by `shipgate user add ID --role gadget`, if any. */
   gadgetAccounts(): readonly string[] {
-    return this.#users.users().filter((u) => u.role === "gadget").map((u) => u.username);
+    return this.#users
+      .users()
+      .filter((u) => u.role === "gadget")
+      .map((u) => u.username);
   }
 
   gadgetSecret(gadget: string): string | undefined {
@@ -117,7 +120,8 @@ export class SecurityService implements Service {
       subscribeDenied: (who, clientId, filter) => (who === null ? "anonymous clients may not subscribe" : aclDenied(prefix, who.role, who.username, clientId, "read", filter)),
       mayReceive: (who, _clientId, topic) => this.#mayReceive(who, topic),
       admit: (message) => this.#admit(message),
-      onRefused: (what, who, clientId, detail, connect) => (what === "connect" && connect !== undefined ? this.#connectDenials.refused(clientId, connect.source, connect.username, detail) : this.#refused(what, who, clientId, detail)),
+      onRefused: (what, who, clientId, detail, connect) =>
+        what === "connect" && connect !== undefined ? this.#connectDenials.refused(clientId, connect.source, connect.username, detail) : this.#refused(what, who, clientId, detail),
     };
   }
 
@@ -157,7 +161,6 @@ export class SecurityService implements Service {
     // No gates running: there are no locks to read.
     return this.#locks?.requesterOf(id) ?? null;
   }
-
 
   #admit(message: InboundMessage): boolean {
     const from = message.from;

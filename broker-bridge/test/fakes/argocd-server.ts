@@ -256,7 +256,12 @@ export class FakeArgo {
     const query: Record<string, string[]> = {};
     for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key);
     this.requests.push({
-      method, path: url.pathname, query, body, authorization: req.headers.authorization ?? null, operation: matched?.operation.operationId ?? null,
+      method,
+      path: url.pathname,
+      query,
+      body,
+      authorization: req.headers.authorization ?? null,
+      operation: matched?.operation.operationId ?? null,
     });
     setImmediate(() => this.#wake());
     if (matched === null) return this.#send(res, null, error(404, 5, "Not Found"));
@@ -307,7 +312,15 @@ export class FakeArgo {
     const running = app.operation !== undefined || app.status.operationState?.phase === "Running";
     if (behaviour === "in-progress" || running) return { status: 400, body: { error: "another operation is already in progress", code: 9, message: "another operation is already in progress" } };
     if (behaviour === "sync-window") return { status: 403, body: { error: "cannot sync: blocked by sync window", code: 7, message: "cannot sync: blocked by sync window" } };
-    if (behaviour === "denied") return { status: 403, body: { error: `permission denied: applications, sync, ${app.spec.project}/${name}, sub: shipgate`, code: 7, message: `permission denied: applications, sync, ${app.spec.project}/${name}, sub: shipgate` } };
+    if (behaviour === "denied")
+      return {
+        status: 403,
+        body: {
+          error: `permission denied: applications, sync, ${app.spec.project}/${name}, sub: shipgate`,
+          code: 7,
+          message: `permission denied: applications, sync, ${app.spec.project}/${name}, sub: shipgate`,
+        },
+      };
     const operation = { sync: { revision: body?.revision ?? "HEAD", prune: body?.prune ?? false, dryRun: body?.dryRun ?? false }, info: body?.infos, initiatedBy: { username: "shipgate" } };
     // The sync answers the Application with the operation set; the status still shows the past.
     const answer = structuredClone(app);

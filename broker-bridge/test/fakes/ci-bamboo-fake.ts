@@ -24,10 +24,15 @@ export class BambooFake {
     server.route("GET", /^\/rest\/api\/latest\/deploy\/dashboard$/, (req) => {
       if (!json(req.headers)) return { body: "<deploymentProjectStatusForDashboards><deploymentProjectStatusForDashboard/></deploymentProjectStatusForDashboards>" };
       return {
-        body: [{
-          deploymentProject: { id: project.id, name: project.name, planKey: { key: "SHOP-BUILD" } },
-          environmentStatuses: [...fake.environments].map(([id, e]) => ({ environment: { id, name: e.name, deploymentProjectId: project.id }, ...(e.results[0] ? { deploymentResult: e.results[0] } : {}) })),
-        }],
+        body: [
+          {
+            deploymentProject: { id: project.id, name: project.name, planKey: { key: "SHOP-BUILD" } },
+            environmentStatuses: [...fake.environments].map(([id, e]) => ({
+              environment: { id, name: e.name, deploymentProjectId: project.id },
+              ...(e.results[0] ? { deploymentResult: e.results[0] } : {}),
+            })),
+          },
+        ],
       };
     });
     server.route("GET", /^\/rest\/api\/latest\/deploy\/environment\/(\d+)\/results$/, (req, m) => {

@@ -18,12 +18,18 @@ export class BuildkiteFake {
   private constructor(readonly server: FakeCiServer) {}
 
   static async start(options: FakeServerOptions & { limit?: number } = {}): Promise<BuildkiteFake> {
-    const server = await FakeCiServer.start({ now: options.now, rateLimit: { prefix: "ratelimit-", reset: "delta", exhaustedStatus: 429, freeNotModified: false, limit: options.limit ?? 200, windowMs: 60_000 } });
+    const server = await FakeCiServer.start({
+      now: options.now,
+      rateLimit: { prefix: "ratelimit-", reset: "delta", exhaustedStatus: 429, freeNotModified: false, limit: options.limit ?? 200, windowMs: 60_000 },
+    });
     const fake = new BuildkiteFake(server);
     server.route("GET", /^\/v2\/organizations\/([^/]+)\/pipelines\/([^/]+)\/builds$/, (req, m) => {
       const branch = req.url.searchParams.get("branch");
       const perPage = Number(req.url.searchParams.get("per_page") ?? 30);
-      const list = [...fake.builds].sort((a, b) => b.number - a.number).filter((b) => branch === null || b.branch === branch).slice(0, perPage);
+      const list = [...fake.builds]
+        .sort((a, b) => b.number - a.number)
+        .filter((b) => branch === null || b.branch === branch)
+        .slice(0, perPage);
       return { body: list.map((b) => ({ ...b, commit: "f".repeat(40), message: "change", web_url: `https://buildkite.com/${m[1]}/${m[2]}/builds/${b.number}` })) };
     });
     return fake;

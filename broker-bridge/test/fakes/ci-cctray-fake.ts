@@ -10,7 +10,14 @@ export class CctrayFake {
     const server = await FakeCiServer.start();
     const fake = new CctrayFake(server);
     server.route("GET", /^\/cc\.xml$/, () => ({
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Projects>\n${fake.projects.map((p) => `  <Project ${Object.entries(p).map(([k, v]) => `${k}="${v}"`).join(" ")}/>`).join("\n")}\n</Projects>\n`,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Projects>\n${fake.projects
+        .map(
+          (p) =>
+            `  <Project ${Object.entries(p)
+              .map(([k, v]) => `${k}="${v}"`)
+              .join(" ")}/>`,
+        )
+        .join("\n")}\n</Projects>\n`,
     }));
     return fake;
   }

@@ -28,15 +28,30 @@ export class CircleciFake {
     server.route("GET", /^\/api\/v2\/project\/([^/]+)\/([^/]+)\/([^/]+)\/pipeline$/, (req, m) => {
       if (unauthorized(req.headers)) return { status: 401, body: { message: "You must log in first." } };
       const branch = req.url.searchParams.get("branch");
-      const list = [...fake.pipelines].reverse().filter((p) => branch === null || p.branch === branch)
-        .map((p) => ({ id: p.id, number: p.number, state: "created", created_at: "2026-03-01T10:00:00Z", project_slug: `${m[1]}/${m[2]}/${m[3]}`, vcs: { branch: p.branch, revision: "e".repeat(40) } }));
+      const list = [...fake.pipelines]
+        .reverse()
+        .filter((p) => branch === null || p.branch === branch)
+        .map((p) => ({
+          id: p.id,
+          number: p.number,
+          state: "created",
+          created_at: "2026-03-01T10:00:00Z",
+          project_slug: `${m[1]}/${m[2]}/${m[3]}`,
+          vcs: { branch: p.branch, revision: "e".repeat(40) },
+        }));
       return { body: page(list, req.url.searchParams.get("page-token"), 2) };
     });
     server.route("GET", /^\/api\/v2\/pipeline\/([^/]+)\/workflow$/, (req, m) => {
       if (unauthorized(req.headers)) return { status: 401, body: { message: "You must log in first." } };
       const p = fake.pipelines.find((x) => x.id === m[1]);
       if (!p) return { status: 404, body: { message: "Pipeline not found." } };
-      return { body: page(p.workflows.map((w) => ({ ...w, pipeline_id: p.id, pipeline_number: p.number, project_slug: "gh/acme/app" })), req.url.searchParams.get("page-token"), 20) };
+      return {
+        body: page(
+          p.workflows.map((w) => ({ ...w, pipeline_id: p.id, pipeline_number: p.number, project_slug: "gh/acme/app" })),
+          req.url.searchParams.get("page-token"),
+          20,
+        ),
+      };
     });
     return fake;
   }

@@ -19,7 +19,14 @@ export class CodeshipFake {
     });
     server.route("GET", /^\/v2\/organizations\/([^/]+)\/projects\/([^/]+)\/builds$/, (req) => {
       if (req.headers.authorization !== `Bearer ${token}`) return { status: 401, body: { errors: ["Unauthorized"] } };
-      return { body: { builds: [...fake.builds].reverse().map((b) => ({ ...b, commit_sha: "1".repeat(40), project_uuid: "proj", organization_uuid: "org-uuid" })), total: fake.builds.length, per_page: 30, page: 1 } };
+      return {
+        body: {
+          builds: [...fake.builds].reverse().map((b) => ({ ...b, commit_sha: "1".repeat(40), project_uuid: "proj", organization_uuid: "org-uuid" })),
+          total: fake.builds.length,
+          per_page: 30,
+          page: 1,
+        },
+      };
     });
     return fake;
   }

@@ -19,7 +19,10 @@ export class ConcourseFake {
     const fake = new ConcourseFake(server);
     server.route("GET", /^\/api\/v1\/teams\/([^/]+)\/pipelines\/([^/]+)\/jobs$/, (_req, m) => ({
       body: [...fake.jobs].map(([name, j], i) => ({
-        id: i + 1, name, pipeline_name: m[2], team_name: m[1],
+        id: i + 1,
+        name,
+        pipeline_name: m[2],
+        team_name: m[1],
         finished_build: j.finished_build && { ...j.finished_build, job_name: name, pipeline_name: m[2], team_name: m[1] },
         next_build: j.next_build && { ...j.next_build, job_name: name, pipeline_name: m[2], team_name: m[1] },
       })),

@@ -126,8 +126,12 @@ export class FakeCiServer {
     let headers = this.#rateHeaders();
     if (rl && this.remaining <= 0) {
       const retryAfter = String(Math.max(1, Math.ceil((this.resetAt - this.#now()) / 1000)));
-      return send(res, rl.exhaustedStatus, { ...headers, "retry-after": retryAfter, "content-type": "application/json" },
-        JSON.stringify({ message: "API rate limit exceeded", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }));
+      return send(
+        res,
+        rl.exhaustedStatus,
+        { ...headers, "retry-after": retryAfter, "content-type": "application/json" },
+        JSON.stringify({ message: "API rate limit exceeded", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }),
+      );
     }
     if (this.mode === "error500" || this.mode === "error503") {
       this.#spend();

@@ -31,7 +31,10 @@ export class GithubFake {
   static async start(options: FakeServerOptions & { limit?: number; windowMs?: number } = {}): Promise<GithubFake> {
     const server = await FakeCiServer.start({
       now: options.now,
-      rateLimit: options.rateLimit === null ? null : { prefix: "x-ratelimit-", reset: "epoch", exhaustedStatus: 403, freeNotModified: true, limit: options.limit ?? 5000, windowMs: options.windowMs ?? 3_600_000 },
+      rateLimit:
+        options.rateLimit === null
+          ? null
+          : { prefix: "x-ratelimit-", reset: "epoch", exhaustedStatus: 403, freeNotModified: true, limit: options.limit ?? 5000, windowMs: options.windowMs ?? 3_600_000 },
     });
     const fake = new GithubFake(server);
     server.route("GET", /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs$/, (req, m) => {
@@ -52,7 +55,12 @@ export class GithubFake {
         body: {
           total_count: all.length,
           workflow_runs: items.map((r) => ({
-            ...r, head_sha: "a".repeat(40), run_attempt: 1, event: "push", workflow_id: 161335, html_url: `https://github.com/${repo}/actions/runs/${r.id}`,
+            ...r,
+            head_sha: "a".repeat(40),
+            run_attempt: 1,
+            event: "push",
+            workflow_id: 161335,
+            html_url: `https://github.com/${repo}/actions/runs/${r.id}`,
             run_started_at: r.created_at,
           })),
         },
@@ -79,8 +87,13 @@ export class GithubFake {
     const list = this.runs.get(repo) ?? [];
     const id = run.id ?? this.#nextId++;
     const full: FakeRun = {
-      id, name: "CI", head_branch: "main", run_number: list.length + 1, created_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000).toISOString(),
-      updated_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000 + 30_000).toISOString(), ...run,
+      id,
+      name: "CI",
+      head_branch: "main",
+      run_number: list.length + 1,
+      created_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000).toISOString(),
+      updated_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000 + 30_000).toISOString(),
+      ...run,
     };
     list.push(full);
     this.runs.set(repo, list);

@@ -40,7 +40,13 @@ export class GitlabFake {
       const next = new URL(req.url);
       next.searchParams.set("page", String(page + 1));
       return {
-        headers: { "x-next-page": more ? String(page + 1) : "", "x-page": String(page), "x-per-page": String(perPage), "x-total": String(all.length), ...(more ? { link: `<${next}>; rel="next"` } : {}) },
+        headers: {
+          "x-next-page": more ? String(page + 1) : "",
+          "x-page": String(page),
+          "x-per-page": String(perPage),
+          "x-total": String(all.length),
+          ...(more ? { link: `<${next}>; rel="next"` } : {}),
+        },
         body: all.slice((page - 1) * perPage, page * perPage),
       };
     };
@@ -49,7 +55,10 @@ export class GitlabFake {
       const ref = req.url.searchParams.get("ref");
       const desc = req.url.searchParams.get("sort") !== "asc";
       const all = (fake.pipelines.get(project) ?? []).filter((p) => ref === null || p.ref === ref).sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
-      const out = paged(req, all.map((p) => ({ ...p, project_id: 7, source: "push", sha: "c".repeat(40), web_url: `https://gitlab.example/${project}/-/pipelines/${p.id}` })));
+      const out = paged(
+        req,
+        all.map((p) => ({ ...p, project_id: 7, source: "push", sha: "c".repeat(40), web_url: `https://gitlab.example/${project}/-/pipelines/${p.id}` })),
+      );
       return out;
     });
     server.route("GET", /^\/api\/v4\/projects\/([^/]+)\/deployments$/, (req, m) => {
@@ -58,10 +67,20 @@ export class GitlabFake {
       // GitLab's default order is ascending by id; only sort=desc reverses it.
       const desc = req.url.searchParams.get("sort") === "desc";
       const all = (fake.deployments.get(project) ?? []).filter((d) => env === null || d.environment === env).sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
-      return paged(req, all.map((d) => ({
-        id: d.id, iid: d.iid, ref: "main", sha: "d".repeat(40), created_at: d.created_at, updated_at: d.finished_at ?? d.created_at, status: d.status,
-        environment: { id: 1, name: d.environment }, deployable: { id: d.id * 10, status: d.status, finished_at: d.finished_at },
-      })));
+      return paged(
+        req,
+        all.map((d) => ({
+          id: d.id,
+          iid: d.iid,
+          ref: "main",
+          sha: "d".repeat(40),
+          created_at: d.created_at,
+          updated_at: d.finished_at ?? d.created_at,
+          status: d.status,
+          environment: { id: 1, name: d.environment },
+          deployable: { id: d.id * 10, status: d.status, finished_at: d.finished_at },
+        })),
+      );
     });
     return fake;
   }
@@ -73,7 +92,14 @@ export class GitlabFake {
   addPipeline(project: string, p: Partial<FakePipeline> & Pick<FakePipeline, "status">): FakePipeline {
     const list = this.pipelines.get(project) ?? [];
     const id = p.id ?? 5000 + list.length;
-    const full: FakePipeline = { id, iid: list.length + 1, ref: "main", created_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000).toISOString(), updated_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000 + 30_000).toISOString(), ...p };
+    const full: FakePipeline = {
+      id,
+      iid: list.length + 1,
+      ref: "main",
+      created_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000).toISOString(),
+      updated_at: new Date(Date.UTC(2026, 2, 1) + id * 60_000 + 30_000).toISOString(),
+      ...p,
+    };
     list.push(full);
     this.pipelines.set(project, list);
     return full;

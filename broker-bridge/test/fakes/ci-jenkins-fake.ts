@@ -19,11 +19,17 @@ export class JenkinsFake {
     const server = await FakeCiServer.start();
     const fake = new JenkinsFake(server);
     server.route("GET", /^((?:\/job\/[^/]+)+)\/api\/json$/, (req, m) => {
-      const job = (m[1] ?? "").split("/job/").filter((s) => s !== "").map(decodeURIComponent).join("/");
+      const job = (m[1] ?? "")
+        .split("/job/")
+        .filter((s) => s !== "")
+        .map(decodeURIComponent)
+        .join("/");
       const builds = fake.jobs.get(job);
       if (!builds) return { status: 404, body: "<html><body>Not Found</body></html>" };
       const limit = Number(/\{0,(\d+)\}/.exec(req.url.searchParams.get("tree") ?? "")?.[1] ?? 100);
-      const list = [...builds].sort((a, b) => b.number - a.number).slice(0, limit)
+      const list = [...builds]
+        .sort((a, b) => b.number - a.number)
+        .slice(0, limit)
         .map((b) => ({ _class: "org.jenkinsci.plugins.workflow.job.WorkflowRun", ...b, url: `${server.url}/job/${job}/${b.number}/` }));
       return { body: { _class: "org.jenkinsci.plugins.workflow.job.WorkflowJob", builds: list } };
     });

@@ -12,7 +12,14 @@ import { type KeyObject, createHmac, createVerify, randomBytes, randomUUID } fro
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface Review { repo: string; runId: number; environment_name: string; state: string; comment: string; token: string }
+export interface Review {
+  repo: string;
+  runId: number;
+  environment_name: string;
+  state: string;
+  comment: string;
+  token: string;
+}
 
 export class FakeGitHub {
   readonly reviews: Review[] = [];
@@ -23,7 +30,12 @@ export class FakeGitHub {
   #server!: http.Server;
   readonly #tokens = new Map<string, { installation: number; expiresAt: number }>();
 
-  constructor(readonly appId: number, readonly publicKey: KeyObject, readonly installations: Record<number, string[]>, readonly tokenLifetimeMs = 3_600_000) {}
+  constructor(
+    readonly appId: number,
+    readonly publicKey: KeyObject,
+    readonly installations: Record<number, string[]>,
+    readonly tokenLifetimeMs = 3_600_000,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
@@ -79,7 +91,8 @@ export class FakeGitHub {
       }
       const keys = Object.keys(review).sort().join(",");
       if (keys !== "comment,environment_name,state") return this.#refuse(res, 422, `review: keys must be comment, environment_name, state; got ${keys}`);
-      if (typeof review.environment_name !== "string" || typeof review.comment !== "string" || !["approved", "rejected"].includes(String(review.state))) return this.#refuse(res, 422, "review: bad field types or state");
+      if (typeof review.environment_name !== "string" || typeof review.comment !== "string" || !["approved", "rejected"].includes(String(review.state)))
+        return this.#refuse(res, 422, "review: bad field types or state");
       if (this.#failing(res)) return;
       this.reviews.push({ repo: m[1] as string, runId: Number(m[2]), environment_name: review.environment_name, state: String(review.state), comment: review.comment, token: auth });
       res.writeHead(204).end();
@@ -115,11 +128,15 @@ export class FakeGitHub {
 /** A `deployment_protection_rule` `requested` delivery as GitHub sends it. */
 export function protectionPayload(api: string, repo: string, runId: number, environment: string, installation: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    action: "requested", environment, event: "push",
+    action: "requested",
+    environment,
+    event: "push",
     deployment_callback_url: `${api}/repos/${repo}/actions/runs/${runId}/deployment_protection_rule`,
     deployment: { id: 42, sha: "4f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6", ref: "main", environment, creator: { login: "alice" } },
     repository: { full_name: repo, name: repo.split("/")[1], owner: { login: repo.split("/")[0] } },
-    installation: { id: installation }, sender: { login: "alice" }, ...extra,
+    installation: { id: installation },
+    sender: { login: "alice" },
+    ...extra,
   };
 }
 

@@ -8,25 +8,78 @@
 
 /** Abbreviation -> full key, for the keys shipgate could use (abbreviations.py). */
 export const ABBREVIATIONS: Readonly<Record<string, string>> = {
-  atype: "automation_type", avty: "availability", avty_mode: "availability_mode", avty_t: "availability_topic",
-  avty_tpl: "availability_template", dev: "device", dev_cla: "device_class", ent_cat: "entity_category", ic: "icon",
-  json_attr_t: "json_attributes_topic", json_attr_tpl: "json_attributes_template", o: "origin", ops: "options",
-  pl: "payload", pl_avail: "payload_available", pl_not_avail: "payload_not_available", pl_off: "payload_off", pl_on: "payload_on",
-  stat_cla: "state_class", stat_t: "state_topic", stype: "subtype", t: "topic", uniq_id: "unique_id",
-  unit_of_meas: "unit_of_measurement", val_tpl: "value_template", exp_aft: "expire_after", frc_upd: "force_update", qos: "qos",
+  atype: "automation_type",
+  avty: "availability",
+  avty_mode: "availability_mode",
+  avty_t: "availability_topic",
+  avty_tpl: "availability_template",
+  dev: "device",
+  dev_cla: "device_class",
+  ent_cat: "entity_category",
+  ic: "icon",
+  json_attr_t: "json_attributes_topic",
+  json_attr_tpl: "json_attributes_template",
+  o: "origin",
+  ops: "options",
+  pl: "payload",
+  pl_avail: "payload_available",
+  pl_not_avail: "payload_not_available",
+  pl_off: "payload_off",
+  pl_on: "payload_on",
+  stat_cla: "state_class",
+  stat_t: "state_topic",
+  stype: "subtype",
+  t: "topic",
+  uniq_id: "unique_id",
+  unit_of_meas: "unit_of_measurement",
+  val_tpl: "value_template",
+  exp_aft: "expire_after",
+  frc_upd: "force_update",
+  qos: "qos",
 };
 export const DEVICE_ABBREVIATIONS: Readonly<Record<string, string>> = {
-  cns: "connections", cu: "configuration_url", ids: "identifiers", name: "name", mf: "manufacturer", mdl: "model",
-  sw: "sw_version", hw: "hw_version", sa: "suggested_area", sn: "serial_number",
+  cns: "connections",
+  cu: "configuration_url",
+  ids: "identifiers",
+  name: "name",
+  mf: "manufacturer",
+  mdl: "model",
+  sw: "sw_version",
+  hw: "hw_version",
+  sa: "suggested_area",
+  sn: "serial_number",
 };
 export const ORIGIN_ABBREVIATIONS: Readonly<Record<string, string>> = { name: "name", sw: "sw_version", url: "support_url" };
 
-const COMMON = ["availability", "availability_mode", "availability_topic", "availability_template", "payload_available", "payload_not_available",
-  "device", "origin", "unique_id", "name", "icon", "entity_category", "enabled_by_default", "json_attributes_topic", "json_attributes_template", "qos", "encoding"];
+const COMMON = [
+  "availability",
+  "availability_mode",
+  "availability_topic",
+  "availability_template",
+  "payload_available",
+  "payload_not_available",
+  "device",
+  "origin",
+  "unique_id",
+  "name",
+  "icon",
+  "entity_category",
+  "enabled_by_default",
+  "json_attributes_topic",
+  "json_attributes_template",
+  "qos",
+  "encoding",
+];
 const COMPONENTS: Record<string, { required: string[]; known: string[] }> = {
-  sensor: { required: ["state_topic"], known: [...COMMON, "state_topic", "value_template", "device_class", "state_class", "unit_of_measurement", "options", "expire_after", "force_update", "suggested_display_precision"] },
+  sensor: {
+    required: ["state_topic"],
+    known: [...COMMON, "state_topic", "value_template", "device_class", "state_class", "unit_of_measurement", "options", "expire_after", "force_update", "suggested_display_precision"],
+  },
   binary_sensor: { required: ["state_topic"], known: [...COMMON, "state_topic", "value_template", "device_class", "payload_on", "payload_off", "expire_after", "force_update", "off_delay"] },
-  device_automation: { required: ["automation_type", "topic", "type", "subtype", "device"], known: ["automation_type", "topic", "type", "subtype", "payload", "value_template", "device", "origin", "qos", "encoding"] },
+  device_automation: {
+    required: ["automation_type", "topic", "type", "subtype", "device"],
+    known: ["automation_type", "topic", "type", "subtype", "payload", "value_template", "device", "origin", "qos", "encoding"],
+  },
 };
 const DEVICE_KEYS = ["connections", "configuration_url", "identifiers", "name", "manufacturer", "model", "sw_version", "hw_version", "suggested_area", "serial_number", "via_device"];
 const ID_LEVEL = /^[a-zA-Z0-9_-]+$/;
@@ -91,12 +144,13 @@ export function checkDiscovery(prefix: string, topic: string, payload: string): 
     if (config.availability_topic !== undefined) problems.push(`${topic}: availability and availability_topic must not be used together`);
     const list = config.availability as unknown[];
     if (!Array.isArray(list) || list.length === 0) problems.push(`${topic}: availability must be a non-empty list`);
-    else config.availability = list.map((a, i) => {
-      const item = expand(a as Record<string, unknown>, ABBREVIATIONS, `${topic} availability.${i}`, problems);
-      if (typeof item.topic !== "string") problems.push(`${topic}: availability.${i}.topic is required`);
-      for (const k of Object.keys(item)) if (!["topic", "value_template", "payload_available", "payload_not_available"].includes(k)) problems.push(`${topic}: availability.${i}.${k} unknown`);
-      return item;
-    });
+    else
+      config.availability = list.map((a, i) => {
+        const item = expand(a as Record<string, unknown>, ABBREVIATIONS, `${topic} availability.${i}`, problems);
+        if (typeof item.topic !== "string") problems.push(`${topic}: availability.${i}.topic is required`);
+        for (const k of Object.keys(item)) if (!["topic", "value_template", "payload_available", "payload_not_available"].includes(k)) problems.push(`${topic}: availability.${i}.${k} unknown`);
+        return item;
+      });
   }
   if (config.availability_mode !== undefined && !["all", "any", "latest"].includes(String(config.availability_mode))) problems.push(`${topic}: availability_mode must be all, any or latest`);
   if (component === "device_automation" && config.automation_type !== "trigger") problems.push(`${topic}: automation_type must be 'trigger'`);

@@ -137,16 +137,21 @@ export async function startMosquitto(extraConfig: string[] = ["allow_anonymous t
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, "persistence false", "log_dest none", ...extraConfig].join("\n") + "\n");
   const child = spawn(bin, ["-c", conf], { stdio: "ignore" });
   const url = `mqtt://127.0.0.1:${port}`;
-  await waitFor("mosquitto to accept connections", async () => {
-    try {
-      const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 500 });
-      await c.endAsync();
-      return true;
-    } catch (err) {
-      // With auth on, a refused CONNACK still proves the broker is up.
-      return /Not authorized|Bad username/i.test(String(err));
-    }
-  }, 10_000, 50);
+  await waitFor(
+    "mosquitto to accept connections",
+    async () => {
+      try {
+        const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 500 });
+        await c.endAsync();
+        return true;
+      } catch (err) {
+        // With auth on, a refused CONNACK still proves the broker is up.
+        return /Not authorized|Bad username/i.test(String(err));
+      }
+    },
+    10_000,
+    50,
+  );
   return {
     url,
     port,

@@ -23,8 +23,7 @@ const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringi
 
 const pool = new pg.Pool({ ...pgClientConfig({ url, applicationName: `shipgate-writer:${holder}`, timeoutMs: 2000 }), max: 2 });
 pool.on("error", () => undefined);
-await pool.query("CREATE TABLE IF NOT EXISTS ha_writes (n BIGSERIAL PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, lease TEXT NOT NULL)")
-  .catch(() => undefined);
+await pool.query("CREATE TABLE IF NOT EXISTS ha_writes (n BIGSERIAL PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, lease TEXT NOT NULL)").catch(() => undefined);
 
 const lease = new Lease({ url, holder, name });
 let lastToken: number | null = null;
@@ -35,9 +34,7 @@ lease.on("change", (s) => {
 lease.on("error", () => undefined);
 lease.start();
 
-const sync = process.env.WRITER === "sync"
-  ? new PgSyncDatabase({ url, applicationName: `shipgate-sync-writer:${holder}`, timeoutMs: 1500, fence: () => ({ lease: name, token: lastToken }) })
-  : null;
+const sync = process.env.WRITER === "sync" ? new PgSyncDatabase({ url, applicationName: `shipgate-sync-writer:${holder}`, timeoutMs: 1500, fence: () => ({ lease: name, token: lastToken }) }) : null;
 const syncInsert = sync?.prepare("INSERT INTO ha_writes (holder, token, lease) VALUES (?, ?, ?)");
 
 let busy = false;

@@ -30,7 +30,12 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-interface Ports { client: number; route: number; mqtt: number; http: number }
+interface Ports {
+  client: number;
+  route: number;
+  mqtt: number;
+  http: number;
+}
 
 function config(name: string, dir: string, mine: Ports, all: Ports[]): string {
   const routes = all.filter((p) => p !== mine).map((p) => `nats-route://127.0.0.1:${p.route}`);
@@ -80,17 +85,26 @@ async function startOnce(bin: string, size: number): Promise<NatsCluster> {
     const child = spawn(bin, ["-c", file], { stdio: ["ignore", "ignore", log] });
     closeSync(log);
     child.once("exit", (code) => {
-      const tail = readFileSync(path.join(dir, `${name}.log`), "utf8").trim().split("\n").slice(-3).join(" | ");
+      const tail = readFileSync(path.join(dir, `${name}.log`), "utf8")
+        .trim()
+        .split("\n")
+        .slice(-3)
+        .join(" | ");
       exited ??= `${name} exited with ${code}: ${tail}`;
     });
     return { name, mqttUrl: `mqtt://127.0.0.1:${p.mqtt}`, child };
   });
   const stop = async () => {
-    await Promise.all(nodes.map((n) => new Promise<void>((resolve) => {
-      if (n.child.exitCode !== null || n.child.signalCode !== null) return resolve();
-      n.child.once("exit", () => resolve());
-      n.child.kill("SIGTERM");
-    })));
+    await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise<void>((resolve) => {
+            if (n.child.exitCode !== null || n.child.signalCode !== null) return resolve();
+            n.child.once("exit", () => resolve());
+            n.child.kill("SIGTERM");
+          }),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   const alive = () => {
@@ -99,23 +113,33 @@ async function startOnce(bin: string, size: number): Promise<NatsCluster> {
   try {
     // JetStream is ready once the cluster elected its meta leader; MQTT accepts clients only then.
     for (const [i, p] of ports.entries()) {
-      await waitFor(`nats node n${i + 1} healthy`, async () => {
-        alive();
-        const res = await fetch(`http://127.0.0.1:${p.http}/healthz`).catch(() => null);
-        return res?.ok === true;
-      }, 60_000, 200);
+      await waitFor(
+        `nats node n${i + 1} healthy`,
+        async () => {
+          alive();
+          const res = await fetch(`http://127.0.0.1:${p.http}/healthz`).catch(() => null);
+          return res?.ok === true;
+        },
+        60_000,
+        200,
+      );
     }
     for (const n of nodes) {
-      await waitFor(`MQTT on ${n.name}`, async () => {
-        alive();
-        try {
-          const c = await mqtt.connectAsync(n.mqttUrl, { reconnectPeriod: 0, connectTimeout: 3000 });
-          await c.endAsync();
-          return true;
-        } catch {
-          return false;
-        }
-      }, 60_000, 250);
+      await waitFor(
+        `MQTT on ${n.name}`,
+        async () => {
+          alive();
+          try {
+            const c = await mqtt.connectAsync(n.mqttUrl, { reconnectPeriod: 0, connectTimeout: 3000 });
+            await c.endAsync();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        60_000,
+        250,
+      );
     }
   } catch (err) {
     await stop();

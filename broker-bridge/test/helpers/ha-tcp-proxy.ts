@@ -52,7 +52,9 @@ export interface ProxyProcess {
 export async function startProxyProcess(targetHost: string, targetPort: number): Promise<ProxyProcess> {
   const { fork } = await import("node:child_process");
   const child = fork(new URL("./ha-tcp-proxy-child.ts", import.meta.url), [], {
-    execArgv: ["--import", "tsx"], env: { ...process.env, TARGET_HOST: targetHost, TARGET_PORT: String(targetPort) }, stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, TARGET_HOST: targetHost, TARGET_PORT: String(targetPort) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -61,10 +63,11 @@ export async function startProxyProcess(targetHost: string, targetPort: number):
   });
   return {
     port,
-    cut: () => new Promise<void>((resolve) => {
-      child.once("message", () => resolve());
-      child.send("cut");
-    }),
+    cut: () =>
+      new Promise<void>((resolve) => {
+        child.once("message", () => resolve());
+        child.send("cut");
+      }),
     async close() {
       if (child.exitCode === null && child.connected) child.send("close");
       await exited;

@@ -15,20 +15,32 @@ export class DomButton implements DigitalInput {
   constructor(element: HTMLElement, key: string | null) {
     this.#element = element;
     const signal = this.#abort.signal;
-    element.addEventListener("pointerdown", (e) => {
-      element.setPointerCapture(e.pointerId);
-      this.#set(0);
-    }, { signal });
+    element.addEventListener(
+      "pointerdown",
+      (e) => {
+        element.setPointerCapture(e.pointerId);
+        this.#set(0);
+      },
+      { signal },
+    );
     element.addEventListener("pointerup", () => this.#set(1), { signal });
     element.addEventListener("pointercancel", () => this.#set(1), { signal });
     if (key !== null) {
       const typing = (e: KeyboardEvent) => e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
-      window.addEventListener("keydown", (e) => {
-        if (e.key === key && !e.repeat && !typing(e)) this.#set(0);
-      }, { signal });
-      window.addEventListener("keyup", (e) => {
-        if (e.key === key) this.#set(1);
-      }, { signal });
+      window.addEventListener(
+        "keydown",
+        (e) => {
+          if (e.key === key && !e.repeat && !typing(e)) this.#set(0);
+        },
+        { signal },
+      );
+      window.addEventListener(
+        "keyup",
+        (e) => {
+          if (e.key === key) this.#set(1);
+        },
+        { signal },
+      );
     }
   }
 

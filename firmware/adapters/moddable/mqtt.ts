@@ -61,23 +61,32 @@ export class ModdableMqtt implements MqttPort {
     });
     const c: Connection = { client, phase: "connecting", current: true };
     this.#connection = c;
-    client.on("connect", this.#guard("connect", () => {
-      c.phase = "connected";
-      if (c.current) handlers.onConnect();
-      else c.client.end(true);
-    }));
-    client.on("message", this.#guard("message", (topic: string, payload: ArrayBuffer) => {
-      if (c.current) handlers.onMessage(topic, new Uint8Array(payload));
-    }));
-    client.on("close", this.#guard("close", () => {
-      c.phase = "closed";
-      if (c.current) {
-        c.current = false;
-        if (this.#connection === c) this.#connection = undefined;
-        const failure: LinkFailure | undefined = this.#monitor?.failure;
-        handlers.onClose(failure);
-      }
-    }));
+    client.on(
+      "connect",
+      this.#guard("connect", () => {
+        c.phase = "connected";
+        if (c.current) handlers.onConnect();
+        else c.client.end(true);
+      }),
+    );
+    client.on(
+      "message",
+      this.#guard("message", (topic: string, payload: ArrayBuffer) => {
+        if (c.current) handlers.onMessage(topic, new Uint8Array(payload));
+      }),
+    );
+    client.on(
+      "close",
+      this.#guard("close", () => {
+        c.phase = "closed";
+        if (c.current) {
+          c.current = false;
+          if (this.#connection === c) this.#connection = undefined;
+          const failure: LinkFailure | undefined = this.#monitor?.failure;
+          handlers.onClose(failure);
+        }
+      }),
+    );
     // "error" comes before "close" when a connect attempt fails; the session hears the close.
     client.on("error", () => {});
   }

@@ -73,7 +73,7 @@ export class ModdableWifiNetwork implements NetworkPort {
     this.#onUp = onUp;
     this.#onDown = onDown;
     if (this.#options.ssid === undefined || this.#options.ssid === "") {
-      this.#log.warn("wifi: no ssid configured (mcconfig ssid=... or the \"ssid\" setting); staying offline");
+      this.#log.warn('wifi: no ssid configured (mcconfig ssid=... or the "ssid" setting); staying offline');
       return;
     }
     // Already joined (a soft restart keeps the station up): report it without a new join.
@@ -151,17 +151,20 @@ export class ModdableWifiNetwork implements NetworkPort {
       return;
     }
     this.#log.info(`sntp: setting the clock from ${server} (TLS checks certificate dates)`);
-    this.#sntp = new SNTP({ host: server }, guard(this.#log, "sntp", (message: number, value?: number) => {
-      if (message === SNTP.retry) return;
-      this.#sntp = undefined;
-      if (message === SNTP.time && value !== undefined) {
-        Time.set(value);
-        this.#log.info(`sntp: clock set to ${new Date(value * 1000).toISOString()}`);
-      } else {
-        this.#log.warn(`sntp: no time from ${server}; TLS will refuse certificates until the clock is set`);
-      }
-      if (this.#up) this.#onUp?.();
-    }));
+    this.#sntp = new SNTP(
+      { host: server },
+      guard(this.#log, "sntp", (message: number, value?: number) => {
+        if (message === SNTP.retry) return;
+        this.#sntp = undefined;
+        if (message === SNTP.time && value !== undefined) {
+          Time.set(value);
+          this.#log.info(`sntp: clock set to ${new Date(value * 1000).toISOString()}`);
+        } else {
+          this.#log.warn(`sntp: no time from ${server}; TLS will refuse certificates until the clock is set`);
+        }
+        if (this.#up) this.#onUp?.();
+      }),
+    );
   }
 
   #retry(why: string): void {

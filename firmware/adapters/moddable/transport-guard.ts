@@ -118,15 +118,21 @@ function guardSocketClass(Io: IoClass, monitor: LinkMonitor, layer: string, thro
       const wrapped: Options = { ...options };
       const onWritable = options.onWritable as Callback;
       const onReadable = options.onReadable as Callback;
-      wrapped.onWritable = guarded(function (this: unknown, ...args: never[]) {
-        writable = true;
-        return onWritable?.apply(this, args);
-      } as Callback, fail);
+      wrapped.onWritable = guarded(
+        function (this: unknown, ...args: never[]) {
+          writable = true;
+          return onWritable?.apply(this, args);
+        } as Callback,
+        fail,
+      );
       if (onReadable !== undefined) wrapped.onReadable = guarded(onReadable, fail);
-      wrapped.onError = guarded(function (this: unknown, ...args: never[]) {
-        monitor.note(writable ? "closed" : "refused");
-        return onError?.apply(this, args);
-      } as Callback, (e) => monitor.caughtThrow(`${layer} onError`, e));
+      wrapped.onError = guarded(
+        function (this: unknown, ...args: never[]) {
+          monitor.note(writable ? "closed" : "refused");
+          return onError?.apply(this, args);
+        } as Callback,
+        (e) => monitor.caughtThrow(`${layer} onError`, e),
+      );
       // The constructor may call back at once, before `socket` is set: fail() then has no socket
       // for `this`, which the SDK's callbacks (arrow functions) do not use.
       let socket: object | undefined;
@@ -223,10 +229,13 @@ function guardResolverClass(Io: IoClass, monitor: LinkMonitor): IoClass {
           resolver.resolve({
             ...o,
             onResolved: guarded(o.onResolved as Callback, fail),
-            onError: guarded(function (this: unknown, ...args: never[]) {
-              monitor.note("dns");
-              return onError?.apply(this, args);
-            } as Callback, fail),
+            onError: guarded(
+              function (this: unknown, ...args: never[]) {
+                monitor.note("dns");
+                return onError?.apply(this, args);
+              } as Callback,
+              fail,
+            ),
           });
         },
         close(): void {
@@ -241,11 +250,12 @@ function guardResolverClass(Io: IoClass, monitor: LinkMonitor): IoClass {
 export function guardTransport(transport: MqttTransport, monitor: LinkMonitor): MqttTransport {
   const socket = transport.socket;
   const tcp = socket.TCP;
-  const guardedSocket = tcp === undefined
-    ? { ...socket, io: guardSocketClass(socket.io as IoClass, monitor, "tcp", "closed") }
-    // The TLS socket's constructor makes the TCP socket from options.TCP, whose callbacks run the
-    // handshake; GuardedTLSSocket hands it a guarded TCP class.
-    : { ...socket, io: guardTlsClass(socket.io as IoClass, monitor) };
+  const guardedSocket =
+    tcp === undefined
+      ? { ...socket, io: guardSocketClass(socket.io as IoClass, monitor, "tcp", "closed") }
+      : // The TLS socket's constructor makes the TCP socket from options.TCP, whose callbacks run the
+        // handshake; GuardedTLSSocket hands it a guarded TCP class.
+        { ...socket, io: guardTlsClass(socket.io as IoClass, monitor) };
   return Object.freeze({
     ...transport,
     dns: Object.freeze({ ...transport.dns, io: guardResolverClass(transport.dns.io as IoClass, monitor) }),

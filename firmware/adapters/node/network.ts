@@ -12,7 +12,9 @@ export class NodeNetwork implements NetworkPort {
   #up: (() => void) | undefined;
 
   constructor(gadgetId: string) {
-    const digest = createHash("sha256").update(hostname() + "\u0000" + gadgetId).digest();
+    const digest = createHash("sha256")
+      .update(hostname() + "\u0000" + gadgetId)
+      .digest();
     // Set the locally administered bit and clear the multicast bit (IEEE 802, first octet).
     digest[0] = (digest[0]! | 0x02) & 0xfe;
     this.#mac = digest.subarray(0, 6).toString("hex");

@@ -7,11 +7,16 @@ import type { Feedback } from "../../core/app";
 export function describeFeedback(f: Feedback | undefined, signed: boolean): string {
   if (f === undefined) return "";
   switch (f.kind) {
-    case "sent": return `sent ${f.event.button} ${f.event.gesture} (seq ${f.event.seq})`;
-    case "queued": return `queued ${f.event.button} ${f.event.gesture} (seq ${f.event.seq}) until online`;
-    case "acked": return `ack seq ${f.ack.seq}: ${f.ack.ok ? "ok" : "refused"}${f.ack.message ? " " + f.ack.message : ""}${f.ack.message === "BAD SIGNATURE" ? signatureHint(signed) : ""}`;
-    case "error": return `error: ${f.message}`;
-    case "hint": return f.message;
+    case "sent":
+      return `sent ${f.event.button} ${f.event.gesture} (seq ${f.event.seq})`;
+    case "queued":
+      return `queued ${f.event.button} ${f.event.gesture} (seq ${f.event.seq}) until online`;
+    case "acked":
+      return `ack seq ${f.ack.seq}: ${f.ack.ok ? "ok" : "refused"}${f.ack.message ? " " + f.ack.message : ""}${f.ack.message === "BAD SIGNATURE" ? signatureHint(signed) : ""}`;
+    case "error":
+      return `error: ${f.message}`;
+    case "hint":
+      return f.message;
   }
 }
 

@@ -182,9 +182,15 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
   const handle: TwinHandle = {
     app,
     id: options.id,
-    get view() { return app.view; },
-    get lastAck() { return app.lastAck; },
-    get online() { return app.online; },
+    get view() {
+      return app.view;
+    },
+    get lastAck() {
+      return app.lastAck;
+    },
+    get online() {
+      return app.online;
+    },
     feedback,
     logLines: log.lines,
     pins,
@@ -210,7 +216,12 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
     },
     displayRows: () =>
       config.display === "seg7"
-        ? [spi.seg7Segments().map((b) => b.toString(16).padStart(2, "0")).join(" ")]
+        ? [
+            spi
+              .seg7Segments()
+              .map((b) => b.toString(16).padStart(2, "0"))
+              .join(" "),
+          ]
         : spi.matrixImage(),
     render: (colour = true) => {
       // 80x24 holds the whole frame: one title line, the rings, the matrix, the buttons with their
@@ -220,17 +231,20 @@ export async function startTwin(options: TwinOptions): Promise<TwinHandle> {
         fit(`  ${describeFeedback(feedback[feedback.length - 1], options.secret !== undefined) || `${app.sessionState}, boot ${app.boot}, outbox ${app.outboxSize}`}`),
         fit(`  ${log.lines[log.lines.length - 1] ?? ""}`),
       ];
-      return renderFrame({
-        title: fit(`  shipgate gadget ${options.id} -> ${options.broker}`),
-        ringA: ringA.pixels(),
-        ringB: ringB.pixels(),
-        brightnessCap: config.brightnessCap,
-        matrix: config.display === "seg7" ? null : { width: spi.chips * 8, height: 8, lit: (x, y) => spi.matrixPixel(x, y) },
-        seg7: config.display === "seg7" ? spi.seg7Segments() : undefined,
-        buttons: BUTTONS.map((b) => ({ key: BUTTON_KEY[b], name: b, lit: leds[b].level === 1, rgb: LED_RGB[b] })),
-        buttonsHelp: "(hold s)  [q] quit",
-        status,
-      }, colour);
+      return renderFrame(
+        {
+          title: fit(`  shipgate gadget ${options.id} -> ${options.broker}`),
+          ringA: ringA.pixels(),
+          ringB: ringB.pixels(),
+          brightnessCap: config.brightnessCap,
+          matrix: config.display === "seg7" ? null : { width: spi.chips * 8, height: 8, lit: (x, y) => spi.matrixPixel(x, y) },
+          seg7: config.display === "seg7" ? spi.seg7Segments() : undefined,
+          buttons: BUTTONS.map((b) => ({ key: BUTTON_KEY[b], name: b, lit: leds[b].level === 1, rgb: LED_RGB[b] })),
+          buttonsHelp: "(hold s)  [q] quit",
+          status,
+        },
+        colour,
+      );
     },
     close: () => {
       closing ??= (async () => {

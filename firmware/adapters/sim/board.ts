@@ -179,10 +179,11 @@ export class SimBoard {
       const at = this.#pressedAt[button];
       const early = at === undefined ? 0 : MIN_PRESS_MS - (this.#clock.now() - at);
       this.#pressedAt[button] = undefined;
-      if (early > 0) this.#clock.after(early, () => {
-        // A new press in the meantime keeps the button down.
-        if (this.#pressedAt[button] === undefined) this.#level(button, false);
-      });
+      if (early > 0)
+        this.#clock.after(early, () => {
+          // A new press in the meantime keeps the button down.
+          if (this.#pressedAt[button] === undefined) this.#level(button, false);
+        });
       else this.#level(button, false);
     }
   }

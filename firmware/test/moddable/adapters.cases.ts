@@ -12,8 +12,20 @@ import { ModdableSpiBus } from "../../adapters/moddable/spi";
 import { ModdableSystem } from "../../adapters/moddable/system";
 import { ManualClock } from "../../adapters/node/manual-clock";
 import {
-  calls, clearPreferences, FakeDigital, FakeNeoPixel, FakeSNTP, FakeSPI, FakeTime, FakeTimer, FakeWiFi, installDeviceIo, instrumentation,
-  preferenceWrites, resetReason, timers,
+  calls,
+  clearPreferences,
+  FakeDigital,
+  FakeNeoPixel,
+  FakeSNTP,
+  FakeSPI,
+  FakeTime,
+  FakeTimer,
+  FakeWiFi,
+  installDeviceIo,
+  instrumentation,
+  preferenceWrites,
+  resetReason,
+  timers,
 } from "./sdk/io";
 
 function same(actual: unknown, expected: unknown, what: string): void {
@@ -64,11 +76,18 @@ export default {
     FakeDigital.all[0]!.edge(0);
     FakeWiFi.all.length = 0;
     const net = new ModdableWifiNetwork({ ssid: "office", password: "pw", joinTimeoutMs: 20_000 }, new ManualClock(0), l, new Backoff({}, () => 0));
-    net.start(() => {
-      throw new Error("session bug");
-    }, () => {});
+    net.start(
+      () => {
+        throw new Error("session bug");
+      },
+      () => {},
+    );
     FakeWiFi.all[0]!.set(500);
-    same(l.lines.filter((x) => x.includes("failed")), ["button GPIO 34: listener failed: Error: core bug", "wifi: callback failed: Error: session bug"], "traced");
+    same(
+      l.lines.filter((x) => x.includes("failed")),
+      ["button GPIO 34: listener failed: Error: core bug", "wifi: callback failed: Error: session bug"],
+      "traced",
+    );
     return l.lines.length;
   },
   "digital output: starts off, writes levels, closes": () => {
@@ -157,7 +176,10 @@ export default {
     const net = new ModdableWifiNetwork({ ssid: "office", password: "pw", joinTimeoutMs: 20_000 }, clock, l, new Backoff({}, () => 0));
     const wifi = FakeWiFi.all[0]!;
     const seen: string[] = [];
-    net.start(() => seen.push("up"), () => seen.push("down"));
+    net.start(
+      () => seen.push("up"),
+      () => seen.push("down"),
+    );
     same(wifi.joins, [{ SSID: "office", password: "pw" }], "join");
     wifi.set(500);
     same([seen, net.mac(), net.rssi()], [["up"], "a0b1c2d3e4f5", -58], "up, MAC and RSSI");
@@ -173,7 +195,10 @@ export default {
     const l = log();
     const net = new ModdableWifiNetwork({ ssid: "office", password: "wrong", joinTimeoutMs: 20_000 }, clock, l, new Backoff({}, () => 0));
     const wifi = FakeWiFi.all[0]!;
-    net.start(() => {}, () => {});
+    net.start(
+      () => {},
+      () => {},
+    );
     wifi.set(200); // the driver gives up: back to down
     clock.advance(1000);
     same(wifi.joins.length, 2, "retried");
@@ -188,7 +213,10 @@ export default {
     const clock = new ManualClock(0);
     const net = new ModdableWifiNetwork({ ssid: "office", password: undefined, joinTimeoutMs: 20_000, timeServer: "pool.ntp.org" }, clock, log(), new Backoff({}, () => 0));
     const seen: string[] = [];
-    net.start(() => seen.push("up"), () => seen.push("down"));
+    net.start(
+      () => seen.push("up"),
+      () => seen.push("down"),
+    );
     // An ESP32 starts in 1970: the adapter asks SNTP only while the clock was never set.
     const realNow = Date.now;
     Date.now = () => 1000;

@@ -54,13 +54,26 @@ function rig(broker: string, values: { [k: string]: string | number | boolean } 
   const monitor = new LinkMonitor(log);
   guardDeviceNetwork(monitor);
   const clock = new ManualClock(1000);
-  const settings: Settings = { get: (k) => values[k], set: (k, v) => { values[k] = v; }, delete: (k) => { delete values[k]; } };
+  const settings: Settings = {
+    get: (k) => values[k],
+    set: (k, v) => {
+      values[k] = v;
+    },
+    delete: (k) => {
+      delete values[k];
+    },
+  };
   const network: NetworkPort = { start: (up) => up(), rssi: () => -60, mac: () => "a0b1c2d3e4f5" };
   const app = new App({
     config: loadConfig({ broker, gadget: "desk-1" }),
-    clock, log, mqtt: new ModdableMqtt(monitor, log), network, settings,
+    clock,
+    log,
+    mqtt: new ModdableMqtt(monitor, log),
+    network,
+    settings,
     system: { freeHeap: () => 40_000, restartReason: () => "power-on", version: () => "1.0.0" },
-    buttons: {}, random: () => 0,
+    buttons: {},
+    random: () => 0,
   });
   app.start();
   const retries = () => lines.filter((l) => l.includes("; retry ")).map((l) => l.replace(/^mqtt: /, ""));
@@ -76,7 +89,11 @@ function rig(broker: string, values: { [k: string]: string | number | boolean } 
 export default {
   "a server certificate the configured CA did not sign: TLS ERROR, backoff, then a good handshake connects": () => {
     const g = rig("mqtts://broker.example:8883");
-    same(net.lookups.map((l) => l.host), ["broker.example"], "the broker's name is resolved first");
+    same(
+      net.lookups.map((l) => l.host),
+      ["broker.example"],
+      "the broker's name is resolved first",
+    );
     g.resolve();
     const socket = net.lastSocket();
     same([socket.options.port, socket.options.address], [8883, "192.0.2.10"], "the TLS socket's TCP connection");

@@ -27,7 +27,11 @@ export function connect(source: ResourceSource, clientId: string): Promise<MqttC
 /** The retained messages on these filters, decoded; empty payloads (cleared states) are skipped,
  *  undecodable ones reported through onBad. Fails when the broker refuses a subscription. */
 export function readRetained<T>(
-  client: MqttClient, filters: string[], settleMs: number, maxBytes: number, check: (v: unknown) => Checked<T>,
+  client: MqttClient,
+  filters: string[],
+  settleMs: number,
+  maxBytes: number,
+  check: (v: unknown) => Checked<T>,
   onBad: (topic: string, why: string) => void,
 ): Promise<Map<string, T>> {
   return new Promise((resolve, reject) => {

@@ -33,7 +33,9 @@ export async function check(stdin: string, io: ResourceIo): Promise<number> {
       const until = mode.until ? ` until ${mode.until}` : "";
       return fail(io, `shipgate is in blocked mode${until} (set by ${mode.changed_by}${mode.reason ? `: ${mode.reason}` : ""})`);
     }
-    const states = await readRetained<LockState>(client, [topics.allLockStates()], source.value.settleMs, LOCK_STATE_MAX_BYTES_FALLBACK, checkLockState, (t, why) => io.log(`shipgate: ignoring ${t}: ${why}`));
+    const states = await readRetained<LockState>(client, [topics.allLockStates()], source.value.settleMs, LOCK_STATE_MAX_BYTES_FALLBACK, checkLockState, (t, why) =>
+      io.log(`shipgate: ignoring ${t}: ${why}`),
+    );
     const approved = sortByDecision([...states.values()].filter((l) => l.state === "approved" && lockMatches(l, source.value)));
     const versions = approved.map(versionOf);
     io.result(newerVersions(versions, since));

@@ -48,9 +48,12 @@ export const bamboo = defineProvider<BambooOptions>({
   defaultBaseUrl: null,
   keys: ["project", "environments", "history"],
   check(f) {
-    const project = f.nested("project", (v, at) =>
-      typeof v === "number" || (typeof v === "string" && v.length > 0 && v.length <= 300)
-        ? { ok: true, value: String(v) } : { ok: false, field: at, error: "must be a deployment project name or id" }) ?? "";
+    const project =
+      f.nested("project", (v, at) =>
+        typeof v === "number" || (typeof v === "string" && v.length > 0 && v.length <= 300)
+          ? { ok: true, value: String(v) }
+          : { ok: false, field: at, error: "must be a deployment project name or id" },
+      ) ?? "";
     const environments = stringList(f, "environments");
     const history = f.optionalInteger("history", 1, 100) ?? 10;
     return { project, environments, history };
@@ -80,9 +83,15 @@ export const bamboo = defineProvider<BambooOptions>({
           const resultId = str(result.id);
           if (resultId !== null) {
             builds.push({
-              provider: "bamboo", pipeline: p.name, id: resultId, state: bambooState(result.lifeCycleState, result.deploymentState),
-              branch: p.branch, url: `${p.base_url}/deploy/viewDeploymentResult.action?deploymentResultId=${seg(resultId)}`,
-              started_at: isoOrNull(num(result.startedDate)), finished_at: isoOrNull(num(result.finishedDate)), workflow: envName,
+              provider: "bamboo",
+              pipeline: p.name,
+              id: resultId,
+              state: bambooState(result.lifeCycleState, result.deploymentState),
+              branch: p.branch,
+              url: `${p.base_url}/deploy/viewDeploymentResult.action?deploymentResultId=${seg(resultId)}`,
+              started_at: isoOrNull(num(result.startedDate)),
+              finished_at: isoOrNull(num(result.finishedDate)),
+              workflow: envName,
             });
           }
           const resultsUrl = `${api}/deploy/environment/${seg(envId)}/results?max-result=${o.history}`;

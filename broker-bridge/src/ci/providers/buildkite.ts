@@ -63,9 +63,14 @@ export const buildkite = defineProvider<BuildkiteOptions>({
         const builds = listAt(body, null, url).map((item): Build => {
           const b = rec(item);
           const build: Build = {
-            provider: "buildkite", pipeline: p.name, id: str(b.id) ?? "?", state: buildkiteState(b.state),
-            branch: str(b.branch), url: str(b.web_url),
-            started_at: isoOrNull(b.started_at ?? b.created_at), finished_at: isoOrNull(b.finished_at),
+            provider: "buildkite",
+            pipeline: p.name,
+            id: str(b.id) ?? "?",
+            state: buildkiteState(b.state),
+            branch: str(b.branch),
+            url: str(b.web_url),
+            started_at: isoOrNull(b.started_at ?? b.created_at),
+            finished_at: isoOrNull(b.finished_at),
           };
           const n = num(b.number);
           if (n !== undefined) build.number = n;

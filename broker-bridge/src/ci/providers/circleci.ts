@@ -80,10 +80,15 @@ export const circleci = defineProvider<CircleciOptions>({
             const wf = rec(w);
             const state = circleWorkflowState(wf.status);
             const build: Build = {
-              provider: "circleci", pipeline: p.name, id: str(wf.id) ?? "?", state,
+              provider: "circleci",
+              pipeline: p.name,
+              id: str(wf.id) ?? "?",
+              state,
               branch: str(rec(pipeline.vcs).branch) ?? p.branch,
               url: `https://app.circleci.com/pipelines/${o.slug}/${str(pipeline.number) ?? ""}/workflows/${str(wf.id) ?? ""}`,
-              started_at: isoOrNull(wf.created_at), finished_at: isoOrNull(wf.stopped_at), workflow: str(wf.name) ?? undefined,
+              started_at: isoOrNull(wf.created_at),
+              finished_at: isoOrNull(wf.stopped_at),
+              workflow: str(wf.name) ?? undefined,
             };
             const n = num(wf.pipeline_number) ?? num(pipeline.number);
             if (n !== undefined) build.number = n;

@@ -64,12 +64,21 @@ export const codeship = defineProvider<CodeshipOptions>({
     return {
       async poll() {
         const { body } = await http.getJson(url, authBearer(await accessToken()));
-        const builds = listAt(body, "builds", url).map(rec)
+        const builds = listAt(body, "builds", url)
+          .map(rec)
           .filter((b) => p.branch === null || b.branch === p.branch)
-          .map((b): Build => ({
-            provider: "codeship", pipeline: p.name, id: str(b.uuid) ?? "?", state: codeshipState(b.status), branch: str(b.branch),
-            url: null, started_at: isoOrNull(b.queued_at), finished_at: isoOrNull(b.finished_at),
-          }));
+          .map(
+            (b): Build => ({
+              provider: "codeship",
+              pipeline: p.name,
+              id: str(b.uuid) ?? "?",
+              state: codeshipState(b.status),
+              branch: str(b.branch),
+              url: null,
+              started_at: isoOrNull(b.queued_at),
+              finished_at: isoOrNull(b.finished_at),
+            }),
+          );
         return { builds, deployments: [] };
       },
     };

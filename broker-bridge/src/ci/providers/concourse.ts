@@ -56,9 +56,15 @@ export const concourse = defineProvider<ConcourseOptions>({
       if (id === null) return null;
       const job = str(b.job_name) ?? "?";
       const build: Build = {
-        provider: "concourse", pipeline: p.name, id, state: concourseState(b.status), branch: p.branch,
+        provider: "concourse",
+        pipeline: p.name,
+        id,
+        state: concourseState(b.status),
+        branch: p.branch,
         url: `${p.base_url}/teams/${seg(o.team)}/pipelines/${seg(o.name)}/jobs/${seg(job)}/builds/${seg(str(b.name) ?? id)}`,
-        started_at: seconds(b.start_time), finished_at: seconds(b.end_time), workflow: job,
+        started_at: seconds(b.start_time),
+        finished_at: seconds(b.end_time),
+        workflow: job,
       };
       const n = Number(b.name);
       if (Number.isInteger(n)) build.number = n;

@@ -5,10 +5,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Build, BuildState, Deployment } from "../../builds";
 import { isoOrNull } from "../../builds";
-import {
-  type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, authBearer, defineProvider, firstHeader, listAt, num, rec, seg, str,
-  stringList,
-} from "./provider";
+import { type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, authBearer, defineProvider, firstHeader, listAt, num, rec, seg, str, stringList } from "./provider";
 
 export interface GithubOptions {
   /** "owner/name". */
@@ -97,9 +94,15 @@ export function githubDeliveries(event: string, payload: unknown, pipelines: rea
       if (s.branch !== null && r.head_branch !== s.branch) continue;
       if (o.workflow !== null && ![str(r.workflow_id), str(r.path)?.split("/").pop() ?? null, str(r.name)].includes(o.workflow)) continue;
       const build: Build = {
-        provider: "github", pipeline: s.name, id: str(r.id) ?? "?", state: githubRunState(r.status, r.conclusion), branch: str(r.head_branch),
-        url: str(r.html_url), started_at: isoOrNull(r.run_started_at ?? r.created_at),
-        finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null, workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
+        provider: "github",
+        pipeline: s.name,
+        id: str(r.id) ?? "?",
+        state: githubRunState(r.status, r.conclusion),
+        branch: str(r.head_branch),
+        url: str(r.html_url),
+        started_at: isoOrNull(r.run_started_at ?? r.created_at),
+        finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null,
+        workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
       };
       const n = num(r.run_number);
       if (n !== undefined) build.number = n;
@@ -154,8 +157,12 @@ export const github = defineProvider<GithubOptions>({
     const toBuild = (r: Record<string, unknown>): Build => {
       const state = githubRunState(r.status, r.conclusion);
       const build: Build = {
-        provider: "github", pipeline: p.name, id: str(r.id) ?? "?", state,
-        branch: str(r.head_branch), url: str(r.html_url),
+        provider: "github",
+        pipeline: p.name,
+        id: str(r.id) ?? "?",
+        state,
+        branch: str(r.head_branch),
+        url: str(r.html_url),
         started_at: isoOrNull(r.run_started_at ?? r.created_at),
         finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null,
         workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
@@ -191,7 +198,14 @@ export const github = defineProvider<GithubOptions>({
           for (const s of statuses) {
             const state = str(rec(s).state) ?? "";
             if (!(state in FINISHED_DEPLOY)) continue;
-            finished.set(id, { provider: "github", pipeline: p.name, environment, id, at: isoOrNull(rec(s).created_at) ?? isoOrNull(rec(d).created_at) ?? new Date(0).toISOString(), ok: FINISHED_DEPLOY[state] === true });
+            finished.set(id, {
+              provider: "github",
+              pipeline: p.name,
+              environment,
+              id,
+              at: isoOrNull(rec(s).created_at) ?? isoOrNull(rec(d).created_at) ?? new Date(0).toISOString(),
+              ok: FINISHED_DEPLOY[state] === true,
+            });
             break;
           }
         }

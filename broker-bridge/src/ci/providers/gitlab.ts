@@ -3,10 +3,7 @@
 
 import type { Build, BuildState, Deployment } from "../../builds";
 import { isoOrNull } from "../../builds";
-import {
-  type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, defineProvider, firstHeader, listAt, num, rec, sameSecret, seg, str,
-  stringList,
-} from "./provider";
+import { type CiProvider, type Delivery, type PipelineSettings, type WebhookSupport, defineProvider, firstHeader, listAt, num, rec, sameSecret, seg, str, stringList } from "./provider";
 
 export interface GitlabOptions {
   /** Numeric id or "group/project". */
@@ -58,9 +55,14 @@ export function gitlabDeliveries(kind: string, payload: unknown, pipelines: read
     for (const s of mine) {
       if (s.branch !== null && a.ref !== s.branch) continue;
       const build: Build = {
-        provider: "gitlab", pipeline: s.name, id: str(a.id) ?? "?", state: gitlabPipelineState(a.status), branch: str(a.ref),
+        provider: "gitlab",
+        pipeline: s.name,
+        id: str(a.id) ?? "?",
+        state: gitlabPipelineState(a.status),
+        branch: str(a.ref),
         url: str(a.url) ?? (str(project.web_url) === null ? null : `${str(project.web_url)}/-/pipelines/${str(a.id)}`),
-        started_at: isoOrNull(a.created_at), finished_at: isoOrNull(a.finished_at),
+        started_at: isoOrNull(a.created_at),
+        finished_at: isoOrNull(a.finished_at),
       };
       const n = num(a.iid);
       if (n !== undefined) build.number = n;
@@ -81,8 +83,7 @@ export function gitlabDeliveries(kind: string, payload: unknown, pipelines: read
 
 /** GitLab's webhook (POST /hooks/gitlab): carries the secret token in X-Gitlab-Token. */
 export const gitlabWebhook: WebhookSupport = {
-  verify: (token, _body, headers) =>
-    sameSecret(token, firstHeader(headers["x-gitlab-token"])) ? null : { audit: "token does not match", answer: "X-Gitlab-Token does not match" },
+  verify: (token, _body, headers) => (sameSecret(token, firstHeader(headers["x-gitlab-token"])) ? null : { audit: "token does not match", answer: "X-Gitlab-Token does not match" }),
   event: (headers) => firstHeader(headers["x-gitlab-event"]) ?? "",
   deliveries: (kind, payload, pipelines) => gitlabDeliveries(kind, payload, pipelines),
 };
@@ -94,9 +95,12 @@ export const gitlab = defineProvider<GitlabOptions>({
   webhook: gitlabWebhook,
   check(f) {
     // A numeric id (a YAML number) or a "group/project" path.
-    const project = f.nested("project", (v, at) =>
-      (typeof v === "number" && Number.isInteger(v) && v > 0) || (typeof v === "string" && v.length > 0 && v.length <= 300)
-        ? { ok: true, value: String(v) } : { ok: false, field: at, error: "must be a project id or a group/project path" }) ?? "";
+    const project =
+      f.nested("project", (v, at) =>
+        (typeof v === "number" && Number.isInteger(v) && v > 0) || (typeof v === "string" && v.length > 0 && v.length <= 300)
+          ? { ok: true, value: String(v) }
+          : { ok: false, field: at, error: "must be a project id or a group/project path" },
+      ) ?? "";
     const environments = stringList(f, "environments");
     const perPage = f.optionalInteger("per_page", 1, 100) ?? 20;
     const maxPages = f.optionalInteger("max_pages", 1, 10) ?? 1;
@@ -126,7 +130,12 @@ export const gitlab = defineProvider<GitlabOptions>({
         const r = rec(item);
         const state = gitlabPipelineState(r.status);
         const build: Build = {
-          provider: "gitlab", pipeline: p.name, id: str(r.id) ?? "?", state, branch: str(r.ref), url: str(r.web_url),
+          provider: "gitlab",
+          pipeline: p.name,
+          id: str(r.id) ?? "?",
+          state,
+          branch: str(r.ref),
+          url: str(r.web_url),
           started_at: isoOrNull(r.created_at),
           finished_at: state === "passing" || state === "failing" || state === "cancelled" ? isoOrNull(r.updated_at) : null,
         };

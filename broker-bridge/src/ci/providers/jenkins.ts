@@ -45,10 +45,13 @@ export const jenkins = defineProvider<JenkinsOptions>({
   },
   create(p, { http }): CiProvider {
     const o = p.options;
-    const headers: Record<string, string> = p.token === null ? {}
-      : o.user === null ? { Authorization: `Bearer ${p.token}` }
-      : { Authorization: `Basic ${Buffer.from(`${o.user}:${p.token}`).toString("base64")}` };
-    const path = o.job.split("/").filter((s) => s !== "").map((s) => `/job/${seg(s)}`).join("");
+    const headers: Record<string, string> =
+      p.token === null ? {} : o.user === null ? { Authorization: `Bearer ${p.token}` } : { Authorization: `Basic ${Buffer.from(`${o.user}:${p.token}`).toString("base64")}` };
+    const path = o.job
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => `/job/${seg(s)}`)
+      .join("");
     const tree = `builds[number,result,building,timestamp,duration,url]{0,${o.history}}`;
     const url = `${p.base_url}${path}/api/json?tree=${encodeURIComponent(tree)}`;
     return {
@@ -61,7 +64,12 @@ export const jenkins = defineProvider<JenkinsOptions>({
           const started = num(b.timestamp);
           const duration = num(b.duration);
           const build: Build = {
-            provider: "jenkins", pipeline: p.name, id: str(b.number) ?? "?", state, branch: p.branch, url: str(b.url),
+            provider: "jenkins",
+            pipeline: p.name,
+            id: str(b.number) ?? "?",
+            state,
+            branch: p.branch,
+            url: str(b.url),
             started_at: isoOrNull(started),
             finished_at: state !== "building" && started !== undefined && duration !== undefined ? isoOrNull(started + duration) : null,
           };
@@ -74,4 +82,3 @@ export const jenkins = defineProvider<JenkinsOptions>({
     };
   },
 });
-

@@ -95,8 +95,7 @@ export function requireEnv(f: Fields, at: string, key: string, env: NodeJS.Proce
 
 export function stringList(f: Fields, key: string, max = 50): string[] {
   if (!f.has(key)) return [];
-  return f.array(key, max, (v, p) =>
-    typeof v === "string" && v.length > 0 && v.length <= 200 ? { ok: true, value: v } : { ok: false, field: p, error: "must be a non-empty string" });
+  return f.array(key, max, (v, p) => (typeof v === "string" && v.length > 0 && v.length <= 200 ? { ok: true, value: v } : { ok: false, field: p, error: "must be a non-empty string" }));
 }
 
 /** Path segments of a URL, each encoded (a GitLab project path "acme/web" becomes acme%2Fweb). */

@@ -70,9 +70,15 @@ class FakeTCPImpl {
       options,
       written: [],
       closed: false,
-      accept() { call("onWritable", 1460); },
-      refuse() { call("onError"); },
-      reset() { call("onError"); },
+      accept() {
+        call("onWritable", 1460);
+      },
+      refuse() {
+        call("onError");
+      },
+      reset() {
+        call("onError");
+      },
       send(bytes) {
         for (const b of bytes) inbox.push(b);
         call("onReadable", inbox.length);
@@ -92,7 +98,8 @@ class FakeTCPImpl {
 
   write(value: number | ArrayBufferLike | ArrayBufferView): void {
     if (this.#script.closed) throw new Error("TCP: write after close");
-    const bytes = typeof value === "number" ? new Uint8Array([value]) : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice() : new Uint8Array(value).slice();
+    const bytes =
+      typeof value === "number" ? new Uint8Array([value]) : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice() : new Uint8Array(value).slice();
     this.#script.written.push(bytes);
   }
 
