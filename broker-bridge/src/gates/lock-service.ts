@@ -58,6 +58,7 @@ export class LockService extends LockQueries {
         if (row !== undefined && row.state === "pending") this.#announce(row, true);
       },
       (err) => onError("positions", err),
+      (fn) => this.#clock.defer(fn, "gates-positions"),
     );
     this.#timer = new LockTimer(
       this.#clock,

@@ -21,6 +21,8 @@ export class PositionAnnouncer {
     /** Re-announces a pending lock whose position changed (false when it is no longer pending). */
     private readonly announce: (id: string) => void,
     private readonly onError: (err: unknown) => void,
+    /** Runs a slice after this turn of the event loop (the clock's defer). */
+    private readonly defer: (fn: () => void) => void,
   ) {}
 
   /** A lock was announced at this position (null: it left the queue). */
@@ -33,7 +35,7 @@ export class PositionAnnouncer {
     this.#from = 0;
     if (this.#dirty) return;
     this.#dirty = true;
-    setImmediate(() => this.#step());
+    this.defer(() => this.#step());
   }
 
   stop(): void {
@@ -55,7 +57,7 @@ export class PositionAnnouncer {
       this.onError(err);
     }
     this.#from = to;
-    if (to < this.queue.length) setImmediate(() => this.#step());
+    if (to < this.queue.length) this.defer(() => this.#step());
     else this.#dirty = false;
   }
 }
