@@ -196,9 +196,22 @@ test.serial("docs/audit.md: the export block runs as written, after a gadget's a
     gate.child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     await waitFor("the gate to wait", () => /waiting for approval/.test(err), 30_000);
     await how(seq);
-    return (await gate.done).code;
+    // A press the bridge refuses leaves the gate waiting: fail instead of hanging the run.
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the gate for ${step} got no decision: ${err}`)), 60_000).unref());
+    return (await Promise.race([gate.done, timeout])).code;
   };
-  const press = (seq: number) => desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(signEvent(secret, "desk-1", { button: "approve", gesture: "short", boot: 1, seq })), { qos: 1 });
+  // The press answers the view the gadget shows: it echoes that view's nonce (fresh events).
+  let shown: { head: { id: string } | null; nonce?: string } | undefined;
+  desk.on("message", (topic, payload) => {
+    if (topic === topics.gadgetView("desk-1") && payload.length > 0) shown = JSON.parse(payload.toString());
+  });
+  await desk.subscribeAsync(topics.gadgetView("desk-1"), { qos: 1 });
+  await desk.publishAsync(topics.gadgetStatus("desk-1"), JSON.stringify({ state: "online" }), { qos: 1, retain: true });
+  const press = async (seq: number) => {
+    await waitFor("desk-1's view to show the waiting lock", () => shown?.head != null && shown.nonce !== undefined, 15_000);
+    const event = { button: "approve", gesture: "short", boot: 1, seq, nonce: shown?.nonce } as const;
+    await desk.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify(signEvent(secret, "desk-1", event)), { qos: 1 });
+  };
   t.is(await decide(press, 1, "deploy-prod"), 0);
   t.is(await decide(() => bash("shipgate reject", env).done, 2, "migrate"), 1);
 
