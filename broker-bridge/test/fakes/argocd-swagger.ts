@@ -43,8 +43,12 @@ export interface MatchedOperation {
   params: Record<string, string>;
 }
 
-/** Argo CD's own API description: $SHIPGATE_ARGOCD_SWAGGER, else shared/data/ beside the repository. */
-export const SWAGGER_FILE = process.env.SHIPGATE_ARGOCD_SWAGGER || fileURLToPath(new URL("../../../../shared/data/argocd-swagger.json", import.meta.url));
+/** Argo CD's own API description: $SHIPGATE_ARGOCD_SWAGGER, else shared/data/ beside the
+ *  repository, else the copy kept with these fakes (so a clone alone runs the suites). */
+export const SWAGGER_FILE =
+  process.env.SHIPGATE_ARGOCD_SWAGGER ||
+  [fileURLToPath(new URL("../../../../shared/data/argocd-swagger.json", import.meta.url)), fileURLToPath(new URL("./argocd-swagger.json", import.meta.url))].find((f) => existsSync(f)) ||
+  fileURLToPath(new URL("./argocd-swagger.json", import.meta.url));
 
 /**
  * Without the swagger file a suite cannot run; that must not pass unseen. Under CI=true it is a
