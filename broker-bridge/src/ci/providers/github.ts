@@ -93,20 +93,7 @@ export function githubDeliveries(event: string, payload: unknown, pipelines: rea
       const o = s.options as GithubOptions;
       if (s.branch !== null && r.head_branch !== s.branch) continue;
       if (o.workflow !== null && ![str(r.workflow_id), str(r.path)?.split("/").pop() ?? null, str(r.name)].includes(o.workflow)) continue;
-      const build: Build = {
-        provider: "github",
-        pipeline: s.name,
-        id: str(r.id) ?? "?",
-        state: githubRunState(r.status, r.conclusion),
-        branch: str(r.head_branch),
-        url: str(r.html_url),
-        started_at: isoOrNull(r.run_started_at ?? r.created_at),
-        finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null,
-        workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
-      };
-      const n = num(r.run_number);
-      if (n !== undefined) build.number = n;
-      out.push({ pipeline: s.name, builds: [build], deployments: [] });
+      out.push({ pipeline: s.name, builds: [githubRunBuild(s.name, r)], deployments: [] });
     }
   } else if (event === "deployment_status") {
     const status = rec(p.deployment_status);
@@ -122,6 +109,24 @@ export function githubDeliveries(event: string, payload: unknown, pipelines: rea
     }
   }
   return out;
+}
+
+/** One workflow run, as the runs API and the workflow_run webhook both describe it. */
+function githubRunBuild(pipeline: string, r: Record<string, unknown>): Build {
+  const build: Build = {
+    provider: "github",
+    pipeline,
+    id: str(r.id) ?? "?",
+    state: githubRunState(r.status, r.conclusion),
+    branch: str(r.head_branch),
+    url: str(r.html_url),
+    started_at: isoOrNull(r.run_started_at ?? r.created_at),
+    finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null,
+    workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
+  };
+  const n = num(r.run_number);
+  if (n !== undefined) build.number = n;
+  return build;
 }
 
 /** GitHub's webhook (POST /hooks/github): signed with the secret, redelivered with the same id. */
@@ -154,24 +159,6 @@ export const github = defineProvider<GithubOptions>({
     // Deployments whose result is final are not asked about again.
     const finished = new Map<string, Deployment>();
 
-    const toBuild = (r: Record<string, unknown>): Build => {
-      const state = githubRunState(r.status, r.conclusion);
-      const build: Build = {
-        provider: "github",
-        pipeline: p.name,
-        id: str(r.id) ?? "?",
-        state,
-        branch: str(r.head_branch),
-        url: str(r.html_url),
-        started_at: isoOrNull(r.run_started_at ?? r.created_at),
-        finished_at: r.status === "completed" ? isoOrNull(r.updated_at) : null,
-        workflow: str(r.name) ?? str(r.workflow_id) ?? undefined,
-      };
-      const n = num(r.run_number);
-      if (n !== undefined) build.number = n;
-      return build;
-    };
-
     const runs = async (): Promise<Build[]> => {
       const q = new URLSearchParams({ per_page: String(o.per_page) });
       if (p.branch !== null) q.set("branch", p.branch);
@@ -179,7 +166,7 @@ export const github = defineProvider<GithubOptions>({
       const out: Build[] = [];
       for (let page = 0; url !== null && page < o.max_pages; page++) {
         const { body, answer } = await http.getJson(url, headers);
-        for (const r of listAt(body, "workflow_runs", url)) out.push(toBuild(rec(r)));
+        for (const r of listAt(body, "workflow_runs", url)) out.push(githubRunBuild(p.name, rec(r)));
         url = nextLink(answer.headers.get("link"));
       }
       return out;
