@@ -13,22 +13,13 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import mqtt, { type MqttClient } from "mqtt";
 import { freePort, tempDir, waitFor } from "./helpers/bridge";
+import { seeded } from "./helpers/seeded";
 import { topics } from "./security-support";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "../..");
 const SEED = Number(process.env.SHIPGATE_FAULT_SEED ?? 20261203);
 const KILLS = Number(process.env.SHIPGATE_FAULT_KILLS ?? 100);
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The gates bridge as one ES module next to the repository's node_modules (for better-sqlite3). */
 async function bundle(): Promise<string> {

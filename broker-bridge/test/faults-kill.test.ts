@@ -10,18 +10,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { type Spawned, freePort, runShipgate, tempDir, waitFor } from "./helpers/bridge";
+import { seeded } from "./helpers/seeded";
 import { topics } from "./security-support";
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.SHIPGATE_FAULT_SEED ?? 20261122);
 const KILLS = 6;
