@@ -77,7 +77,10 @@ test("a real Mosquitto with the exported files gives each role its rights and re
     ["ci", topics.lockRequest(), false],
     ["ci", topics.lockRequestFor("ci"), true],
     ["ci", topics.lockRequestFor("other-ci"), false],
-    ["ci", topics.lockCancel(lockId), true],
+    // Cancels too go to its own user-scoped topic: the bare one names nobody on Mosquitto.
+    ["ci", topics.lockCancel(lockId), false],
+    ["ci", topics.lockCancelFor(lockId, "ci"), true],
+    ["ci", topics.lockCancelFor(lockId, "other-ci"), false],
     ["ci", topics.adminCommand("ci", "decide"), false],
     ["ci", topics.gadgetEvent("ci"), false],
     ["ci", topics.mode(), false],
@@ -116,7 +119,11 @@ test("a real Mosquitto with the exported files gives each role its rights and re
       "ci",
       topics.mode(),
       [
-        [topics.lockState(lockId), true],
+        // Only its own locks' states, on owners/<user>/locks/<id> (issue 13).
+        [topics.lockState(lockId), false],
+        [topics.ownerLockState("ci", lockId), true],
+        [topics.ownerLockState("other-ci", lockId), false],
+        [topics.lockCancelFor(lockId, "other-ci"), false],
         [topics.gadgetView("desk-1"), false],
         [topics.adminCommand("boss", "decide"), false],
         [topics.reply("boss", "x"), false],
