@@ -35,8 +35,13 @@ export async function check(stdin: string, io: ResourceIo): Promise<number> {
       return fail(io, `shipgate is in blocked mode${until} (set by ${mode.changed_by}${mode.reason ? `: ${mode.reason}` : ""})`);
     }
     // With a user name, its own locks' states: all an external broker's ACL lets it read.
-    const states = await readRetained<LockState>(client, [lockStatesFilter(topics, source.value.username ?? undefined)], source.value.settleMs, LOCK_STATE_MAX_BYTES_FALLBACK, checkLockState, (t, why) =>
-      io.log(`shipgate: ignoring ${t}: ${why}`),
+    const states = await readRetained<LockState>(
+      client,
+      [lockStatesFilter(topics, source.value.username ?? undefined)],
+      source.value.settleMs,
+      LOCK_STATE_MAX_BYTES_FALLBACK,
+      checkLockState,
+      (t, why) => io.log(`shipgate: ignoring ${t}: ${why}`),
     );
     const approved = sortByDecision([...states.values()].filter((l) => l.state === "approved" && lockMatches(l, source.value)));
     const versions = approved.map(versionOf);
