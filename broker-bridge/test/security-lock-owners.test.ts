@@ -3,13 +3,15 @@
 // test is the attack as run: pipeline A (user api) waits in a real gate; pipeline B (user ci2)
 // subscribes to every lock topic it can name and cancels A's lock on every cancel topic. B gets
 // none of A's states, A's lock stays pending, the refusals are audited, and A's gate still gets
-// its own states and exits with the decision's code.
+// its own states and exits with the decision's code; on Mosquitto the Concourse resource, which
+// reads the same topics, lists A's lock for A only.
 import test, { type ExecutionContext } from "ava";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import mqtt, { type MqttClient } from "mqtt";
 import { GatesService } from "../src/gates/gates-service";
 import { UserStore } from "../src/accounts/user-store";
@@ -17,6 +19,9 @@ import { lookupAccount } from "../src/security/mosquitto";
 import { GATE_FILE } from "../../tools/build/gate-file";
 import { type SecureRig, closed, collect, grants, sleep, startSecureBridge, topics } from "./security-support";
 import { freePort, runShipgate, waitFor } from "./helpers/bridge";
+import { run as runCommand } from "./integrations-support";
+
+const CONCOURSE_BIN = fileURLToPath(new URL("../../integrations/concourse/bin/", import.meta.url));
 
 const MOSQUITTO = "/usr/sbin/mosquitto";
 const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -219,6 +224,21 @@ test.serial("embedded broker: another pipeline cannot cancel or read a pipeline'
     t.is(await gate.exit, 0, gate.stderr());
     t.regex(gate.stderr(), /api\/deploy approved by user:boss/);
     t.like(JSON.parse(readFileSync(path.join(gate.dir, "record.json"), "utf8")), { id: idA, pipeline: "api", state: "approved" });
+
+    // The Concourse resource reads the same owner topics: A's check lists A's approved lock, B's
+    // lists nothing of A's, and A's `in` fetches the record.
+    const source = (user: string) => ({ broker: url, username: user, password: pw[user], settle: "300ms" });
+    const concourse = (command: string, input: unknown, args: string[] = []) => runCommand(path.join(CONCOURSE_BIN, command), args, { stdin: JSON.stringify(input) });
+    const checkA = await concourse("check", { source: source("api") });
+    t.is(checkA.code, 0, checkA.stderr);
+    t.deepEqual(JSON.parse(checkA.stdout), [{ id: idA, pipeline: "api", step: "deploy" }]);
+    const checkB = await concourse("check", { source: source("ci2") });
+    t.is(checkB.code, 0, checkB.stderr);
+    t.deepEqual(JSON.parse(checkB.stdout), [], "B's check sees no version of A's");
+    const dest = mkdtempSync(path.join(tmpdir(), "concourse-dest-"));
+    const got = await concourse("in", { source: source("api"), version: { id: idA, pipeline: "api", step: "deploy" } }, [dest]);
+    t.is(got.code, 0, got.stderr);
+    t.like(JSON.parse(readFileSync(path.join(dest, "record.json"), "utf8")), { id: idA, state: "approved" });
 
     // A's own cancel (SIGTERM in its gate) goes through Mosquitto on A's cancel topic.
     const idC = randomUUID();
