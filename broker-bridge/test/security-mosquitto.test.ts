@@ -81,6 +81,8 @@ test("a real Mosquitto with the exported files gives each role its rights and re
     ["ci", topics.lockCancel(lockId), false],
     ["ci", topics.lockCancelFor(lockId, "ci"), true],
     ["ci", topics.lockCancelFor(lockId, "other-ci"), false],
+    // Its own owner topic is the bridge's output: a pipeline cannot forge its lock's state there.
+    ["ci", topics.ownerLockState("ci", lockId), false],
     ["ci", topics.adminCommand("ci", "decide"), false],
     ["ci", topics.gadgetEvent("ci"), false],
     ["ci", topics.mode(), false],
@@ -90,6 +92,7 @@ test("a real Mosquitto with the exported files gives each role its rights and re
     ["boss", topics.lockRequest(), true],
     ["boss", topics.adminCommand("ci", "mode"), false],
     ["boss", topics.lockState(lockId), false],
+    ["boss", topics.ownerLockState("ci", lockId), false],
     ["boss", topics.mode(), false],
   ];
   for (const [name, topic, allowed] of cases) {
