@@ -50,6 +50,7 @@ const TARGETS: Target[] = [
   { topic: topics.lockRequest(), sample: { id: randomUUID(), pipeline: "api", step: "deploy", summary: "v1", timeout_s: 60 }, accepted: valid(LOCK_REQUEST_MAX_BYTES, checkLockRequest) },
   // No such lock: every cancel is refused, whatever its payload.
   { topic: topics.lockCancel(randomUUID()), sample: {}, accepted: () => false },
+  { topic: topics.lockCancelFor(randomUUID(), "fuzzer"), sample: {}, accepted: () => false },
   // No lock is pending: a decide is refused even when well-formed.
   { topic: topics.adminCommand("admin", "decide"), sample: { correlation: "c1", decision: "approve" }, accepted: () => false },
   { topic: topics.gadgetEvent("fz-1"), sample: { button: "approve", gesture: "short", boot: 1, seq: 1 }, accepted: valid(GADGET_EVENT_MAX_BYTES, checkGadgetEvent) },

@@ -77,7 +77,12 @@ test("a real Mosquitto with the exported files gives each role its rights and re
     ["ci", topics.lockRequest(), false],
     ["ci", topics.lockRequestFor("ci"), true],
     ["ci", topics.lockRequestFor("other-ci"), false],
-    ["ci", topics.lockCancel(lockId), true],
+    // Cancels too go to its own user-scoped topic: the bare one names nobody on Mosquitto.
+    ["ci", topics.lockCancel(lockId), false],
+    ["ci", topics.lockCancelFor(lockId, "ci"), true],
+    ["ci", topics.lockCancelFor(lockId, "other-ci"), false],
+    // Its own owner topic is the bridge's output: a pipeline cannot forge its lock's state there.
+    ["ci", topics.ownerLockState("ci", lockId), false],
     ["ci", topics.adminCommand("ci", "decide"), false],
     ["ci", topics.gadgetEvent("ci"), false],
     ["ci", topics.mode(), false],
@@ -87,6 +92,7 @@ test("a real Mosquitto with the exported files gives each role its rights and re
     ["boss", topics.lockRequest(), true],
     ["boss", topics.adminCommand("ci", "mode"), false],
     ["boss", topics.lockState(lockId), false],
+    ["boss", topics.ownerLockState("ci", lockId), false],
     ["boss", topics.mode(), false],
   ];
   for (const [name, topic, allowed] of cases) {
@@ -116,7 +122,11 @@ test("a real Mosquitto with the exported files gives each role its rights and re
       "ci",
       topics.mode(),
       [
-        [topics.lockState(lockId), true],
+        // Only its own locks' states, on owners/<user>/locks/<id> (issue 13).
+        [topics.lockState(lockId), false],
+        [topics.ownerLockState("ci", lockId), true],
+        [topics.ownerLockState("other-ci", lockId), false],
+        [topics.lockCancelFor(lockId, "other-ci"), false],
         [topics.gadgetView("desk-1"), false],
         [topics.adminCommand("boss", "decide"), false],
         [topics.reply("boss", "x"), false],

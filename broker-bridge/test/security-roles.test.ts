@@ -124,7 +124,11 @@ test("nobody but the bridge may publish lock states or the mode, not even an adm
   const again = await rig.connectAs("boss", "admin");
   await again.publishAsync(topics.mode(), JSON.stringify({ mode: "released" }), { qos: 0, retain: true });
   await closed(again);
-  t.is(rig.audit("auth.publish.denied").length, 2);
+  // Nor a lock's copy on its requester's owner topic, not even by that requester.
+  const owner = await rig.connectAs("ci", "pipeline");
+  await owner.publishAsync(topics.ownerLockState("ci", randomUUID()), forged, { qos: 0, retain: true });
+  await closed(owner);
+  t.is(rig.audit("auth.publish.denied").length, 3);
   // An admin's own command does work.
   const admin = await rig.connectAs("boss", "admin");
   const reply = new Promise<string>((resolve) => admin.on("message", (_t, p) => resolve(p.toString())));

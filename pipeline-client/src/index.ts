@@ -2,5 +2,6 @@
 export * from "./connection";
 export * from "./gate";
 export * from "./io";
+export * from "./lock-topics";
 export * from "./record";
 export * from "./wait";

@@ -1,12 +1,14 @@
 // Waiting for a decision: ask with a fixed lock id, and on every (re)connect simply ask again with
-// the same id (the bridge treats it as the same lock); the retained state on locks/<id> brings the
-// decision, whichever of the broker and the bridge restarted in between. Ctrl-C or SIGTERM
-// withdraws the lock before exiting.
+// the same id (the bridge treats it as the same lock); the lock's retained state (on
+// owners/<user>/locks/<id> with a user name, else locks/<id>: lock-topics.ts) brings the decision,
+// whichever of the broker and the bridge restarted in between. Ctrl-C or SIGTERM withdraws the
+// lock before exiting.
 
 import { writeFileSync } from "node:fs";
 import { type LockRequest, checkErrorReply, checkLockState, decode } from "@shipgate/protocol";
 import { type Connection, ConnectError, connectOnce } from "./connection";
 import type { Io } from "./io";
+import { lockTopics } from "./lock-topics";
 import { EXIT, describe, exitCodeOf, recordOf } from "./record";
 
 export interface WaitOptions {
@@ -21,7 +23,8 @@ export interface WaitOptions {
 export async function waitForDecision(o: WaitOptions): Promise<number> {
   const { request, conn, clientId, io } = o;
   const topics = conn.topics;
-  const stateTopic = topics.lockState(request.id);
+  const onTopics = lockTopics(topics, request.id, conn.username);
+  const stateTopic = onTopics.state;
   const errorTopic = topics.errors(clientId);
   let finished = false;
   let lostConnection = false;
@@ -59,9 +62,7 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
           io.err(`shipgate gate: not authorized to read ${refused.map((g) => g.topic).join(", ")}`);
           return finish(EXIT.error);
         }
-        // With a user name, its own request topic (the only one an external broker lets it use).
-        const requestTopic = conn.username !== undefined ? topics.lockRequestFor(conn.username) : topics.lockRequest();
-        client.publish(requestTopic, payload, { qos: 1 }, (pubErr) => {
+        client.publish(onTopics.request, payload, { qos: 1 }, (pubErr) => {
           if (pubErr && !finished) io.err(`shipgate gate: could not send the request: ${pubErr.message}`);
         });
       });
@@ -77,22 +78,22 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
       if (topic !== stateTopic || message.length === 0) return;
       const state = decode(message, 8192, checkLockState);
       if (!state.ok) return;
-      const lock = state.value;
-      const line = describe(label, lock);
+      const current = state.value;
+      const line = describe(label, current);
       if (line !== last) {
         io.err(line);
         last = line;
       }
-      if (lock.state === "pending") return;
+      if (current.state === "pending") return;
       if (o.record !== undefined) {
         try {
-          writeFileSync(o.record, JSON.stringify(recordOf(lock), null, 2) + "\n");
+          writeFileSync(o.record, JSON.stringify(recordOf(current), null, 2) + "\n");
         } catch (err) {
           io.err(`shipgate gate: cannot write --record ${o.record}: ${(err as Error).message}`);
           return finish(EXIT.error);
         }
       }
-      finish(exitCodeOf(lock.state));
+      finish(exitCodeOf(current.state));
     });
 
     client.on("connect", () => {
@@ -121,7 +122,7 @@ export async function waitForDecision(o: WaitOptions): Promise<number> {
       if (finished) return;
       io.err(`shipgate gate: cancelling lock ${request.id}`);
       const stop = setTimeout(() => finish(code), 5000);
-      client.publish(topics.lockCancel(request.id), "", { qos: 1 }, () => {
+      client.publish(onTopics.cancel, "", { qos: 1 }, () => {
         clearTimeout(stop);
         finish(code);
       });

@@ -26,7 +26,8 @@ export type AdminCommandName = (typeof ADMIN_COMMANDS)[number];
 export type ParsedTopic =
   | { kind: "lock-request"; user?: string }
   | { kind: "lock-state"; id: string }
-  | { kind: "lock-cancel"; id: string }
+  | { kind: "lock-cancel"; id: string; user?: string }
+  | { kind: "owner-lock-state"; user: string; id: string }
   | { kind: "mode" }
   | { kind: "error"; clientId: string }
   | { kind: "admin"; user: string; command: AdminCommandName }
@@ -39,6 +40,8 @@ export type ParsedTopic =
   | { kind: "presence"; node: string }
   | { kind: "bridge-status" }
   | { kind: "unknown"; reason: string };
+
+const USER_LEVEL = "user in topic must be letters, digits, '_', '.' or '-'";
 
 export class Topics {
   readonly prefix: string;
@@ -66,6 +69,16 @@ export class Topics {
   }
   lockCancel(id: string): string {
     return this.prefix + "locks/" + id + "/cancel";
+  }
+  /** A user's own cancel topic: the ACL (write locks/+/cancel/%u) makes the last level say who
+   *  cancels, so on an external broker the bridge can refuse a cancel of another user's lock. */
+  lockCancelFor(id: string, user: string): string {
+    return this.prefix + "locks/" + id + "/cancel/" + user;
+  }
+  /** A lock's state again, under the user that requested it: the ACL (read owners/%u/locks/+)
+   *  lets only that user read it, where locks/+ would show every pipeline's locks. */
+  ownerLockState(user: string, id: string): string {
+    return this.prefix + "owners/" + user + "/locks/" + id;
   }
   mode(): string {
     return this.prefix + "mode";
@@ -116,6 +129,13 @@ export class Topics {
   allLockCancels(): string {
     return this.prefix + "locks/+/cancel";
   }
+  allUserLockCancels(): string {
+    return this.prefix + "locks/+/cancel/+";
+  }
+  /** Every lock state of one user (what that user may read on an external broker). */
+  ownerLockStates(user: string): string {
+    return this.prefix + "owners/" + user + "/locks/+";
+  }
   allGadgetEvents(): string {
     return this.prefix + "gadgets/+/event";
   }
@@ -133,7 +153,7 @@ export class Topics {
   parse(topic: string): ParsedTopic {
     if (topic.indexOf(this.prefix) !== 0) return { kind: "unknown", reason: "topic is outside prefix " + this.prefix };
     const levels = topic.slice(this.prefix.length).split("/");
-    const [a, b, c] = levels;
+    const [a, b, c, d] = levels;
     const n = levels.length;
     if (a === "locks") {
       if (n === 2 && b === "request") return { kind: "lock-request" };
@@ -144,6 +164,14 @@ export class Topics {
       if (b !== undefined && !UUID_PATTERN.test(b)) return { kind: "unknown", reason: "lock id in topic must be a UUID" };
       if (n === 2 && b !== undefined) return { kind: "lock-state", id: b };
       if (n === 3 && b !== undefined && c === "cancel") return { kind: "lock-cancel", id: b };
+      if (n === 4 && b !== undefined && c === "cancel" && d !== undefined) {
+        if (!NODE_ID_PATTERN.test(d)) return { kind: "unknown", reason: USER_LEVEL };
+        return { kind: "lock-cancel", id: b, user: d };
+      }
+    } else if (a === "owners" && n === 4 && b !== undefined && c === "locks" && d !== undefined) {
+      if (!NODE_ID_PATTERN.test(b)) return { kind: "unknown", reason: USER_LEVEL };
+      if (!UUID_PATTERN.test(d)) return { kind: "unknown", reason: "lock id in topic must be a UUID" };
+      return { kind: "owner-lock-state", user: b, id: d };
     } else if (a === "mode" && n === 1) {
       return { kind: "mode" };
     } else if (a === "errors" && n === 2 && b !== undefined && b.length > 0 && !/[+#]/.test(b)) {

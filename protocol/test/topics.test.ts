@@ -10,6 +10,8 @@ function everyTopic(topics: Topics): [string, ParsedTopic][] {
     [topics.lockRequest(), { kind: "lock-request" }],
     [topics.lockState(LOCK_ID), { kind: "lock-state", id: LOCK_ID }],
     [topics.lockCancel(LOCK_ID), { kind: "lock-cancel", id: LOCK_ID }],
+    [topics.lockCancelFor(LOCK_ID, "ci.prod"), { kind: "lock-cancel", id: LOCK_ID, user: "ci.prod" }],
+    [topics.ownerLockState("ci", LOCK_ID), { kind: "owner-lock-state", user: "ci", id: LOCK_ID }],
     [topics.mode(), { kind: "mode" }],
     [topics.errors("gate-7f3a"), { kind: "error", clientId: "gate-7f3a" }],
     [topics.adminCommand("alice", "mode"), { kind: "admin", user: "alice", command: "mode" }],
@@ -35,6 +37,9 @@ test("the default prefix gives the contract's pipeline topics", (t) => {
   t.deepEqual(topics.parse("shipgate/v1/locks/request/ci"), { kind: "lock-request", user: "ci" });
   t.is(topics.lockState(LOCK_ID), `shipgate/v1/locks/${LOCK_ID}`);
   t.is(topics.lockCancel(LOCK_ID), `shipgate/v1/locks/${LOCK_ID}/cancel`);
+  // The user-scoped topics an external broker's ACL binds (issue 13).
+  t.is(topics.lockCancelFor(LOCK_ID, "ci"), `shipgate/v1/locks/${LOCK_ID}/cancel/ci`);
+  t.is(topics.ownerLockState("ci", LOCK_ID), `shipgate/v1/owners/ci/locks/${LOCK_ID}`);
   t.is(topics.mode(), "shipgate/v1/mode");
   t.is(topics.errors("c1"), "shipgate/v1/errors/c1");
 });
@@ -53,6 +58,8 @@ test("subscription filters cover the topics they are for", (t) => {
   const topics = new Topics("acme/");
   t.is(topics.allLockStates(), "acme/locks/+");
   t.is(topics.allLockCancels(), "acme/locks/+/cancel");
+  t.is(topics.allUserLockCancels(), "acme/locks/+/cancel/+");
+  t.is(topics.ownerLockStates("ci"), "acme/owners/ci/locks/+");
   t.is(topics.allGadgetEvents(), "acme/gadgets/+/event");
   t.is(topics.allGadgetStatus(), "acme/gadgets/+/status");
   t.is(topics.allGadgetTelemetry(), "acme/gadgets/+/telemetry");
@@ -96,7 +103,18 @@ test("topics outside the prefix, wildcards and extra levels are unknown, with a 
     "shipgate/v1/locks/request/extra/more",
     "shipgate/v1/locks/request/+",
     `shipgate/v1/locks/${LOCK_ID}/`,
-    `shipgate/v1/locks/${LOCK_ID}/cancel/now`,
+    // locks/<id>/cancel/<user> is a user's own cancel topic; a wildcard, deeper or bad user is not.
+    `shipgate/v1/locks/${LOCK_ID}/cancel/+`,
+    `shipgate/v1/locks/${LOCK_ID}/cancel/ci/now`,
+    `shipgate/v1/locks/${LOCK_ID}/cancel/-ci`,
+    "shipgate/v1/locks/not-a-uuid/cancel/ci",
+    "shipgate/v1/owners/ci",
+    "shipgate/v1/owners/ci/locks",
+    "shipgate/v1/owners/+/locks/" + LOCK_ID,
+    "shipgate/v1/owners/ci/locks/+",
+    "shipgate/v1/owners/ci/locks/not-a-uuid",
+    `shipgate/v1/owners/ci/locks/${LOCK_ID}/cancel`,
+    `shipgate/v1/owners/ci/gadgets/${LOCK_ID}`,
     `shipgate/v1/locks/${LOCK_ID}/approve`,
     "shipgate/v1/locks/not-a-uuid",
     "shipgate/v1/mode/",

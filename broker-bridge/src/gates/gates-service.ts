@@ -2,7 +2,18 @@
 // dashboard, and the retained lock states and mode going back out. The queue logic itself is in
 // lock-service.ts; this file only translates between topics and calls.
 
-import { type AdminCommandMessage, type AdminCommandName, type AdminReply, type LockRequest, MESSAGES, checkDecideCommand, checkModeCommand, encode, isObject } from "@shipgate/protocol";
+import {
+  type AdminCommandMessage,
+  type AdminCommandName,
+  type AdminReply,
+  type LockRequest,
+  MESSAGES,
+  NODE_ID_PATTERN,
+  checkDecideCommand,
+  checkModeCommand,
+  encode,
+  isObject,
+} from "@shipgate/protocol";
 import { Counter, Gauge, Histogram } from "../metrics/prom";
 import { parseDuration } from "../duration";
 import type { InboundMessage } from "../link/link";
@@ -72,11 +83,12 @@ export class GatesService implements Service {
     router.on(MESSAGES.lockRequest, (d) => this.#onRequest(d), { owner: this.name });
     router.on(MESSAGES.userLockRequest, (d) => this.#onRequest(d), { owner: this.name });
     router.on(MESSAGES.lockCancel, (d) => this.#onCancel(d), { owner: this.name, badTopic: "not a cancel topic" });
+    router.on(MESSAGES.userLockCancel, (d) => this.#onCancel(d), { owner: this.name, badTopic: "not a cancel topic" });
     router.on(MESSAGES.adminCommand, (d) => this.#onAdmin(d), { owner: this.name, badTopic: "not an admin topic" });
 
-    bus.on("lock:changed", ({ lock, positionOnly }) => this.#publish(topics.lockState(lock.id), encode(lock), true, positionOnly === true));
+    bus.on("lock:changed", ({ lock, positionOnly }) => this.#publishState(lock.id, encode(lock), true, positionOnly === true));
     // An empty retained payload deletes the retained message (MQTT 3.1.1 section 3.3.1.3).
-    bus.on("lock:cleared", ({ id }) => this.#publish(topics.lockState(id), "", true));
+    bus.on("lock:cleared", ({ id }) => this.#publishState(id, "", true));
     bus.on("mode:changed", ({ mode }) => this.#publish(topics.mode(), encode(mode), true));
 
     ctx.status.register("mode", () => this.#locks.mode());
@@ -95,6 +107,15 @@ export class GatesService implements Service {
     this.#ctx.link.publish(topic, payload, bulk ? { qos: 1, retain, bulk } : { qos: 1, retain }).catch((err: Error) => {
       this.#ctx.log.warn({ err: err.message, topic }, "publish failed");
     });
+  }
+
+  /** A lock's state on locks/<id> (the contract) and again on owners/<requester>/locks/<id>, the
+   *  one topic of it an external broker's ACL lets its pipeline read (docs/protocol.md). */
+  #publishState(id: string, payload: string, retain: boolean, bulk = false): void {
+    const { topics } = this.#ctx;
+    this.#publish(topics.lockState(id), payload, retain, bulk);
+    const owner = this.#locks.requesterOf(id);
+    if (owner !== null && NODE_ID_PATTERN.test(owner)) this.#publish(topics.ownerLockState(owner, id), payload, retain, bulk);
   }
 
   /** Refused for who is asking: audited, answered on the asker's own errors topic, nothing created. */
@@ -116,7 +137,7 @@ export class GatesService implements Service {
       const { lock, created } = this.#locks.request(value, requester.user);
       // Asked again (a reconnecting pipeline): answer with the state once more. A lock whose retained
       // state was already cleared is answered without retain, so it does not come back to life.
-      if (!created) this.#publish(this.#ctx.topics.lockState(lock.id), encode(lock), this.#locks.isRetained(lock.id));
+      if (!created) this.#publishState(lock.id, encode(lock), this.#locks.isRetained(lock.id));
     } catch (err) {
       if (err instanceof GateRefusal) return this.reject(message, err.field, err.message, value.id);
       // The store refused the write (disk full, read-only): the pipeline hears it and may retry.
@@ -125,19 +146,21 @@ export class GatesService implements Service {
     }
   }
 
+  /** locks/<id>/cancel (the contract; on the embedded broker the connection says who) and
+   *  locks/<id>/cancel/<user> (the user level, bound to the sender by an external broker's ACL). */
   #onCancel({ message, topic: parsed }: Delivery<unknown, "lock-cancel">): void {
+    const canceller = this.#scope.requester(message);
+    if (!canceller.ok) return this.#deny(message, canceller.actor, "lock.cancel.denied", parsed.id, canceller.error, {});
     const lock = this.#locks.get(parsed.id);
     if (lock === undefined) return this.reject(message, "id", `no lock ${parsed.id}`, parsed.id);
-    const from = message.from;
     const requester = this.#locks.requesterOf(parsed.id);
-    if (from !== null && from.role !== "admin" && from.role !== "bridge") {
-      const scope = this.#scope.pipelineRefusal(from.username, from.role, lock.pipeline);
-      const notOwner = requester !== null && from.username !== requester ? `lock ${parsed.id} belongs to ${requester}; only its pipeline or an admin may cancel it` : null;
-      const why = notOwner ?? scope;
-      if (why !== null) return this.#deny(message, `user:${from.username ?? "anonymous"}`, "lock.cancel.denied", parsed.id, why, { requester, pipeline: lock.pipeline });
-    }
+    // A bare cancel through an external broker names nobody; the exported ACL lets only admins
+    // and the bridge publish it there (pipelines cancel on their own locks/<id>/cancel/<user>).
+    const unnamed = message.from === null && canceller.user === null;
+    const why = unnamed ? null : this.#scope.cancelRefusal(canceller.user, canceller.role, parsed.id, lock.pipeline, requester);
+    if (why !== null) return this.#deny(message, `user:${canceller.user ?? "anonymous"}`, "lock.cancel.denied", parsed.id, why, { requester, pipeline: lock.pipeline });
     try {
-      this.#locks.cancel(parsed.id, from?.username ? `user:${from.username}` : "pipeline");
+      this.#locks.cancel(parsed.id, canceller.user !== null ? `user:${canceller.user}` : "pipeline");
     } catch (err) {
       this.#ctx.log.error({ err, id: parsed.id }, "could not store a cancel");
       this.reject(message, "", `the bridge could not store the cancel: ${(err as Error).message}`, parsed.id);

@@ -31,7 +31,9 @@ export class LockQueries {
 
   /** Who requested the lock: pipelines may cancel and read only their own. */
   requesterOf(id: string): string | null {
-    return this.locks.requesterOf(id);
+    // A pending lock's requester is in the queue: no query for each delivered or published state.
+    const queued = this.queue.meta(id);
+    return queued !== undefined ? queued.requester : this.locks.requesterOf(id);
   }
 
   /** The lock's pipeline, or null when there is no such lock. */

@@ -41,6 +41,11 @@ export class LockQueue {
     return at;
   }
 
+  /** The queued facts of a pending lock, or undefined when it is not queued. */
+  meta(id: string): QueuedLock | undefined {
+    return this.#meta.get(id);
+  }
+
   positionOf(id: string): number {
     if (this.#positions === null) {
       const positions = new Map<string, number>();

@@ -1,7 +1,8 @@
-// A lock speaks for the pipeline that owns it (issue 13): who is asking (the connection's user on
-// the embedded broker; the user level of locks/request/<user> on an external one, which the
-// exported ACL ties to the authenticated user), and whether that user may speak for a pipeline
-// (`shipgate user add NAME --role pipeline --pipelines GLOB,...`; default: the pipeline NAME).
+// A lock speaks for the pipeline that owns it (issue 13): who is asking or cancelling (the
+// connection's user on the embedded broker; the user level of locks/request/<user> or
+// locks/<id>/cancel/<user> on an external one, which the exported ACL ties to the authenticated
+// user), whether that user may speak for a pipeline (`shipgate user add NAME --role pipeline
+// --pipelines GLOB,...`; default: the pipeline NAME), and whether it may cancel a given lock.
 
 import type { InboundMessage } from "../link/link";
 import { UserStore, pipelinesOf } from "../accounts/user-store";
@@ -20,18 +21,28 @@ export class PipelineScope {
     this.#users = new UserStore(ctx.config.state_dir);
   }
 
+  /** Who sends this lock request or cancel. */
   requester(message: InboundMessage): Requester {
     const parsed = this.#ctx.topics.parse(message.topic);
-    const topicUser = parsed.kind === "lock-request" ? parsed.user : undefined;
+    const topicUser = parsed.kind === "lock-request" || parsed.kind === "lock-cancel" ? parsed.user : undefined;
     const from = message.from;
     if (from === null) {
       // External broker: only the topic can say who asks (bare locks/request: nobody known).
       return { ok: true, user: topicUser ?? null, role: topicUser === undefined ? null : this.#roleOf(topicUser) };
     }
     if (topicUser !== undefined && topicUser !== from.username) {
-      return { ok: false, actor: `user:${from.username ?? "anonymous"}`, error: `user ${from.username ?? "anonymous"} may not request locks as ${topicUser}` };
+      const verb = parsed.kind === "lock-cancel" ? "cancel" : "request";
+      return { ok: false, actor: `user:${from.username ?? "anonymous"}`, error: `user ${from.username ?? "anonymous"} may not ${verb} locks as ${topicUser}` };
     }
     return { ok: true, user: from.username, role: from.role };
+  }
+
+  /** Why this user (null: an anonymous client) may not cancel a lock of `pipeline` that
+   *  `requester` asked for, or null. Admins and the bridge may cancel any lock. */
+  cancelRefusal(user: string | null, role: string | null, id: string, pipeline: string, requester: string | null): string | null {
+    if (role === "admin" || role === "bridge") return null;
+    if (requester !== null && user !== requester) return `lock ${id} belongs to ${requester}; only its pipeline or an admin may cancel it`;
+    return this.pipelineRefusal(user, role, pipeline);
   }
 
   /** Why this user may not speak for the pipeline, or null. Admins, the bridge and the open test

@@ -15,10 +15,11 @@ export function errorClientId(message: InboundMessage): string {
   if (message.from !== null) return message.from.clientId;
   const json = parseJson(message.payload, LOCK_REQUEST_MAX_BYTES);
   const claimed = json.ok && isObject(json.value) && typeof json.value.client_id === "string" && CLIENT_ID.test(json.value.client_id) ? json.value.client_id : null;
-  // On locks/request/<user> (issue 13) the ACL vouches for the user, not for the client_id it
-  // names: answer only a client id of that user's ("<user>" or "<user>-..."), else errors/<user>,
-  // so a request cannot direct the bridge's answer into another client's errors topic.
-  const owner = /(?:^|\/)locks\/request\/([A-Za-z0-9_.-]{1,64})$/.exec(message.topic)?.[1];
+  // On locks/request/<user> and locks/<id>/cancel/<user> (issue 13) the ACL vouches for the user,
+  // not for the client_id a payload names: answer only a client id of that user's ("<user>" or
+  // "<user>-..."), else errors/<user>, so a message cannot direct the bridge's answer into another
+  // client's errors topic.
+  const owner = /(?:^|\/)locks\/(?:request|[0-9a-fA-F-]{36}\/cancel)\/([A-Za-z0-9_.-]{1,64})$/.exec(message.topic)?.[1];
   if (owner !== undefined) return claimed !== null && (claimed === owner || claimed.startsWith(`${owner}-`)) ? claimed : owner;
   return claimed ?? "unknown";
 }

@@ -29,10 +29,22 @@ export const EVERYONE: readonly AclRule[] = [r("errors/%c")];
 export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
   // Publishes its own events, status (and Will) and telemetry; reads its own view and acks.
   gadget: [w("gadgets/%u/event"), w("gadgets/%u/status"), w("gadgets/%u/telemetry"), r("gadgets/%u/view"), r("gadgets/%u/ack"), r("mode"), r("bridge/status")],
-  // Requests and cancels locks; reads lock states (its own only, on the embedded broker) and the mode.
-  // On Mosquitto a request goes to locks/request/<user>: the bridge cannot see who published on
-  // the shared locks/request there, and a request on it would be readable on locks/+ by others.
-  pipeline: [embeddedOnly(w("locks/request")), w("locks/request/%u"), w("locks/+/cancel"), w("presence/%u"), r("locks/+"), r("mode"), r("bridge/status")],
+  // Requests and cancels its own locks, reads their states and the mode. The contract's topics
+  // (locks/request, locks/<id>/cancel, locks/<id>) are embedded-only: that broker sees who
+  // publishes and delivers a pipeline only its own locks' states. On Mosquitto the bridge sees no
+  // publisher, so a pipeline uses the topics whose user level the ACL binds to it: requests on
+  // locks/request/<user>, cancels on locks/<id>/cancel/<user>, states on owners/<user>/locks/<id>.
+  pipeline: [
+    embeddedOnly(w("locks/request")),
+    w("locks/request/%u"),
+    embeddedOnly(w("locks/+/cancel")),
+    w("locks/+/cancel/%u"),
+    w("presence/%u"),
+    embeddedOnly(r("locks/+")),
+    r("owners/%u/locks/+"),
+    r("mode"),
+    r("bridge/status"),
+  ],
   // Reads what the dashboard shows, the gadgets' button events and Home Assistant's discovery
   // configs (a Home Assistant account is a viewer, docs/homeassistant.md); writes only its own
   // presence beat (a fleet node's account).
@@ -42,7 +54,18 @@ export const ROLE_RULES: Readonly<Record<Role, readonly AclRule[]>> = {
   // nobody else may forge them. An admin may not publish a gadget's events: a press counts for the
   // gadget's own account only (N-of-M counts people; issue 13). The terminal twin signs in with
   // the gadget's account.
-  admin: [w("admin/%u/+"), w("locks/request"), w("locks/request/%u"), w("locks/+/cancel"), w("gadgets/+/status"), w("gadgets/+/telemetry"), w("presence/+"), r("#"), HA_DISCOVERY],
+  admin: [
+    w("admin/%u/+"),
+    w("locks/request"),
+    w("locks/request/%u"),
+    w("locks/+/cancel"),
+    w("locks/+/cancel/%u"),
+    w("gadgets/+/status"),
+    w("gadgets/+/telemetry"),
+    w("presence/+"),
+    r("#"),
+    HA_DISCOVERY,
+  ],
   // The bridge itself as a client of an external broker (and Home Assistant's discovery configs).
   bridge: [w("#"), r("#"), { ...HA_DISCOVERY, access: "write" }, HA_DISCOVERY],
 };

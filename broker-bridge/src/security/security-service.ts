@@ -152,9 +152,12 @@ export class SecurityService implements Service {
     const parsed = this.#ctx.topics.parse(topic);
     // locks/+ also matches locks/request: other pipelines' requests are not for pipelines or viewers.
     if (parsed.kind === "lock-request") return false;
-    if (who.role !== "pipeline" || parsed.kind !== "lock-state") return true;
+    if (who.role !== "pipeline") return true;
     // "reads its own locks": the gates record who requested each lock (locks.requester).
-    return this.#requester(parsed.id) === who.username;
+    if (parsed.kind === "lock-state") return this.#requester(parsed.id) === who.username;
+    // The ACL already binds owners/<user>/...; checked again so no rule change can widen it.
+    if (parsed.kind === "owner-lock-state") return parsed.user === who.username;
+    return true;
   }
 
   #requester(id: string): string | null {

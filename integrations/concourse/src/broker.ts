@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { MqttClient } from "mqtt";
 import { type Checked, decode } from "@shipgate/protocol";
 import { type Connection, connectOnce } from "@shipgate/pipeline-client/connection";
+import { topicUser } from "@shipgate/pipeline-client/lock-topics";
 import { type ResourceSource, topicsOf } from "./source";
 
 export function connectionOf(source: ResourceSource): Connection {
@@ -15,8 +16,11 @@ export function connectionOf(source: ResourceSource): Connection {
   return conn;
 }
 
-export function clientIdFor(command: string): string {
-  return `concourse-${command}-${randomUUID().slice(0, 8)}`;
+/** "<user>-concourse-<command>-<random>" with a user name: on an external broker the bridge answers
+ *  a refusal of a user's request only to a client id of that user's (broker-bridge/src/link/refuse.ts). */
+export function clientIdFor(command: string, username: string | null = null): string {
+  const user = topicUser(username ?? undefined);
+  return `${user === undefined ? "" : `${user}-`}concourse-${command}-${randomUUID().slice(0, 8)}`.slice(0, 64);
 }
 
 export function connect(source: ResourceSource, clientId: string): Promise<MqttClient> {

@@ -4,6 +4,7 @@
 
 import { LOCK_STATE_MAX_BYTES_FALLBACK, lockMatches, sortByDecision, versionOf } from "./versions";
 import { type LockState, type ModeState, checkLockState, checkModeState } from "@shipgate/protocol";
+import { lockStatesFilter } from "@shipgate/pipeline-client/lock-topics";
 import { clientIdFor, connect, readRetained } from "./broker";
 import type { ResourceIo } from "./io";
 import { type LockVersion, checkSource, checkVersion, parseRequest, topicsOf } from "./source";
@@ -22,7 +23,7 @@ export async function check(stdin: string, io: ResourceIo): Promise<number> {
   const topics = topicsOf(source.value);
   let client: Awaited<ReturnType<typeof connect>>;
   try {
-    client = await connect(source.value, clientIdFor("check"));
+    client = await connect(source.value, clientIdFor("check", source.value.username));
   } catch (err) {
     return fail(io, (err as Error).message);
   }
@@ -33,8 +34,14 @@ export async function check(stdin: string, io: ResourceIo): Promise<number> {
       const until = mode.until ? ` until ${mode.until}` : "";
       return fail(io, `shipgate is in blocked mode${until} (set by ${mode.changed_by}${mode.reason ? `: ${mode.reason}` : ""})`);
     }
-    const states = await readRetained<LockState>(client, [topics.allLockStates()], source.value.settleMs, LOCK_STATE_MAX_BYTES_FALLBACK, checkLockState, (t, why) =>
-      io.log(`shipgate: ignoring ${t}: ${why}`),
+    // With a user name, its own locks' states: all an external broker's ACL lets it read.
+    const states = await readRetained<LockState>(
+      client,
+      [lockStatesFilter(topics, source.value.username ?? undefined)],
+      source.value.settleMs,
+      LOCK_STATE_MAX_BYTES_FALLBACK,
+      checkLockState,
+      (t, why) => io.log(`shipgate: ignoring ${t}: ${why}`),
     );
     const approved = sortByDecision([...states.values()].filter((l) => l.state === "approved" && lockMatches(l, source.value)));
     const versions = approved.map(versionOf);

@@ -1,5 +1,6 @@
 // `in DEST`: fetches one decided lock and writes it to DEST as record.json, the same JSON that
-// `shipgate gate --record` writes, plus DEST/id. The state comes from the lock's retained message;
+// `shipgate gate --record` writes, plus DEST/id. The state comes from the lock's retained message
+// (on the user's own topics when the source has a user name, as `shipgate gate` uses them);
 // once the bridge has cleared that (after its grace period) the lock is asked for again with the
 // same id, which the bridge answers with the stored state without creating a new lock
 // (shared/docs/contract.md: "A repeated request with the same id is the same lock").
@@ -8,6 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { type LockState, checkErrorReply, checkLockState, decode } from "@shipgate/protocol";
+import { lockTopics } from "@shipgate/pipeline-client/lock-topics";
 import { recordOf } from "@shipgate/pipeline-client/record";
 import { clientIdFor, connect, readRetained } from "./broker";
 import type { ResourceIo } from "./io";
@@ -25,7 +27,7 @@ export async function fetchLock(args: string[], stdin: string, io: ResourceIo): 
   if (!source.ok) return fail(io, `${source.field} ${source.error}`);
   const version = checkVersion(request.value.version);
   if (!version.ok) return fail(io, `${version.field} ${version.error}`);
-  const clientId = clientIdFor("in");
+  const clientId = clientIdFor("in", source.value.username);
   let client: Awaited<ReturnType<typeof connect>>;
   try {
     client = await connect(source.value, clientId);
@@ -50,8 +52,8 @@ export async function fetchLock(args: string[], stdin: string, io: ResourceIo): 
 }
 
 async function lockState(client: MqttClient, clientId: string, source: ResourceSource, version: LockVersion, io: ResourceIo): Promise<LockState> {
-  const topics = topicsOf(source);
-  const stateTopic = topics.lockState(version.id);
+  const onTopics = lockTopics(topicsOf(source), version.id, source.username ?? undefined);
+  const stateTopic = onTopics.state;
   const retained = await readRetained(client, [stateTopic], source.settleMs, LOCK_STATE_MAX_BYTES_FALLBACK, checkLockState, (t, why) => io.log(`shipgate: ignoring ${t}: ${why}`));
   const held = retained.get(stateTopic);
   if (held !== undefined) return held;
@@ -60,7 +62,7 @@ async function lockState(client: MqttClient, clientId: string, source: ResourceS
   // Versions are decided locks, and a decided lock never turns pending again: a pending answer is a
   // lock the bridge had never seen (its database was replaced), just created by asking. Withdraw it.
   if (answer.state === "pending") {
-    await client.publishAsync(topics.lockCancel(version.id), "", { qos: 1 }).catch(() => {});
+    await client.publishAsync(onTopics.cancel, "", { qos: 1 }).catch(() => {});
     throw new Error(`the bridge does not know lock ${version.id} any more (was its state directory replaced?)`);
   }
   return answer;
@@ -68,7 +70,8 @@ async function lockState(client: MqttClient, clientId: string, source: ResourceS
 
 function ask(client: MqttClient, clientId: string, source: ResourceSource, version: LockVersion): Promise<LockState> {
   const topics = topicsOf(source);
-  const stateTopic = topics.lockState(version.id);
+  const onTopics = lockTopics(topics, version.id, source.username ?? undefined);
+  const stateTopic = onTopics.state;
   const errorTopic = topics.errors(clientId);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`the bridge did not answer for lock ${version.id} within 10 s (is it running?)`)), 10_000);
@@ -92,7 +95,7 @@ function ask(client: MqttClient, clientId: string, source: ResourceSource, versi
     client.subscribe([stateTopic, errorTopic], { qos: 1 }, (err) => {
       if (err) return done(err);
       const request = { id: version.id, pipeline: version.pipeline, step: version.step, client_id: clientId };
-      client.publish(topics.lockRequest(), JSON.stringify(request), { qos: 1 }, (pubErr) => {
+      client.publish(onTopics.request, JSON.stringify(request), { qos: 1 }, (pubErr) => {
         if (pubErr) done(new Error(`cannot ask for lock ${version.id}: ${pubErr.message}`));
       });
     });
