@@ -17,7 +17,7 @@ export class PipelineScope {
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
     // The same <state>/users.json the security service reads; re-read only when it changes.
-    this.#users = new UserStore(ctx.config.state_dir);
+    this.#users = new UserStore(ctx.config.state_dir, ctx.store);
   }
 
   requester(message: InboundMessage): Requester {
