@@ -41,15 +41,24 @@ export function storeUrl(): string | null {
 
 export type StoreImpl = (t: ExecutionContext) => unknown;
 
+/** Registers `title` for PostgreSQL only (what a shared store adds), skipped without a server. */
+export function postgresOnly(title: string, impl: StoreImpl): void {
+  register(`${title} (PostgreSQL)`, impl);
+}
+
 /** Registers `title` twice: on SQLite as `test` would, and "(PostgreSQL)" on a fresh database. */
 export function bothStores(title: string, impl: StoreImpl): void {
   test(title, impl as (t: ExecutionContext) => void);
+  register(`${title} (PostgreSQL)`, impl);
+}
+
+function register(title: string, impl: StoreImpl): void {
   const server = testPostgresUrl();
   if (server === null) {
-    test.skip(`${title} (PostgreSQL)`, () => undefined);
+    test.skip(title, () => undefined);
     return;
   }
-  test.serial(`${title} (PostgreSQL)`, async (t) => {
+  test.serial(title, async (t) => {
     const db = await createTestDatabase(server);
     current = { url: db.url, opened: [] };
     const mine = current;
