@@ -14,7 +14,8 @@ import { type Io, shipgateCommand } from "./io";
 
 export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
 
-Manages who may use the broker and the API. Users live in <state>/users.json (scrypt hashes).
+Manages who may use the broker and the API. Users live in <state>/users.json (scrypt hashes),
+or, with SHIPGATE_STORE_URL (store.url), in the shared PostgreSQL store every bridge reads.
 
   shipgate user add NAME --role gadget|pipeline|admin|viewer|bridge [--password-file F]
                    [--pipelines GLOB,...]

@@ -1,5 +1,5 @@
 // The broker's security, secure by default: every client authenticates against the credentials
-// in <state>/users.json (scrypt hashes), each role may publish and subscribe only where
+// in <state>/users.json (scrypt hashes; in the store itself when it is a shared PostgreSQL), each role may publish and subscribe only where
 // security/acl.ts allows, a pipeline receives only its own locks' states, and every refusal is
 // audited and answered on the client's errors topic. Lock requests and gadget events are rate
 // limited per client id. On first start (no users yet) an admin is created and its password
