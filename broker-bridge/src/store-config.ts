@@ -8,21 +8,9 @@ import type { Checked } from "@shipgate/protocol";
 import type { z } from "zod";
 import { ConfigError } from "./config-error";
 import { type ConfigSection, checkWith, nullable, problem, section, settings, text } from "./config-schema";
+import { STORE_URL_ENV, storeUrlProblem } from "./store-url";
 
-export const STORE_URL_ENV = "SHIPGATE_STORE_URL";
-
-/** Why a store URL is not one shipgate can use, or undefined. */
-export function storeUrlProblem(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return 'must be a PostgreSQL URL such as "postgres://shipgate@db.internal:5432/shipgate"';
-  }
-  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") return `must be a postgres:// URL (got ${u.protocol}//...); leave it out for the SQLite file in state_dir`;
-  if (u.hostname === "" && !u.searchParams.has("host")) return "must name the PostgreSQL server (postgres://user@host:port/database)";
-  return undefined;
-}
+export { STORE_URL_ENV, storeUrlProblem } from "./store-url";
 
 export const storeSchema = section(
   settings({

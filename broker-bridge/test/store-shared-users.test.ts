@@ -7,7 +7,7 @@ import test from "ava";
 import mqtt from "mqtt";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { runShipgate, tempDir } from "./helpers/bridge";
+import { runShipgate, tempDir, waitFor } from "./helpers/bridge";
 import { postgresOnly, storeConfig, storeUrl } from "./helpers/store-backends";
 import { type SecureRig, startSecureBridge } from "./security-support";
 
@@ -63,6 +63,21 @@ postgresOnly("shipgate user add/list/remove against the shared store: every brid
       ["desk-1", true],
     ],
   );
+
+  // The gadget twin on bridge A's machine (its local admin file) makes its own account in the store.
+  const twin = runShipgate(["gadget", "--id", "twin-1"], { SHIPGATE_STORE_URL: storeUrl() as string, SHIPGATE_STATE_DIR: a.stateDir, SHIPGATE_BROKER_PORT: new URL(a.bridge.brokerUrl).port });
+  t.teardown(() => twin.child.kill("SIGKILL"));
+  await waitFor("the twin's account in the store", () => b.users.get("twin-1")?.role === "gadget", 20_000);
+  t.false(existsSync(path.join(a.stateDir, "users.json")), "not in a users file");
+  const online = () => (a.bridge.context.status.snapshot().gadgets as { id: string; online?: boolean; state?: string }[]).find((g) => g.id === "twin-1");
+  await waitFor("the twin online at bridge A", () => online(), 20_000);
+  t.deepEqual(
+    a.audit("auth.connect.denied").filter((r) => r.detail?.user === "twin-1"),
+    [],
+    `no refused connection: ${twin.stderr()}`,
+  );
+  twin.child.kill("SIGTERM");
+  await twin.exit;
 
   const remove = runShipgate(["user", "remove", "ci"], env);
   t.is(await remove.exit, 0, remove.stderr());
