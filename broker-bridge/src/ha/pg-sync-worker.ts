@@ -127,46 +127,44 @@ async function attempt(c: Connection, req: SyncRequest): Promise<{ response: Syn
 
 async function run(c: Connection, req: SyncRequest): Promise<SyncResponse> {
   const client = await clientOf(c);
-  {
-    switch (req.op) {
-      case "query": {
-        const r = await client.query({ text: req.sql, values: req.params });
-        return { ok: true, rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0 };
-      }
-      case "exec":
-        await client.query(req.sql);
-        return { ok: true, rows: [], rowCount: 0 };
-      case "begin":
-        await client.query("BEGIN");
-        c.inTransaction = true;
-        if (req.fence !== null) {
-          try {
-            await checkFence(client, req.fence.lease, req.fence.token);
-          } catch (err) {
-            // Refused before the caller's transaction began: close it here, or the session would
-            // stay idle in transaction and the caller's next statements would run inside it.
-            c.inTransaction = false;
-            await client.query("ROLLBACK");
-            throw err;
-          }
-        }
-        return { ok: true, rows: [], rowCount: 0 };
-      case "savepoint":
-      case "release":
-      case "rollback-to": {
-        const verb = { savepoint: "SAVEPOINT", release: "RELEASE SAVEPOINT", "rollback-to": "ROLLBACK TO SAVEPOINT" }[req.op];
-        await client.query(`${verb} ${req.name}`);
-        return { ok: true, rows: [], rowCount: 0 };
-      }
-      case "commit":
-      case "rollback":
-        c.inTransaction = false;
-        await client.query(req.op === "commit" ? "COMMIT" : "ROLLBACK");
-        return { ok: true, rows: [], rowCount: 0 };
-      default:
-        // open and close are answered before a request gets here.
-        return { ok: false, message: `unexpected request ${req.op}`, code: "STORE_INTERNAL" };
+  switch (req.op) {
+    case "query": {
+      const r = await client.query({ text: req.sql, values: req.params });
+      return { ok: true, rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0 };
     }
+    case "exec":
+      await client.query(req.sql);
+      return { ok: true, rows: [], rowCount: 0 };
+    case "begin":
+      await client.query("BEGIN");
+      c.inTransaction = true;
+      if (req.fence !== null) {
+        try {
+          await checkFence(client, req.fence.lease, req.fence.token);
+        } catch (err) {
+          // Refused before the caller's transaction began: close it here, or the session would
+          // stay idle in transaction and the caller's next statements would run inside it.
+          c.inTransaction = false;
+          await client.query("ROLLBACK");
+          throw err;
+        }
+      }
+      return { ok: true, rows: [], rowCount: 0 };
+    case "savepoint":
+    case "release":
+    case "rollback-to": {
+      const verb = { savepoint: "SAVEPOINT", release: "RELEASE SAVEPOINT", "rollback-to": "ROLLBACK TO SAVEPOINT" }[req.op];
+      await client.query(`${verb} ${req.name}`);
+      return { ok: true, rows: [], rowCount: 0 };
+    }
+    case "commit":
+    case "rollback":
+      c.inTransaction = false;
+      await client.query(req.op === "commit" ? "COMMIT" : "ROLLBACK");
+      return { ok: true, rows: [], rowCount: 0 };
+    default:
+      // open and close are answered before a request gets here.
+      return { ok: false, message: `unexpected request ${req.op}`, code: "STORE_INTERNAL" };
   }
 }
 
