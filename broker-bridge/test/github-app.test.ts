@@ -8,7 +8,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ExecutionContext } from "ava";
 import type { LockState } from "@shipgate/protocol";
 import { AuditService } from "../src/audit/audit-service";
 import { type RunningBridge, startBridge } from "../src/bridge";
