@@ -33,16 +33,36 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     io.out(START_HELP);
     return 0;
   }
-  let bridge;
+  let stop: () => Promise<void>;
   try {
     const config = loadConfig({ file: values.config, env: io.env });
-    bridge = await startBridge({ config });
+    const storeUrl = sharedStoreUrl(config, io.env);
+    if (storeUrl === null) {
+      const bridge = await startBridge({ config });
+      printStarted(bridge, io);
+      stop = () => bridge.stop();
+    } else {
+      // Several bridges on one PostgreSQL store: the lease decides who leads (pg loads only here).
+      const { startWithLeadership } = await import("../ha/leader-start");
+      stop = await startWithLeadership(config, storeUrl, io, printStarted);
+    }
   } catch (err) {
     const e = err as Error & { code?: string };
     io.err(`shipgate start: ${e instanceof ConfigError ? "invalid config: " : ""}${e.message}`);
     return 1;
   }
-  const b = bridge;
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+  io.err("shipgate: stopping");
+  await stop();
+  return 0;
+}
+
+/** What `shipgate start` prints once a bridge runs (again after each takeover). */
+function printStarted(b: RunningBridge, io: Io): void {
   io.err(`shipgate: ${brokerLine(b)}`);
   if (b.broker?.tlsPort) io.err(`shipgate: MQTT over TLS listening on ${b.config.broker.host}:${b.broker.tlsPort}`);
   io.err(`shipgate: dashboard and API on ${b.httpUrl}/`);
@@ -54,14 +74,6 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   const command = shipgateCommand(io.env);
   for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? [])
     io.err(`shipgate: ${line.replace(/(^|[\s(:])shipgate (?=user |gate )/g, `$1${command} `)}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  io.err("shipgate: stopping");
-  await b.stop();
-  return 0;
 }
 
 /** Where the broker really listens (0.0.0.0 is every interface), and the URL to use from here. */
@@ -71,4 +83,12 @@ function brokerLine(b: RunningBridge): string {
   const everywhere = host === "0.0.0.0" || host === "::";
   const ws = websocket ? ` and ${b.httpUrl.replace(/^http/, "ws")}/mqtt` : "";
   return `MQTT broker listening on ${host.includes(":") ? `[${host}]` : host}:${b.broker.port}${everywhere ? ` (every interface; from this machine ${b.brokerUrl})` : ""}${ws}`;
+}
+
+/** The PostgreSQL store several bridges share, or null for this bridge's own SQLite file. */
+function sharedStoreUrl(config: { sections: Record<string, unknown> }, env: NodeJS.ProcessEnv): string | null {
+  const fromEnv = env.SHIPGATE_STORE_URL;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  const url = (config.sections.store as { url?: unknown } | undefined)?.url;
+  return typeof url === "string" ? url : null;
 }
