@@ -92,7 +92,10 @@ export class Leadership {
     await this.#queue;
     const b = this.#bridge;
     this.#bridge = null;
-    await b?.stop();
+    // After a step down the broker may be gone, and a clean stop would wait on its "offline"
+    // publish forever: bound it (the process is on its way out anyway).
+    const stopping = b?.stop();
+    await (this.#steppingDown ? Promise.race([stopping, new Promise((r) => setTimeout(r, 2000).unref())]) : stopping);
     await this.#lease.stop();
   }
 
