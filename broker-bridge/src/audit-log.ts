@@ -1,13 +1,15 @@
-// The audit table itself: one append-only SQLite table shared by whoever must write a row in the
+// The audit table itself: one append-only table shared by whoever must write a row in the
 // same transaction as the change it records (the gates: decision, lock state and audit row commit
 // together). Rows are never deleted; the only update is an aggregate's count (auth.connect.denied).
 
 import type { AuditEntry } from "./events";
-import type { Store } from "./store";
+import type { MigrationStep, Statement, Store } from "./store";
 
-const MIGRATIONS = [
-  `CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
-     action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT)`,
+const auditTable = (id: string, time: string) => `CREATE TABLE audit (id ${id}, at ${time} NOT NULL, actor TEXT NOT NULL,
+     action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT)`;
+
+const MIGRATIONS: MigrationStep[] = [
+  { sqlite: auditTable("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"), postgres: auditTable("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT") },
   "CREATE INDEX audit_by_subject ON audit (subject, id)",
 ];
 
@@ -17,14 +19,16 @@ export class AuditLog {
 
   constructor(store: Store) {
     store.migrate("audit", MIGRATIONS);
-    this.#insert = store.db.prepare("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)");
+    this.#insert = store.db.prepare<[number, string, string, string, string | null], { id: number }>(
+      "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    ) as Statement<[number, string, string, string, string | null], { id: number }>;
     this.#setDetail = store.db.prepare("UPDATE audit SET detail = ? WHERE id = ?");
   }
 
   /** Appends a row; returns its id. Throws when the store refuses (the caller's transaction rolls back). */
   append(entry: AuditEntry, at: number): number {
-    const info = this.#insert.run(at, entry.actor, entry.action, entry.subject, entry.detail === undefined ? null : JSON.stringify(entry.detail));
-    return Number(info.lastInsertRowid);
+    const inserted = this.#insert.get(at, entry.actor, entry.action, entry.subject, entry.detail === undefined ? null : JSON.stringify(entry.detail));
+    return Number(inserted?.id);
   }
 
   /** Rewrites an aggregate row's detail (its count). */

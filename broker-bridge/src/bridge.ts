@@ -24,6 +24,7 @@ import type { Service, ServiceContext } from "./service";
 import { defaultServices } from "./services";
 import { StatusBoard } from "./status";
 import { Store } from "./store";
+import { storeUrlOf } from "./store-config";
 import { VERSION } from "./version";
 import { PortBoard, startOrder } from "./wiring";
 
@@ -62,7 +63,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   await checkPortsFree(config);
   // A start that fails later (an external broker that refuses us) removes the state it created.
   const freshState = !existsSync(config.state_dir);
-  const store = Store.open(config.state_dir);
+  // store.url / SHIPGATE_STORE_URL: a shared PostgreSQL; otherwise the SQLite file in state_dir.
+  const store = Store.open(config.state_dir, { url: storeUrlOf(config), applicationName: "shipgate-bridge" });
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();

@@ -12,6 +12,7 @@ import { HOMEASSISTANT_SECTION } from "./homeassistant/ha-config";
 import { NOTIFICATIONS_SECTION } from "./notify/notify-config";
 import { PRESENCE_SECTION } from "./presence/presence-config";
 import { SECURITY_SECTION } from "./security/security-config";
+import { STORE_SECTION } from "./store-config";
 
 export const SECTIONS: readonly ConfigSection[] = [
   CI_SECTION,
@@ -23,4 +24,5 @@ export const SECTIONS: readonly ConfigSection[] = [
   DASHBOARD_SECTION,
   HOMEASSISTANT_SECTION,
   GITHUB_APP_SECTION,
+  STORE_SECTION,
 ];

@@ -1,12 +1,26 @@
-// The bridge's one store: a SQLite file in the state directory (better-sqlite3, WAL). Each service
-// owns its tables and declares them through migrate(); writes are synchronous, so a state change is
-// on disk before anyone is told about it.
+// The bridge's one store. By default a SQLite file in the state directory (better-sqlite3, WAL);
+// with `store.url` (SHIPGATE_STORE_URL) a PostgreSQL database that several bridges share, behind a
+// synchronous facade (ha/pg-sync-db.ts) with the same calls. Each service owns its tables and
+// declares them through migrate(); writes are synchronous, so a state change is committed before
+// anyone is told about it. pg itself only loads (in the facade's worker thread) when a PostgreSQL
+// URL is configured: `npm start` on the SQLite file never touches it.
 
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { PgSyncDatabase } from "./ha/pg-sync-db";
+import type { Fence } from "./ha/pg-sync-protocol";
+import type { Db, Dialect, MigrationStep } from "./store-db";
 
-export type Db = Database.Database;
+export type { Db, Dialect, MigrationStep, RunResult, Statement } from "./store-db";
+export type { Fence } from "./ha/pg-sync-protocol";
+
+/** The longest a PostgreSQL connect, answer or statement may take (ms). It stays well under the
+ *  lease's session timeout (3 s): each call blocks the bridge's thread (docs/deploy-ha.md). */
+export const PG_STORE_TIMEOUT_MS = 1500;
+
+/** The advisory lock two bridges starting together take around each migration. */
+const MIGRATION_LOCK = 0x5_6a7e_0001;
 
 export class StoreError extends Error {
   readonly code = "STORE_UNAVAILABLE";
@@ -14,6 +28,18 @@ export class StoreError extends Error {
     super(message, options);
     this.name = "StoreError";
   }
+}
+
+export interface StoreOptions {
+  /** postgres://... for a shared PostgreSQL store; absent or null: the SQLite file in stateDir. */
+  url?: string | null;
+  /** PostgreSQL only: called at the start of every write transaction. Null: no check; a fence
+   *  with token null (a standby) or a stale token makes the write fail with FENCED_OUT
+   *  (ha/fence.ts). Migrations are never fenced: they are idempotent and serialized by a lock. */
+  fence?: () => Fence | null;
+  /** pg_stat_activity.application_name of the store's session. */
+  applicationName?: string;
+  timeoutMs?: number;
 }
 
 /** mkdir -p, one level at a time. Node's recursive mkdirSync spins forever on some paths that
@@ -34,17 +60,40 @@ export function makeDirectory(dir: string): void {
   }
 }
 
+/** A postgres:// URL without its password, for messages and logs. */
+export function redactStoreUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "<an unparsable PostgreSQL URL>";
+  }
+}
+
+const MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+
 export class Store {
   readonly db: Db;
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly file: string;
+  readonly dialect: Dialect;
+  /** The PostgreSQL URL (with its password: for a second connection), or null on SQLite. */
+  readonly url: string | null;
+  readonly #unfenced: { on: boolean };
 
-  private constructor(db: Db, file: string) {
+  private constructor(db: Db, file: string, dialect: Dialect, url: string | null, unfenced: { on: boolean }) {
     this.db = db;
     this.file = file;
+    this.dialect = dialect;
+    this.url = url;
+    this.#unfenced = unfenced;
   }
 
-  /** Opens (or creates) <stateDir>/shipgate.db. A read-only or full state directory is a clear error. */
-  static open(stateDir: string): Store {
+  /** Opens (or creates) <stateDir>/shipgate.db, or connects to options.url. A read-only or full
+   *  state directory, or an unreachable PostgreSQL, is a clear error naming it. */
+  static open(stateDir: string, options: StoreOptions = {}): Store {
+    if (options.url !== undefined && options.url !== null) return Store.#openPostgres(options.url, options);
     const file = path.join(stateDir, "shipgate.db");
     try {
       makeDirectory(stateDir);
@@ -53,31 +102,66 @@ export class Store {
       // FULL: a decision acknowledged to anyone survives power loss, not only a process kill.
       db.pragma("synchronous = FULL");
       db.pragma("busy_timeout = 5000");
-      db.exec("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
-      return new Store(db, file);
+      db.exec(MIGRATIONS_TABLE);
+      return new Store(db as unknown as Db, file, "sqlite", null, { on: false });
     } catch (err) {
       throw new StoreError(`cannot open the state database ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
 
-  static memory(): Store {
-    const db = new Database(":memory:");
-    db.exec("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
-    return new Store(db, ":memory:");
+  static #openPostgres(url: string, options: StoreOptions): Store {
+    const shown = redactStoreUrl(url);
+    const unfenced = { on: false };
+    const fence = options.fence;
+    const db = new PgSyncDatabase({
+      url,
+      applicationName: options.applicationName ?? "shipgate-store",
+      timeoutMs: options.timeoutMs ?? PG_STORE_TIMEOUT_MS,
+      ...(fence === undefined ? {} : { fence: () => (unfenced.on ? null : fence()) }),
+    });
+    const store = new Store(db, shown, "postgres", url, unfenced);
+    try {
+      store.#migrationStep(() => db.exec(MIGRATIONS_TABLE));
+      return store;
+    } catch (err) {
+      db.close();
+      throw new StoreError(`cannot open the PostgreSQL store ${shown}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
-  /** Applies each named migration once, in order, each in its own transaction. */
-  migrate(owner: string, steps: readonly string[]): void {
+  static memory(): Store {
+    const db = new Database(":memory:");
+    db.exec(MIGRATIONS_TABLE);
+    return new Store(db as unknown as Db, ":memory:", "sqlite", null, { on: false });
+  }
+
+  /** Applies each named migration once, in order, each in its own transaction (on PostgreSQL under
+   *  an advisory lock, so bridges starting together do not both create a table). */
+  migrate(owner: string, steps: readonly MigrationStep[]): void {
     const applied = this.db.prepare("SELECT 1 FROM migrations WHERE name = ?");
     const record = this.db.prepare("INSERT INTO migrations (name, applied_at) VALUES (?, ?)");
-    steps.forEach((sql, i) => {
+    steps.forEach((step, i) => {
       const name = `${owner}#${i + 1}`;
       if (applied.get(name) !== undefined) return;
-      this.db.transaction(() => {
-        this.db.exec(sql);
+      this.#migrationStep(() => {
+        if (applied.get(name) !== undefined) return;
+        this.db.exec(typeof step === "string" ? step : step[this.dialect]);
         record.run(name, Date.now());
-      })();
+      });
     });
+  }
+
+  /** Runs fn in a transaction outside the fence, holding the migration lock on PostgreSQL. */
+  #migrationStep(fn: () => void): void {
+    this.#unfenced.on = true;
+    try {
+      this.db.transaction(() => {
+        if (this.dialect === "postgres") this.db.prepare("SELECT pg_advisory_xact_lock(?)").get(MIGRATION_LOCK);
+        fn();
+      })();
+    } finally {
+      this.#unfenced.on = false;
+    }
   }
 
   /** A small key-value table for services' scalar state (cursors, the mode, counters). */

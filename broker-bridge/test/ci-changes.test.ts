@@ -1,6 +1,6 @@
 // Change detection across restarts: the store remembers every build by pipeline and id with its
 // last state, so only new builds and changed states are reported, and history is reported once,
-// marked as the baseline.
+// marked as the baseline. On SQLite and on PostgreSQL (helpers/store-backends.ts).
 
 import test from "ava";
 import { rmSync } from "node:fs";
@@ -9,6 +9,10 @@ import type { Build } from "../src/builds";
 import { newestFirst, summarize } from "../src/ci/pipeline-health";
 import { Store } from "../src/store";
 import { tempDir } from "./helpers/bridge";
+import { bothStores, freshStore, storeUrl } from "./helpers/store-backends";
+
+/** The state directory's SQLite file, or a new connection to the variant's PostgreSQL database. */
+const reopen = (dir: string): Store => (storeUrl() === null ? Store.open(dir) : freshStore());
 
 const b = (id: string, state: Build["state"], extra: Partial<Build> = {}): Build => ({
   provider: "github",
@@ -22,10 +26,10 @@ const b = (id: string, state: Build["state"], extra: Partial<Build> = {}): Build
   ...extra,
 });
 
-test("new and changed builds are reported once, also after reopening the store", (t) => {
+bothStores("new and changed builds are reported once, also after reopening the store", (t) => {
   const dir = tempDir();
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  let store = Store.open(dir);
+  let store = reopen(dir);
   let log = new BuildLog(store);
   const first = log.record("api", [b("2", "building"), b("1", "passing")], 1);
   t.deepEqual(
@@ -38,7 +42,7 @@ test("new and changed builds are reported once, also after reopening the store",
   t.deepEqual(log.record("api", [b("2", "building"), b("1", "passing")], 2), []);
   store.close();
 
-  store = Store.open(dir);
+  store = reopen(dir);
   log = new BuildLog(store);
   t.deepEqual(log.record("api", [b("2", "building"), b("1", "passing")], 3), [], "history is not news after a restart");
   const changed = log.record("api", [b("3", "building"), b("2", "failing"), b("1", "passing")], 4);

@@ -1,15 +1,15 @@
-// The lock queue's semantics (shared/docs/contract.md, "Semantics") on a fake clock and an
-// in-memory SQLite store: FIFO positions, idempotent ids, expiry, cancel, modes with until,
-// freeze windows, the two-person rule, decider allow-lists and the "nobody online" reason.
-import test from "ava";
+// The lock queue's semantics (shared/docs/contract.md, "Semantics") on a fake clock, each on an
+// in-memory SQLite store and on PostgreSQL (helpers/store-backends.ts): FIFO positions, idempotent
+// ids, expiry, cancel, modes with until, freeze windows, the two-person rule, decider allow-lists
+// and the "nobody online" reason.
 import type { LockState } from "@shipgate/protocol";
 import { checkConfig, type GatesConfig, type GadgetConfig } from "../src/bridge-config";
 import { EventBus } from "../src/events";
 import { GateRefusal, LockService } from "../src/gates/lock-service";
 import { LockStore } from "../src/gates/lock-store";
 import { GatePolicy } from "../src/gates/policy";
-import { Store } from "../src/store";
 import { FakeClock } from "./helpers/fake-clock";
+import { bothStores, freshStore } from "./helpers/store-backends";
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
@@ -19,7 +19,7 @@ function gatesFrom(raw: Record<string, unknown>): { gates: GatesConfig; gadgets:
   return { gates: checked.value.gates, gadgets: checked.value.gadgets };
 }
 
-function setup(raw: Record<string, unknown> = {}, store = Store.memory(), clock = new FakeClock()) {
+function setup(raw: Record<string, unknown> = {}, store = freshStore(), clock = new FakeClock()) {
   const { gates, gadgets } = gatesFrom(raw);
   const bus = new EventBus((_event, err) => {
     throw err;
@@ -36,7 +36,7 @@ function setup(raw: Record<string, unknown> = {}, store = Store.memory(), clock 
 const gadget = (name: string) => ({ kind: "gadget" as const, name, admin: false });
 const admin = (name: string) => ({ kind: "user" as const, name, admin: true });
 
-test("locks queue first-in first-out with positions that move up as the head is decided", async (t) => {
+bothStores("locks queue first-in first-out with positions that move up as the head is decided", async (t) => {
   const { service, published } = setup();
   for (let i = 1; i <= 3; i++) service.request({ id: ID(i), pipeline: `p${i}`, step: "deploy" }, null);
   t.deepEqual(
@@ -56,7 +56,7 @@ test("locks queue first-in first-out with positions that move up as the head is 
   t.is(published.get(ID(3))?.position, 2);
 });
 
-test("the same id is the same lock; a different pipeline under that id is refused", (t) => {
+bothStores("the same id is the same lock; a different pipeline under that id is refused", (t) => {
   const { service } = setup();
   const a = service.request({ id: ID(1), pipeline: "api", step: "prod" }, null);
   const b = service.request({ id: ID(1), pipeline: "api", step: "prod" }, null);
@@ -67,7 +67,7 @@ test("the same id is the same lock; a different pipeline under that id is refuse
   t.is(err?.field, "id");
 });
 
-test("a lock expires when its timeout passes, and not before", (t) => {
+bothStores("a lock expires when its timeout passes, and not before", (t) => {
   const { service, clock } = setup();
   service.request({ id: ID(1), pipeline: "api", step: "prod", timeout_s: 60 }, null);
   clock.advance(59_000);
@@ -79,7 +79,7 @@ test("a lock expires when its timeout passes, and not before", (t) => {
   t.is(lock?.time_locked_ms, 60_000);
 });
 
-test("cancel withdraws a pending lock; a decided lock stays decided", (t) => {
+bothStores("cancel withdraws a pending lock; a decided lock stays decided", (t) => {
   const { service } = setup();
   service.request({ id: ID(1), pipeline: "api", step: "prod" }, null);
   t.is(service.cancel(ID(1), "pipeline").state, "cancelled");
@@ -88,7 +88,7 @@ test("cancel withdraws a pending lock; a decided lock stays decided", (t) => {
   t.is(service.cancel(ID(2), "pipeline").state, "rejected");
 });
 
-test("released mode approves waiting and new locks at once; blocked rejects them; until reverts to default", (t) => {
+bothStores("released mode approves waiting and new locks at once; blocked rejects them; until reverts to default", (t) => {
   const { service, clock, audit } = setup();
   service.request({ id: ID(1), pipeline: "api", step: "prod" }, null);
   service.setMode({ mode: "released", actor: "user:alice", until: clock.now() + 3_600_000 });
@@ -108,10 +108,10 @@ test("released mode approves waiting and new locks at once; blocked rejects them
   );
 });
 
-test("a freeze window blocks in its time zone, across a daylight-saving change, and ends on time", (t) => {
+bothStores("a freeze window blocks in its time zone, across a daylight-saving change, and ends on time", (t) => {
   // 2026-10-25 is the end of summer time in Europe/Berlin (03:00 CEST -> 02:00 CET).
   const clock = new FakeClock("2026-10-23T12:00:00Z"); // Friday 14:00 CEST
-  const { service } = setup({ gates: { timezone: "Europe/Berlin", freeze: [{ name: "weekend", from: "fri 15:00", to: "mon 06:00" }] } }, Store.memory(), clock);
+  const { service } = setup({ gates: { timezone: "Europe/Berlin", freeze: [{ name: "weekend", from: "fri 15:00", to: "mon 06:00" }] } }, freshStore(), clock);
   t.is(service.mode().mode, "default");
   clock.set("2026-10-23T13:00:01Z"); // 15:00:01 CEST
   const mode = service.mode();
@@ -125,9 +125,9 @@ test("a freeze window blocks in its time zone, across a daylight-saving change, 
   t.is(service.mode().mode, "default");
 });
 
-test("an admin's explicit mode during a freeze overrides it (an incident)", (t) => {
+bothStores("an admin's explicit mode during a freeze overrides it (an incident)", (t) => {
   const clock = new FakeClock("2026-11-20T15:30:00Z"); // Friday 15:30 UTC
-  const { service } = setup({ gates: { timezone: "UTC", freeze: [{ from: "fri 15:00", to: "mon 06:00" }] } }, Store.memory(), clock);
+  const { service } = setup({ gates: { timezone: "UTC", freeze: [{ from: "fri 15:00", to: "mon 06:00" }] } }, freshStore(), clock);
   t.is(service.mode().mode, "blocked");
   service.setMode({ mode: "default", actor: "user:oncall", reason: "hotfix", until: clock.now() + 3_600_000 });
   t.is(service.mode().mode, "default");
@@ -137,7 +137,7 @@ test("an admin's explicit mode during a freeze overrides it (an incident)", (t) 
   t.is(service.mode().changed_by, "freeze:freeze");
 });
 
-test("two-person rule: two distinct approvals, the same person twice is refused", (t) => {
+bothStores("two-person rule: two distinct approvals, the same person twice is refused", (t) => {
   const { service } = setup({
     gadgets: { a: {}, b: {}, c: { pipelines: ["web*"] } },
     gates: { rules: [{ pipeline: "api*", step: "deploy-prod", approvals: 2 }] },
@@ -158,7 +158,7 @@ test("two-person rule: two distinct approvals, the same person twice is refused"
   t.is(second.lock.decided_by, "gadget:a,gadget:b");
 });
 
-test("a rule's deciders limit who decides; the lock says when none of them is online", (t) => {
+bothStores("a rule's deciders limit who decides; the lock says when none of them is online", (t) => {
   const { service } = setup({
     gadgets: { boss: {}, intern: {} },
     gates: { rules: [{ pipeline: "*", step: "deploy-prod", deciders: ["boss"] }] },
@@ -174,7 +174,7 @@ test("a rule's deciders limit who decides; the lock says when none of them is on
   t.is(service.decide({ decision: "approve", decider: gadget("boss") }).lock.state, "approved");
 });
 
-test("pending locks per pipeline are bounded", (t) => {
+bothStores("pending locks per pipeline are bounded", (t) => {
   const { service } = setup({ gates: { max_pending_per_pipeline: 2 } });
   service.request({ id: ID(1), pipeline: "api", step: "a" }, null);
   service.request({ id: ID(2), pipeline: "api", step: "b" }, null);
@@ -182,7 +182,7 @@ test("pending locks per pipeline are bounded", (t) => {
   t.notThrows(() => service.request({ id: ID(4), pipeline: "web", step: "c" }, null));
 });
 
-test("decided locks are cleared from retained state after the grace period", (t) => {
+bothStores("decided locks are cleared from retained state after the grace period", (t) => {
   const { service, clock, bus } = setup({ gates: { grace: "10m" } });
   const cleared: string[] = [];
   bus.on("lock:cleared", ({ id }) => cleared.push(id));
@@ -195,8 +195,8 @@ test("decided locks are cleared from retained state after the grace period", (t)
   t.false(service.isRetained(ID(1)));
 });
 
-test("state survives a new service on the same store: pending stays pending in order", (t) => {
-  const store = Store.memory();
+bothStores("state survives a new service on the same store: pending stays pending in order", (t) => {
+  const store = freshStore();
   const first = setup({}, store);
   first.service.request({ id: ID(1), pipeline: "a", step: "s" }, null);
   first.service.request({ id: ID(2), pipeline: "b", step: "s" }, null);
@@ -211,8 +211,8 @@ test("state survives a new service on the same store: pending stays pending in o
   );
 });
 
-test("recently decided locks come from the store, newest first, and survive a restart", (t) => {
-  const store = Store.memory();
+bothStores("recently decided locks come from the store, newest first, and survive a restart", (t) => {
+  const store = freshStore();
   const first = setup({}, store);
   for (let i = 1; i <= 3; i++) first.service.request({ id: ID(i), pipeline: "api", step: `s${i}` }, null);
   first.service.decide({ decision: "approve", decider: admin("alice"), id: ID(2) });
@@ -233,7 +233,7 @@ test("recently decided locks come from the store, newest first, and survive a re
   );
 });
 
-test("with a long queue, every lock behind a decided head learns its new position, a slice per turn", async (t) => {
+bothStores("with a long queue, every lock behind a decided head learns its new position, a slice per turn", async (t) => {
   const { service, published } = setup({ gates: { max_pending_per_pipeline: 10_000 } });
   const n = 700;
   for (let i = 1; i <= n; i++) service.request({ id: ID(i), pipeline: "api", step: `s${i}` }, null);

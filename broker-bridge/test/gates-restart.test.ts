@@ -1,12 +1,35 @@
 // The bridge killed with SIGKILL while pipelines wait, then restarted on the same state directory:
 // every pending lock is still pending (same order), and each waiting `shipgate gate` gets the
-// decision made after the restart (contract: "nothing decided or pending is lost").
-import test from "ava";
+// decision made after the restart (contract: "nothing decided or pending is lost"). Once on the
+// SQLite file, once with store.url on PostgreSQL (SHIPGATE_STORE_URL; the built bridge, so its
+// worker thread runs from dist/pg-sync-worker.js).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { freePort, runShipgate, tempDir, waitFor } from "./helpers/bridge";
+import { bothStores, storeUrl } from "./helpers/store-backends";
+
+/** Rows from the bridge's store, read as an operator would: the file read-only, or a pg client. */
+async function rowsOf<T>(stateDir: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const url = storeUrl();
+  if (url === null) {
+    const db = new Database(path.join(stateDir, "shipgate.db"), { readonly: true });
+    try {
+      return db.prepare(sql.replace(/\$\d+/g, "?")).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
 
 function startBridgeProcess(env: NodeJS.ProcessEnv) {
   const run = runShipgate(["start"], env);
@@ -17,9 +40,10 @@ async function listening(run: ReturnType<typeof runShipgate>) {
   await waitFor("the bridge to listen", () => /dashboard and API on/.test(run.stderr()), 30_000);
 }
 
-test("SIGKILL while three pipelines wait: after a restart all three are still pending and get their decisions", async (t) => {
+bothStores("SIGKILL while three pipelines wait: after a restart all three are still pending and get their decisions", async (t) => {
   const stateDir = tempDir();
-  const env = { SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()) };
+  const url = storeUrl();
+  const env = { ...(url === null ? {} : { SHIPGATE_STORE_URL: url }), SHIPGATE_STATE_DIR: stateDir, SHIPGATE_BROKER_PORT: String(await freePort()), SHIPGATE_HTTP_PORT: String(await freePort()) };
   let bridge = startBridgeProcess(env);
   const children: ReturnType<typeof runShipgate>[] = [];
   t.teardown(() => {
@@ -39,9 +63,10 @@ test("SIGKILL while three pipelines wait: after a restart all three are still pe
 
     bridge.child.kill("SIGKILL");
     await bridge.exit;
-    const db = new Database(path.join(stateDir, "shipgate.db"), { readonly: true });
-    const rows = db.prepare("SELECT id, state, requested_at FROM locks ORDER BY seq").all() as { id: string; state: string; requested_at: number }[];
-    db.close();
+    const rows = (await rowsOf<{ id: string; state: string; requested_at: string | number }>(stateDir, "SELECT id, state, requested_at FROM locks ORDER BY seq")).map((r) => ({
+      ...r,
+      requested_at: Number(r.requested_at),
+    }));
     t.deepEqual(rows.map((r) => r.id).sort(), gates.map((g) => g.id).sort(), "nothing was lost");
     t.true(rows.every((r) => r.state === "pending"));
     t.deepEqual(
@@ -69,6 +94,11 @@ test("SIGKILL while three pipelines wait: after a restart all three are still pe
     t.is(await third!.run.exit, 0, third!.run.stderr());
     t.is(JSON.parse(readFileSync(first!.record, "utf8")).state, "approved");
     t.is(JSON.parse(readFileSync(second!.record, "utf8")).state, "rejected");
+    const audit = await rowsOf<{ action: string; actor: string }>(stateDir, "SELECT action, actor FROM audit WHERE subject = $1 ORDER BY id", [first!.id]);
+    t.true(
+      audit.some((a) => a.action === "lock.approve" && a.actor === "user:admin"),
+      `the approval has its audit row: ${JSON.stringify(audit)}`,
+    );
   } finally {
     bridge.child.kill("SIGTERM");
     await bridge.exit;

@@ -60,6 +60,9 @@ test("npm pack, npm install -g into an empty prefix: shipgate starts and a gate 
   t.notRegex(install.stderr, /EBADENGINE/, "every dependency accepts this Node");
   const installed = path.join(prefix, "lib/node_modules/@shipgate/broker-bridge");
   for (const dev of ["tsx", "esbuild", "typescript", "ava", "@shipgate/protocol"]) t.false(existsSync(path.join(installed, "node_modules", dev)), `${dev} is not installed`);
+  // The PostgreSQL store's client and its synchronous bridge ship (loaded only with store.url).
+  for (const dep of ["pg", "synckit"]) t.true(existsSync(path.join(installed, "node_modules", dep)), `${dep} is installed`);
+  t.true(existsSync(path.join(installed, "dist/pg-sync-worker.js")), "the store's worker thread is its own file in dist/");
   const bin = path.join(prefix, "bin/shipgate");
 
   // Every module the installed commands import, by URL (ES module resolve hook, Node's module.register).

@@ -1,12 +1,13 @@
 // Every role tries what it must not do, over a real MQTT connection to the bridge's embedded
 // broker with its default (secure) authorizer: each attempt fails, changes nothing, and leaves a
 // row in the audit log. Positive controls show the same clients can do what their role allows.
-import test from "ava";
+// Each on SQLite with users.json, and on PostgreSQL with the users in the store.
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { GatesService } from "../src/gates/gates-service";
 import { type SecureRig, closed, collect, grants, sleep, startSecureBridge, topics } from "./security-support";
 import { waitFor } from "./helpers/bridge";
+import { bothStores, storeConfig } from "./helpers/store-backends";
 
 const gatesOf = (rig: SecureRig) => rig.bridge.service(GatesService) as GatesService;
 
@@ -16,8 +17,8 @@ async function requestLock(client: mqtt.MqttClient, pipeline = "api"): Promise<s
   return id;
 }
 
-test("an anonymous client cannot connect, and neither can a wrong password; both are audited", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("an anonymous client cannot connect, and neither can a wrong password; both are audited", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const anonymous = mqtt.connectAsync(rig.bridge.brokerUrl, { clientId: "anon-1", reconnectPeriod: 0, connectTimeout: 5000 });
   const err = await t.throwsAsync(anonymous);
@@ -35,8 +36,8 @@ test("an anonymous client cannot connect, and neither can a wrong password; both
   t.regex(String(denied[0]?.detail?.reason), /anonymous/);
 });
 
-test("a pipeline tries to approve, to change the mode and to press a gadget's button: all fail and are audited", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("a pipeline tries to approve, to change the mode and to press a gadget's button: all fail and are audited", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const ci = await rig.connectAs("ci", "pipeline");
   const id = await requestLock(ci);
@@ -62,8 +63,8 @@ test("a pipeline tries to approve, to change the mode and to press a gadget's bu
   ]);
 });
 
-test("a gadget impersonates another gadget: its publish and subscribe are refused and audited", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("a gadget impersonates another gadget: its publish and subscribe are refused and audited", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const ci = await rig.connectAs("ci", "pipeline");
   const id = await requestLock(ci);
@@ -93,8 +94,8 @@ test("a gadget impersonates another gadget: its publish and subscribe are refuse
   t.pass();
 });
 
-test("a viewer changes the mode, requests a lock or reads everything: all refused and audited; it reads what it may", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("a viewer changes the mode, requests a lock or reads everything: all refused and audited; it reads what it may", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const viewer = await rig.connectAs("wall", "viewer");
   const granted = await grants(viewer, [topics.allLockStates(), topics.mode(), "shipgate/v1/#", "#", topics.allAdminCommands()]);
@@ -114,8 +115,8 @@ test("a viewer changes the mode, requests a lock or reads everything: all refuse
   );
 });
 
-test("nobody but the bridge may publish lock states or the mode, not even an admin", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("nobody but the bridge may publish lock states or the mode, not even an admin", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const boss = await rig.connectAs("boss", "admin");
   const forged = JSON.stringify({ id: randomUUID(), state: "approved" });
@@ -134,8 +135,8 @@ test("nobody but the bridge may publish lock states or the mode, not even an adm
   t.is(gatesOf(rig).locks.mode().mode, "blocked");
 });
 
-test("a pipeline reads only its own locks and cannot cancel another pipeline's", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("a pipeline reads only its own locks and cannot cancel another pipeline's", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const a = await rig.connectAs("ci-a", "pipeline");
   const b = await rig.connectAs("ci-b", "pipeline");
@@ -165,8 +166,8 @@ test("a pipeline reads only its own locks and cannot cancel another pipeline's",
   await waitFor("a's cancel", () => gatesOf(rig).locks.get(idA)?.state === "cancelled");
 });
 
-test("a user added while the bridge runs can connect at once; a removed one cannot", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("a user added while the bridge runs can connect at once; a removed one cannot", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const client = await rig.connectAs("late", "pipeline");
   await client.endAsync();

@@ -45,7 +45,8 @@ export async function startSecureBridge(config: Record<string, unknown> = {}, op
   // so the bridge asks the security service, as in production.
   const services = [new AuditService(), new SecurityService(), new PresenceService(), new GatesService(), new GadgetService()];
   const bridge = await startBridge({ config: checked.value, log: quietLog, services, ...(options.clock ? { clock: options.clock } : {}) });
-  const users = new UserStore(stateDir);
+  // The bridge's own store: on PostgreSQL the users live there, not in <state>/users.json.
+  const users = new UserStore(stateDir, bridge.context.store);
   const passwords = new Map<string, string>();
   const clients: MqttClient[] = [];
   const rig: SecureRig = {

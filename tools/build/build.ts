@@ -41,7 +41,9 @@ export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
   const outdir = `${target}.${process.pid}.tmp`;
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: { main: path.join(BRIDGE, "src/cli/main.ts") },
+    // The PostgreSQL store's worker thread is started from its own file (ha/pg-sync-db.ts), so it
+    // is an entry of its own: dist/pg-sync-worker.js, beside the chunks that load it.
+    entryPoints: { main: path.join(BRIDGE, "src/cli/main.ts"), "pg-sync-worker": path.join(BRIDGE, "src/ha/pg-sync-worker.ts") },
     outdir,
     bundle: true,
     splitting: true,

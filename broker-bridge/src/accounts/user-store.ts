@@ -3,11 +3,15 @@
 // re-reads it when its mtime, size or inode changes, so `shipgate user add` takes effect on the
 // next connection without a restart. Gadget HMAC secrets live next to it, one file per gadget,
 // in <state>/gadget-secrets/<id> (mode 0600), where the bridge finds them without config.
+// With a shared PostgreSQL store (store.url), users and secrets live in the store instead
+// (stored-accounts.ts), so every bridge on it authorizes the same.
 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { NODE_ID_PATTERN } from "@shipgate/protocol";
+import type { Store } from "../store";
+import { StoredAccounts } from "./stored-accounts";
 import { generatePassword, generateSecret, hashPassword, mosquittoHash, sha256Hex, sameDigest } from "./passwords";
 
 export const USER_ROLES = ["admin", "pipeline", "gadget", "viewer", "bridge"] as const;
@@ -81,35 +85,49 @@ export function writeFileAtomic(file: string, text: string, mode = 0o600): void 
 }
 
 export class UserStore {
+  /** users.json, or where in the shared store the users are. */
   readonly file: string;
   readonly secretsDir: string;
   #cache: UsersFile = { version: 1, users: [] };
   #stamp = "";
+  /** Set when the store is PostgreSQL: then users and secrets live there, not in files. */
+  readonly #shared: StoredAccounts | null;
 
-  constructor(readonly stateDir: string) {
-    this.file = path.join(stateDir, USERS_FILE);
+  /** `store`: the bridge's store; only a PostgreSQL one is used (the SQLite default keeps files). */
+  constructor(
+    readonly stateDir: string,
+    store?: Store,
+  ) {
+    this.#shared = store?.dialect === "postgres" ? new StoredAccounts(store) : null;
+    this.file = this.#shared?.where ?? path.join(stateDir, USERS_FILE);
     this.secretsDir = path.join(stateDir, SECRETS_DIR);
   }
 
-  /** The users now on disk (re-read only when the file changed). */
+  /** True when users live in a shared PostgreSQL store. */
+  get shared(): boolean {
+    return this.#shared !== null;
+  }
+
+  /** The users now on disk (re-read only when the file changed), or now in the shared store. */
   users(): readonly UserRecord[] {
-    return this.#load().users;
+    return this.#shared?.users() ?? this.#load().users;
   }
 
   get(username: string): UserRecord | undefined {
+    if (this.#shared !== null) return this.#shared.get(username);
     return this.#load().users.find((u) => u.username === username);
   }
 
   isEmpty(): boolean {
-    return this.#load().users.length === 0;
+    return this.users().length === 0;
   }
 
   /** Adds a user with a generated password (or the given one); returns the password. */
   add(username: string, role: UserRole, password?: string, now = Date.now(), pipelines?: readonly string[]): { user: UserRecord; password: string } {
     const problem = usernameProblem(username);
     if (problem) throw new UserStoreError(problem);
-    const data = this.#load();
-    if (data.users.some((u) => u.username === username)) throw new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
+    const taken = () => new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
+    if (this.get(username) !== undefined) throw taken();
     const pw = password ?? generatePassword();
     if (pw.length < 8) throw new UserStoreError("a password must have at least 8 characters");
     if (pipelines !== undefined && role !== "pipeline") throw new UserStoreError("--pipelines is for pipeline users");
@@ -126,11 +144,21 @@ export class UserStore {
       uid: randomBytes(9).toString("base64url"),
     };
     if (pipelines !== undefined && pipelines.length > 0) user.pipelines = [...pipelines];
-    this.#save({ version: 1, users: [...data.users, user] });
+    if (this.#shared !== null) {
+      // Another bridge or operator may have added the name since the check above.
+      if (!this.#shared.insert(user)) throw taken();
+    } else {
+      this.#save({ version: 1, users: [...this.#load().users, user] });
+    }
     return { user, password: pw };
   }
 
   remove(username: string): boolean {
+    if (this.#shared !== null) {
+      const removed = this.#shared.delete(username);
+      if (removed) this.removeGadgetSecret(username);
+      return removed;
+    }
     const data = this.#load();
     const rest = data.users.filter((u) => u.username !== username);
     if (rest.length === data.users.length) return false;
@@ -141,13 +169,13 @@ export class UserStore {
 
   /** A new API token for scripts: `sgt_<id>_<secret>`, shown once; only its hash is kept. */
   addToken(username: string, now = Date.now()): string {
-    const data = this.#load();
-    const user = data.users.find((u) => u.username === username);
+    const user = this.get(username);
     if (user === undefined) throw new UserStoreError(`no user ${username}`);
     const id = randomBytes(6).toString("hex");
     const secret = randomBytes(32).toString("base64url");
     const updated = { ...user, tokens: [...user.tokens, { id, hash: sha256Hex(secret), created_at: new Date(now).toISOString() }] };
-    this.#save({ version: 1, users: data.users.map((u) => (u === user ? updated : u)) });
+    if (this.#shared !== null) this.#shared.replace(updated);
+    else this.#save({ version: 1, users: this.#load().users.map((u) => (u.username === username ? updated : u)) });
     return `sgt_${id}_${secret}`;
   }
 
@@ -163,10 +191,16 @@ export class UserStore {
     return undefined;
   }
 
-  /** Creates (or replaces) a gadget's HMAC secret file; returns the secret and the file. */
+  /** Creates (or replaces) a gadget's HMAC secret; returns it and its file (where in the shared
+   *  store it is, with a PostgreSQL store). */
   createGadgetSecret(gadget: string): { secret: string; file: string } {
     const problem = usernameProblem(gadget);
     if (problem) throw new UserStoreError(problem);
+    if (this.#shared !== null) {
+      const secret = generateSecret();
+      this.#shared.setSecret(gadget, secret);
+      return { secret, file: `the shared store (table shipgate_gadget_secrets, gadget ${gadget})` };
+    }
     mkdirSync(this.secretsDir, { recursive: true, mode: 0o700 });
     const secret = generateSecret();
     const file = this.gadgetSecretFile(gadget);
@@ -181,6 +215,7 @@ export class UserStore {
   /** The gadget's secret from <state>/gadget-secrets/<id>, or undefined when it has none. */
   gadgetSecret(gadget: string): string | undefined {
     if (usernameProblem(gadget) !== null) return undefined;
+    if (this.#shared !== null) return this.#shared.secret(gadget);
     try {
       const text = readFileSync(this.gadgetSecretFile(gadget), "utf8").trim();
       return text === "" ? undefined : text;
@@ -192,6 +227,7 @@ export class UserStore {
 
   removeGadgetSecret(gadget: string): void {
     if (usernameProblem(gadget) !== null) return;
+    if (this.#shared !== null) return this.#shared.deleteSecret(gadget);
     try {
       unlinkSync(this.gadgetSecretFile(gadget));
     } catch {

@@ -79,6 +79,6 @@ export class AuditService implements Service {
       .header("content-type", format === "csv" ? "text/csv; charset=utf-8; header=present" : "application/jsonl; charset=utf-8")
       .header("content-disposition", `attachment; filename="shipgate-audit-${stamp}.${format}"`)
       .header("cache-control", "no-store")
-      .send(auditStream(ctx.store.file, filter, format));
+      .send(auditStream(ctx.store, filter, format));
   }
 }

@@ -1,5 +1,5 @@
 // Change detection, restart-safe: every build seen is kept (per pipeline and id, with its last
-// state) in SQLite, so a poll reports only builds that are new or whose state changed, and a restart
+// state) in the store, so a poll reports only builds that are new or whose state changed, and a restart
 // does not report history again. The first poll of a pipeline is its baseline: its builds are
 // recorded and reported as such, so outputs can tell history from news.
 
@@ -18,7 +18,7 @@ export class BuildLog {
     this.#store = store;
     store.migrate("ci", [
       `CREATE TABLE ci_builds (pipeline TEXT NOT NULL, id TEXT NOT NULL, provider TEXT NOT NULL, state TEXT NOT NULL,
-         build TEXT NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (pipeline, id))`,
+         build TEXT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (pipeline, id))`,
       `CREATE TABLE ci_deployments (provider TEXT NOT NULL, pipeline TEXT NOT NULL, id TEXT NOT NULL, environment TEXT NOT NULL,
          at TEXT NOT NULL, ok INTEGER NOT NULL, PRIMARY KEY (provider, pipeline, id))`,
     ]);
@@ -51,7 +51,7 @@ export class BuildLog {
   /** Finished deployments not seen before. */
   recordDeployments(deployments: readonly Deployment[]): Deployment[] {
     const db = this.#store.db;
-    const insert = db.prepare("INSERT OR IGNORE INTO ci_deployments (provider, pipeline, id, environment, at, ok) VALUES (?, ?, ?, ?, ?, ?)");
+    const insert = db.prepare("INSERT INTO ci_deployments (provider, pipeline, id, environment, at, ok) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     return db.transaction(() => deployments.filter((d) => insert.run(d.provider, d.pipeline, d.id, d.environment, d.at, d.ok ? 1 : 0).changes > 0))();
   }
 

@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { existsSync, mkdirSync, readFileSync as readText } from "node:fs";
 import path from "node:path";
 import { SECRETS_DIR, UserStore, writeFileAtomic } from "../accounts/user-store";
+import type { Store } from "../store";
+import { storeUrlProblem } from "../store-url";
 import { resolveConnection } from "./connection";
 import type { Io } from "./io";
 
@@ -57,14 +59,25 @@ export async function gadgetCommand(argv: string[], io: Io): Promise<number> {
     // On the bridge's machine (local admin credentials): a press counts only from the gadget's
     // own account (an admin may not publish as a gadget), so the twin signs in as gadget `id`,
     // created here on first use with its password kept in <state>/local-gadgets/<id>.json (0600).
+    // With a shared PostgreSQL store (SHIPGATE_STORE_URL), the gadget's account is made there, where
+    // the bridges look; otherwise in <state>/users.json.
+    let shared: Store | undefined;
     try {
-      const local = localGadgetAccount(conn.stateDir, id);
+      const url = io.env.SHIPGATE_STORE_URL;
+      if (url !== undefined && url !== "") {
+        const problem = storeUrlProblem(url);
+        if (problem !== undefined) throw new Error(`SHIPGATE_STORE_URL: ${problem}`);
+        shared = (await import("../store")).Store.open(conn.stateDir, { url, applicationName: "shipgate-gadget" });
+      }
+      const local = localGadgetAccount(conn.stateDir, id, shared);
       conn.username = local.username;
       conn.password = local.password;
       localSecret = local.secret;
     } catch (err) {
       io.err(`shipgate gadget: ${(err as Error).message}`);
       return 3;
+    } finally {
+      shared?.close();
     }
   }
   // A literal specifier, so the build bundles the twin (a computed one is left to run time, where
@@ -110,8 +123,8 @@ function provisionedSecret(stateDir: string, id: string): string | undefined {
 }
 
 /** The local twin's own gadget account: made on first use, reused after (its password stays here). */
-function localGadgetAccount(stateDir: string, id: string): { username: string; password: string; secret: string | undefined } {
-  const users = new UserStore(stateDir);
+function localGadgetAccount(stateDir: string, id: string, store?: Store): { username: string; password: string; secret: string | undefined } {
+  const users = new UserStore(stateDir, store);
   const file = path.join(stateDir, "local-gadgets", `${id}.json`);
   const existing = users.get(id);
   if (existing !== undefined && existing.role !== "gadget") throw new Error(`user ${id} exists with role ${existing.role}; pick another --id`);

@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../bridge-config";
+import type { Store } from "../store";
+import { storeUrlOf } from "../store-config";
 import { exportMosquitto } from "../security/mosquitto";
 import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../accounts/user-store";
 import { saveLocalGadget } from "./gadget";
@@ -12,7 +14,8 @@ import { type Io, shipgateCommand } from "./io";
 
 export const USER_HELP = `Usage: shipgate user <add|remove|list|token|export-mosquitto> [options]
 
-Manages who may use the broker and the API. Users live in <state>/users.json (scrypt hashes).
+Manages who may use the broker and the API. Users live in <state>/users.json (scrypt hashes),
+or, with SHIPGATE_STORE_URL (store.url), in the shared PostgreSQL store every bridge reads.
 
   shipgate user add NAME --role gadget|pipeline|admin|viewer|bridge [--password-file F]
                    [--pipelines GLOB,...]
@@ -73,7 +76,20 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     io.err(`shipgate user: ${err instanceof ConfigError ? "invalid config: " : ""}${(err as Error).message}`);
     return 3;
   }
-  const store = new UserStore(config.state_dir);
+  // With store.url / SHIPGATE_STORE_URL, the users are the shared store's, which every bridge reads.
+  let shared: Store | undefined;
+  let store: UserStore;
+  try {
+    const url = storeUrlOf(config, io.env);
+    // Loaded only then: a command on the users file needs neither the store nor its driver.
+    shared = url === null ? undefined : (await import("../store")).Store.open(config.state_dir, { url, applicationName: "shipgate-user" });
+    store = new UserStore(config.state_dir, shared);
+  } catch (err) {
+    shared?.close();
+    const invalid = err instanceof ConfigError;
+    io.err(`shipgate user: ${invalid ? "invalid config: " : ""}${(err as Error).message}`);
+    return invalid ? 3 : 1;
+  }
 
   try {
     switch (action) {
@@ -163,7 +179,10 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UserStoreError) return (io.err(`shipgate user: ${err.message}`), 1);
+    if ((err as { code?: unknown }).code === "STORE_UNAVAILABLE") return (io.err(`shipgate user: the store is unavailable: ${(err as Error).message}`), 1);
     throw err;
+  } finally {
+    shared?.close();
   }
 }
 

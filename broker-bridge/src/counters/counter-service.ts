@@ -43,8 +43,11 @@ export class CounterService implements Service {
       "CREATE TABLE counter_red (pipeline TEXT PRIMARY KEY, at TEXT NOT NULL)",
     ]);
     const db = ctx.store.db;
-    const addDeploy = db.prepare("INSERT OR IGNORE INTO counter_deploys (provider, pipeline, id, environment, at, ok) VALUES (?, ?, ?, ?, ?, ?)");
-    const addRed = db.prepare("INSERT INTO counter_red (pipeline, at) VALUES (?, ?) ON CONFLICT(pipeline) DO UPDATE SET at = max(at, excluded.at)");
+    const addDeploy = db.prepare("INSERT INTO counter_deploys (provider, pipeline, id, environment, at, ok) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    // The later of the two ISO times (text order is time order); CASE, not max(): PostgreSQL has no two-argument max.
+    const addRed = db.prepare(
+      "INSERT INTO counter_red (pipeline, at) VALUES (?, ?) ON CONFLICT(pipeline) DO UPDATE SET at = CASE WHEN excluded.at > counter_red.at THEN excluded.at ELSE counter_red.at END",
+    );
     ctx.bus.on("ci:deploy", ({ deployment: d }) => {
       if (addDeploy.run(d.provider, d.pipeline, d.id, d.environment, d.at, d.ok ? 1 : 0).changes > 0) ctx.bus.emit("view:invalidate", { reason: "counter deploy" });
     });

@@ -56,7 +56,7 @@ export class GadgetService implements Service, IntentsPort {
       }
     }
     ctx.store.migrate("gadget-seq", [
-      "CREATE TABLE gadget_seq (gadget TEXT PRIMARY KEY, boot INTEGER NOT NULL, seq INTEGER NOT NULL)",
+      "CREATE TABLE gadget_seq (gadget TEXT PRIMARY KEY, boot BIGINT NOT NULL, seq BIGINT NOT NULL)",
       // The answer to the last event, so a redelivered event gets the same answer again.
       "ALTER TABLE gadget_seq ADD COLUMN ack TEXT",
     ]);

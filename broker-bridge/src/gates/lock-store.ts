@@ -1,8 +1,8 @@
-// The locks table: every lock ever requested, pending or decided, in SQLite. The pending queue's
+// The locks table: every lock ever requested, pending or decided, in the store (SQLite or PostgreSQL). The pending queue's
 // order is the insertion order (seq), which is first-in first-out by definition.
 
 import type { LockStateName, Mode } from "@shipgate/protocol";
-import type { Store } from "../store";
+import type { MigrationStep, Statement, Store } from "../store";
 
 export interface LockRow {
   seq: number;
@@ -28,17 +28,17 @@ interface RawRow extends Omit<LockRow, "approved_by" | "cleared"> {
   cleared: number;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE locks (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+// The same table in each dialect: PostgreSQL's INTEGER is 32 bits, too small for millisecond times.
+const locksTable = (seq: string, time: string) => `CREATE TABLE locks (
+     seq ${seq},
      id TEXT NOT NULL UNIQUE,
      pipeline TEXT NOT NULL,
      step TEXT NOT NULL,
      summary TEXT NOT NULL,
      state TEXT NOT NULL,
-     requested_at INTEGER NOT NULL,
-     expires_at INTEGER NOT NULL,
-     decided_at INTEGER,
+     requested_at ${time} NOT NULL,
+     expires_at ${time} NOT NULL,
+     decided_at ${time},
      decided_by TEXT,
      reason TEXT,
      mode TEXT NOT NULL,
@@ -48,8 +48,9 @@ const MIGRATIONS = [
      cleared INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX locks_by_state ON locks (state, seq);
-   CREATE INDEX locks_uncleared ON locks (cleared, decided_at);`,
-];
+   CREATE INDEX locks_uncleared ON locks (cleared, decided_at);`;
+
+const MIGRATIONS: MigrationStep[] = [{ sqlite: locksTable("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"), postgres: locksTable("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT") }];
 
 function fromRaw(raw: RawRow): LockRow {
   return { ...raw, approved_by: JSON.parse(raw.approved_by) as string[], cleared: raw.cleared === 1 };
@@ -74,8 +75,9 @@ export class LockStore {
     const db = store.db;
     this.#insert = db.prepare(
       `INSERT INTO locks (id, pipeline, step, summary, state, requested_at, expires_at, decided_at, decided_by, reason, mode, approvals_needed, approved_by, requester)
-       VALUES (@id, @pipeline, @step, @summary, @state, @requested_at, @expires_at, @decided_at, @decided_by, @reason, @mode, @approvals_needed, @approved_by, @requester)`,
-    );
+       VALUES (@id, @pipeline, @step, @summary, @state, @requested_at, @expires_at, @decided_at, @decided_by, @reason, @mode, @approvals_needed, @approved_by, @requester)
+       RETURNING seq`,
+    ) as Statement<[Record<string, unknown>], { seq: number }>;
     this.#update = db.prepare(
       `UPDATE locks SET state = @state, decided_at = @decided_at, decided_by = @decided_by, reason = @reason, mode = @mode,
          approved_by = @approved_by, expires_at = @expires_at WHERE id = @id`,
@@ -91,8 +93,8 @@ export class LockStore {
   }
 
   insert(row: Omit<LockRow, "seq" | "cleared">): LockRow {
-    const info = this.#insert.run({ ...row, approved_by: JSON.stringify(row.approved_by) });
-    return { ...row, seq: Number(info.lastInsertRowid), cleared: false };
+    const inserted = this.#insert.get({ ...row, approved_by: JSON.stringify(row.approved_by) });
+    return { ...row, seq: Number(inserted?.seq), cleared: false };
   }
 
   save(row: LockRow): void {

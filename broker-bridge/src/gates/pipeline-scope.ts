@@ -16,8 +16,9 @@ export class PipelineScope {
 
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
-    // The same <state>/users.json the security service reads; re-read only when it changes.
-    this.#users = new UserStore(ctx.config.state_dir);
+    // The same users the security service reads: <state>/users.json, re-read only when it changes,
+    // or the shared PostgreSQL store's table.
+    this.#users = new UserStore(ctx.config.state_dir, ctx.store);
   }
 
   requester(message: InboundMessage): Requester {

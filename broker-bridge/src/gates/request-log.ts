@@ -1,5 +1,5 @@
 // Admin commands carry a request id (the envelope's `correlation`); the answer to each is kept in
-// SQLite, written in the same transaction as the decision or mode change it reports. A command
+// the store, written in the same transaction as the decision or mode change it reports. A command
 // re-sent after a restart (MQTT.js resends an unacknowledged QoS 1 PUBLISH) gets its original
 // answer again instead of "already approved" (issue 13).
 
@@ -16,11 +16,12 @@ export class RequestLog {
 
   constructor(store: Store) {
     store.migrate("admin-requests", [
-      `CREATE TABLE admin_requests (user TEXT NOT NULL, correlation TEXT NOT NULL, command TEXT NOT NULL,
-         reply TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user, correlation))`,
+      // "user" quoted: a reserved word in PostgreSQL, an ordinary name in SQLite.
+      `CREATE TABLE admin_requests ("user" TEXT NOT NULL, correlation TEXT NOT NULL, command TEXT NOT NULL,
+         reply TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY ("user", correlation))`,
     ]);
-    this.#get = store.db.prepare<[string, string], { command: string; reply: string }>("SELECT command, reply FROM admin_requests WHERE user = ? AND correlation = ?");
-    this.#put = store.db.prepare("INSERT INTO admin_requests (user, correlation, command, reply, at) VALUES (?, ?, ?, ?, ?)");
+    this.#get = store.db.prepare<[string, string], { command: string; reply: string }>('SELECT command, reply FROM admin_requests WHERE "user" = ? AND correlation = ?');
+    this.#put = store.db.prepare('INSERT INTO admin_requests ("user", correlation, command, reply, at) VALUES (?, ?, ?, ?, ?)');
     this.#prune = store.db.prepare("DELETE FROM admin_requests WHERE at < ?");
   }
 

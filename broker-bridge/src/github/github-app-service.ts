@@ -78,8 +78,8 @@ export class GitHubAppService implements Service {
     this.#api = new GitHubApi(this.#settings, this.#options.api);
     ctx.store.migrate("github-app", [
       `CREATE TABLE github_reviews (lock_id TEXT PRIMARY KEY, repository TEXT NOT NULL, environment TEXT NOT NULL,
-         run_id INTEGER NOT NULL, installation_id INTEGER NOT NULL, callback_url TEXT NOT NULL, created_at INTEGER NOT NULL,
-         posted_state TEXT, posted_at INTEGER)`,
+         run_id BIGINT NOT NULL, installation_id BIGINT NOT NULL, callback_url TEXT NOT NULL, created_at BIGINT NOT NULL,
+         posted_state TEXT, posted_at BIGINT)`,
     ]);
     ctx.bus.on("lock:decided", ({ lock }) => void this.#post(lock.id));
     ctx.http.register(async (scope: FastifyInstance) => {
@@ -126,7 +126,7 @@ export class GitHubAppService implements Service {
     const r = protectionRequest(payload, settings.apiUrl);
     const id = lockIdFor(r.repository, r.runId, r.environment);
     this.#ctx.store.db
-      .prepare("INSERT OR IGNORE INTO github_reviews (lock_id, repository, environment, run_id, installation_id, callback_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .prepare("INSERT INTO github_reviews (lock_id, repository, environment, run_id, installation_id, callback_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
       .run(id, r.repository, r.environment, r.runId, r.installationId, r.callbackUrl, this.#ctx.clock.now());
     const { lock, created } = this.#decisions.request({ id, pipeline: r.repository, step: r.environment, summary: r.summary }, REQUESTER);
     if (created) this.#ctx.bus.emit("audit", { actor: `github:${r.repository}`, action: "github.deployment_waiting", subject: id, detail: { environment: r.environment, run_id: r.runId } });

@@ -2,16 +2,16 @@
 // (prepare → run/get/all/iterate, transaction, exec), so their synchronous code could run on a
 // shared store unchanged. Each call blocks the main thread until the worker thread's pg client
 // answers (synckit: Atomics.wait on a SharedArrayBuffer), bounded by the connection's timeout.
-// A prototype for issue 17 design (B): see docs/deploy-ha.md for its figures and limits.
+// Issue 17 design (B): see docs/deploy-ha.md for its figures and limits.
 //
-// What it does not hide (the services need these changes for PostgreSQL):
+// What it does not hide (the services' SQL is written for both: see docs/deploy-ha.md):
 // - run().lastInsertRowid is the first column of a RETURNING clause (0 without one);
-// - iterate() reads every row first (no cursor);
+// - iterate() reads every row first (no cursor; the audit export pages instead);
 // - pragma() has no meaning here and throws;
 // - the SQL itself must be PostgreSQL's (docs/deploy-ha.md lists what today's migrations need).
 
 import { fileURLToPath } from "node:url";
-import { createSyncFn } from "synckit";
+import { lazyRequire } from "../lazy-require";
 import { type TranslatedSql, bindValues, translatePlaceholders } from "./sql-placeholders";
 import type { ConnectionSpec, Fence, SyncRequest, SyncResponse } from "./pg-sync-protocol";
 
@@ -24,9 +24,13 @@ export const SYNC_CALL_LIMIT_MS = 30_000;
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const WORKER = fileURLToPath(new URL(FROM_SOURCE ? "./pg-sync-worker-source.mjs" : "./pg-sync-worker.js", import.meta.url));
 
+// Loaded on the first PostgreSQL store only: a bridge on its SQLite file never loads synckit (and
+// pg lives in the worker thread alone).
+const synckit = lazyRequire<typeof import("synckit")>("synckit");
+
 let call: ((req: SyncRequest) => SyncResponse) | null = null;
 const send = (req: SyncRequest): SyncResponse => {
-  call ??= createSyncFn<(req: SyncRequest) => Promise<SyncResponse>>(WORKER, { timeout: SYNC_CALL_LIMIT_MS });
+  call ??= synckit().createSyncFn<(req: SyncRequest) => Promise<SyncResponse>>(WORKER, { timeout: SYNC_CALL_LIMIT_MS });
   return call(req);
 };
 
@@ -81,7 +85,7 @@ export class PgSyncDatabase {
     return this;
   }
 
-  pragma(source: string): never {
+  pragma(source: string, _options?: { simple?: boolean }): never {
     throw new PgStoreError(`pragma ${source}: PostgreSQL has no pragmas`, "UNSUPPORTED");
   }
 

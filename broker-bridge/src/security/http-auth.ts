@@ -58,7 +58,7 @@ export function registerHttpAuth(ctx: ServiceContext, host: HttpAuthHost, gates:
   const { http, store, clock, bus } = ctx;
   const secure = ctx.config.http.tls !== null;
   store.migrate("security-sessions", [
-    "CREATE TABLE security_sessions (hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
+    "CREATE TABLE security_sessions (hash TEXT PRIMARY KEY, username TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
     "ALTER TABLE security_sessions ADD COLUMN user_stamp TEXT",
   ]);
   const db = store.db;

@@ -1,5 +1,5 @@
 // The broker's security, secure by default: every client authenticates against the credentials
-// in <state>/users.json (scrypt hashes), each role may publish and subscribe only where
+// in <state>/users.json (scrypt hashes; in the store itself when it is a shared PostgreSQL), each role may publish and subscribe only where
 // security/acl.ts allows, a pipeline receives only its own locks' states, and every refusal is
 // audited and answered on the client's errors topic. Lock requests and gadget events are rate
 // limited per client id. On first start (no users yet) an admin is created and its password
@@ -24,7 +24,7 @@ import { registerHttpAuth } from "./http-auth";
 import { verifyPassword } from "../accounts/passwords";
 import { RateLimiter } from "./rate-limit";
 import { SECURITY_DEFAULTS, type SecuritySettings, checkSecuritySection } from "./security-config";
-import { UserStore, writeFileAtomic } from "../accounts/user-store";
+import { UserStore, UserStoreError, writeFileAtomic } from "../accounts/user-store";
 
 export const LOCAL_ADMIN_FILE = "local-admin.json";
 
@@ -61,7 +61,7 @@ export class SecurityService implements Service {
   start(ctx: ServiceContext): void {
     this.#ctx = ctx;
     this.#settings = sectionOf(ctx.config, "security", checkSecuritySection);
-    this.#users = new UserStore(ctx.config.state_dir);
+    this.#users = new UserStore(ctx.config.state_dir, ctx.store);
     this.#requestLimiter = new RateLimiter(this.#settings.lockRequests, () => ctx.clock.now());
     this.#eventLimiter = new RateLimiter(this.#settings.events, () => ctx.clock.now());
     this.#connectDenials = new ConnectDenials(new AuditLog(ctx.store), ctx.clock, ctx.bus, ctx.log);
@@ -94,12 +94,24 @@ export class SecurityService implements Service {
     }
   }
 
+  #addFirstAdmin(): string | null {
+    try {
+      return this.#users.add("admin", "admin").password;
+    } catch (err) {
+      if (err instanceof UserStoreError && this.#users.get("admin") !== undefined) return null;
+      throw err;
+    }
+  }
+
   #firstStart(): void {
     const { config } = this.#ctx;
     const state = config.state_dir;
     const local = path.join(state, LOCAL_ADMIN_FILE);
-    if (this.#users.isEmpty()) {
-      const { password } = this.#users.add("admin", "admin");
+    // On a shared store another bridge may create "admin" between the check and the add: then it
+    // is that bridge's first start, not this one's.
+    const created = this.#users.isEmpty() ? this.#addFirstAdmin() : null;
+    if (created !== null) {
+      const password = created;
       writeFileAtomic(local, JSON.stringify({ username: "admin", password }, null, 2) + "\n", 0o600);
       this.#ctx.bus.emit("audit", { actor: "system", action: "user.add", subject: "admin", detail: { role: "admin", first_start: true } });
       this.#hints.push(`created the admin user "admin"; its password is in ${local} (mode 0600), which shipgate commands on this machine use`);
