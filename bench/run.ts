@@ -16,6 +16,7 @@ import { measurePolling } from "./polling";
 import { readFigures, runReport, updatePerformanceDoc } from "./report";
 import { DEFAULT_SCALE_OPTIONS, type ScaleOptions, measureMemoryGrowth, measureThroughput } from "./scale";
 import { measureFootprint } from "./footprint";
+import { type HaPlan, measureHa } from "./ha";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const RESULTS = here("./results.json");
@@ -29,6 +30,7 @@ interface Plan {
   startRuns: number;
   idleMs: number;
   polling: boolean;
+  ha: HaPlan;
 }
 
 const FULL: Plan = {
@@ -38,6 +40,7 @@ const FULL: Plan = {
   startRuns: 3,
   idleMs: 5000,
   polling: true,
+  ha: { kills: 20, gates: 20, storeSamples: 2000 },
 };
 
 const QUICK: Plan = {
@@ -47,6 +50,7 @@ const QUICK: Plan = {
   startRuns: 1,
   idleMs: 500,
   polling: false,
+  ha: { kills: 2, gates: 4, storeSamples: 50 },
 };
 
 async function main(): Promise<number> {
@@ -71,6 +75,7 @@ async function main(): Promise<number> {
   await measureThroughput(sink, plan.scale, log);
   await measureMemoryGrowth(sink, plan.scale, log);
   if (plan.polling) await measurePolling(sink, log);
+  await measureHa(sink, plan.ha, log);
   return finish(sink, machine, date, t0, quick, log);
 }
 

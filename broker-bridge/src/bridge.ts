@@ -64,7 +64,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // A start that fails later (an external broker that refuses us) removes the state it created.
   const freshState = !existsSync(config.state_dir);
   // store.url / SHIPGATE_STORE_URL: a shared PostgreSQL; otherwise the SQLite file in state_dir.
-  const store = Store.open(config.state_dir, { url: storeUrlOf(config), applicationName: "shipgate-bridge" });
+  // Under the lease, every write transaction is fenced with this bridge's token (a standby's: none).
+  const fence = options.ha?.fence;
+  const store = Store.open(config.state_dir, { url: storeUrlOf(config), applicationName: "shipgate-bridge", ...(fence === undefined ? {} : { fence }) });
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();

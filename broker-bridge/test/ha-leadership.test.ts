@@ -16,7 +16,7 @@ const pgUrl = testPostgresUrl();
 const maybe = pgUrl === null ? test.skip : test.serial;
 
 function bridgeUnderLease(id: string, storeUrl: string, brokerUrl: string, stateDir: string) {
-  const checked = checkConfig({ state_dir: stateDir, broker: { url: brokerUrl }, http: { port: 0 } }, "<test>", stateDir);
+  const checked = checkConfig({ state_dir: stateDir, broker: { url: brokerUrl }, http: { port: 0 }, store: { url: storeUrl } }, "<test>", stateDir);
   if (!checked.ok) throw new Error(`test config invalid: ${checked.field} ${checked.error}`);
   const config = checked.value;
   const stepDowns: string[] = [];

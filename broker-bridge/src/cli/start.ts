@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { type RunningBridge, startBridge } from "../bridge";
 import { ConfigError, loadConfig } from "../bridge-config";
+import { storeUrlOf } from "../store-config";
 import { stateDirFrom } from "./connection";
 import { shipgateCommand } from "./io";
 import type { Io } from "./io";
@@ -36,7 +37,7 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   let stop: () => Promise<void>;
   try {
     const config = loadConfig({ file: values.config, env: io.env });
-    const storeUrl = sharedStoreUrl(config, io.env);
+    const storeUrl = storeUrlOf(config, io.env);
     if (storeUrl === null) {
       const bridge = await startBridge({ config });
       printStarted(bridge, io);
@@ -83,12 +84,4 @@ function brokerLine(b: RunningBridge): string {
   const everywhere = host === "0.0.0.0" || host === "::";
   const ws = websocket ? ` and ${b.httpUrl.replace(/^http/, "ws")}/mqtt` : "";
   return `MQTT broker listening on ${host.includes(":") ? `[${host}]` : host}:${b.broker.port}${everywhere ? ` (every interface; from this machine ${b.brokerUrl})` : ""}${ws}`;
-}
-
-/** The PostgreSQL store several bridges share, or null for this bridge's own SQLite file. */
-function sharedStoreUrl(config: { sections: Record<string, unknown> }, env: NodeJS.ProcessEnv): string | null {
-  const fromEnv = env.SHIPGATE_STORE_URL;
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  const url = (config.sections.store as { url?: unknown } | undefined)?.url;
-  return typeof url === "string" ? url : null;
 }

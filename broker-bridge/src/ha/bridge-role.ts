@@ -22,6 +22,8 @@ export interface HaRole {
   readonly since: Date | null;
   /** Leader: the lease token every write transaction is fenced with. */
   readonly token: number | null;
+  /** The fence for the store's write transactions: the lease token while this bridge leads, else none. */
+  fence(): { lease: string; token: number | null };
   /** Who leads, as the lease table says (the standby reads it on each status). */
   leader(): LeaderInfo | null;
   /** Standby: the link that stands in for the broker connection (it never connects). */

@@ -124,6 +124,7 @@ export class Leadership {
       this.#bridge = null;
       await old.stop();
     }
+    const stopped = performance.now();
     this.#role = role;
     const ha = role === "leader" && state.role === "leader" ? this.#leaderRole(state.token, state.since) : this.#standbyRole();
     let bridge: RunningBridge;
@@ -138,16 +139,21 @@ export class Leadership {
       // The lease may have gone while the services started: then nothing of this start may stay.
       if (this.#lease.token !== ha.token) return this.#stepDown("lost the lease while starting");
       this.#watchBroker(bridge);
-      this.#options.log.info({ ms: Math.round(performance.now() - started), token: ha.token }, "leading: the services run");
+      this.#options.log.info({ ms: Math.round(performance.now() - started), standbyStopMs: Math.round(stopped - started), token: ha.token }, "leading: the services run");
     } else {
       this.#options.log.info("standby: serving the dashboard and reads from the shared store; waiting for the lease");
+      // Load the broker client now, not during a takeover (MQTT.js is the bridge's largest module).
+      await import("../link/external-link");
     }
     this.#options.onRunning?.(bridge, ha);
   }
 
   #leaderRole(token: number, since: Date): HaRole {
     const id = this.#options.id;
-    return { role: "leader", id, token, since, leader: () => ({ id, since: since.toISOString() }) };
+    const lease = this.#lease;
+    // The token goes the moment the lease does, so writes stop even before the process exits.
+    const fence = () => ({ lease: lease.name, token: lease.token === token ? token : null });
+    return { role: "leader", id, token, since, fence, leader: () => ({ id, since: since.toISOString() }) };
   }
 
   #standbyRole(): HaRole {
@@ -161,6 +167,7 @@ export class Leadership {
       id: this.#options.id,
       token: null,
       since: null,
+      fence: () => ({ lease: this.#lease.name, token: null }),
       leader,
       link: new ParkedLink(),
       configureHttp: (http) => refuseWritesOnStandby(http, this.#options.id, leader),

@@ -69,7 +69,15 @@ export async function runStorm(options: StormOptions, teardown: (fn: () => Promi
     };
     const b = { id, run: runShipgate(["start"], env) };
     bridges.push(b);
-    void b.run.exit.then(() => logs.push(`--- ${id} exit ${b.run.child.exitCode ?? b.run.child.signalCode}\n${b.run.stderr().slice(-3000)}`));
+    void b.run.exit.then(() =>
+      logs.push(
+        `--- ${id} exit ${b.run.child.exitCode ?? b.run.child.signalCode}\n${b.run.stderr().slice(-3000)}\n${b.run
+          .stdout()
+          .split("\n")
+          .filter((l) => /lease|leading|standby|stepping/.test(l))
+          .join("\n")}`,
+      ),
+    );
     await waitFor(`${id} to run`, () => /leads \(lease token|is a standby/.test(b.run.stderr()) || b.run.child.exitCode !== null, 30_000, 20);
     if (b.run.child.exitCode !== null) throw new Error(`${id} exited: ${b.run.stderr()}`);
     return b;
@@ -131,10 +139,9 @@ export async function runStorm(options: StormOptions, teardown: (fn: () => Promi
     leader.run.child.kill("SIGKILL");
     const during = pick();
     if (during) decide(during, random() < 0.5 ? "approve" : "reject");
-    const restart = (async () => {
-      await leader.run.exit;
-      await startBridge();
-    })();
+    // The killed bridge comes back as the new standby (as systemd would restart it) while the
+    // other one takes over.
+    const restart = leader.run.exit.then(() => startBridge());
     const next = await waitFor(`a new leader after kill ${k + 1}`, () => (live !== null && live.bridge !== leader.id && live.at > killedAt ? live : null), 20_000, 5);
     takeovers.push(Math.round(next.at - killedAt));
     await restart;
