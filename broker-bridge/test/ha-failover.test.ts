@@ -15,7 +15,7 @@ const pgUrl = testPostgresUrl();
 const SEED = Number(process.env.SHIPGATE_FAULT_SEED ?? 20261203);
 const KILLS = Number(process.env.SHIPGATE_HA_KILLS ?? 50);
 /** Fewer through NATS: each takeover there also moves the broker session between cluster nodes. */
-const NATS_KILLS = Number(process.env.SHIPGATE_HA_NATS_KILLS ?? 10);
+const NATS_KILLS = Number(process.env.SHIPGATE_HA_NATS_KILLS ?? 5);
 const NATS = natsServerBinary();
 
 const CODE_FOR: Record<string, number> = { approved: 0, rejected: 1, expired: 2, cancelled: 1 };
@@ -48,7 +48,7 @@ interface StoredLock {
     t.teardown(() => cluster.stop());
     const started = Date.now();
     const urls = cluster.nodes.map((n) => n.mqttUrl);
-    const result = await runStorm({ brokerUrls: urls, storeUrl: db.url, kills: NATS_KILLS, gates: 12, seed: SEED + 1 }, (fn) => t.teardown(fn));
+    const result = await runStorm({ brokerUrls: urls, storeUrl: db.url, kills: NATS_KILLS, gates: 8, seed: SEED + 1 }, (fn) => t.teardown(fn));
     report(t, "nats", result, Date.now() - started);
     await checkLocks(t, result, await readStore(db.admin));
   },
