@@ -112,3 +112,30 @@ maybe(`the real process exits with ${STEP_DOWN_EXIT_CODE} when its lease is take
   t.is(await run.exit, STEP_DOWN_EXIT_CODE);
   t.regex(run.stdout(), /stepping down: lost the lease/);
 });
+
+maybe("a PostgreSQL store with the embedded broker: the bridge runs alone, and says a pair needs an external broker", async (t) => {
+  t.timeout(60_000);
+  const db = await createTestDatabase(pgUrl as string);
+  t.teardown(() => db.drop());
+  const env = { SHIPGATE_STORE_URL: db.url, SHIPGATE_STATE_DIR: tempDir("shipgate-ha-embedded-"), SHIPGATE_HTTP_PORT: "0", SHIPGATE_BROKER_PORT: "0" };
+  const run = runShipgate(["start"], env);
+  t.teardown(() => void run.child.kill("SIGKILL"));
+  await waitFor("the bridge to listen", () => /dashboard and API on/.test(run.stderr()) || run.child.exitCode !== null, 30_000);
+  t.regex(run.stderr(), /this bridge runs alone \(no lease\); a pair needs an external broker/);
+  const leases = await db.admin.query("SELECT to_regclass('shipgate_lease') AS t");
+  t.is(leases.rows[0]?.t, null, "no lease was taken");
+});
+
+test("with an external broker and an unreachable PostgreSQL, start fails with the store's one line and exits", async (t) => {
+  t.timeout(30_000);
+  const env = {
+    SHIPGATE_STORE_URL: "postgres://shipgate:s3cret@127.0.0.1:1/shipgate",
+    SHIPGATE_BROKER_URL: "mqtt://127.0.0.1:1",
+    SHIPGATE_STATE_DIR: tempDir("shipgate-ha-nopg-"),
+    SHIPGATE_HTTP_PORT: "0",
+  };
+  const run = runShipgate(["start"], env);
+  t.is(await run.exit, 1);
+  t.regex(run.stderr(), /^shipgate start: cannot open the PostgreSQL store postgres:\/\/shipgate:\*+@127\.0\.0\.1:1\/shipgate/m);
+  t.notRegex(run.stderr() + run.stdout(), /s3cret/);
+});

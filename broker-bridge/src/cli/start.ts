@@ -38,7 +38,12 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   try {
     const config = loadConfig({ file: values.config, env: io.env });
     const storeUrl = storeUrlOf(config, io.env);
-    if (storeUrl === null) {
+    // The lease needs an external broker: each bridge's embedded broker would be a broker of its
+    // own, and the leader's clients could not reach a standby's. So with the embedded broker a
+    // bridge on PostgreSQL runs alone, as on SQLite (docs/deploy-ha.md).
+    if (storeUrl !== null && config.broker.url === null)
+      io.err("shipgate: a PostgreSQL store with the embedded broker: this bridge runs alone (no lease); a pair needs an external broker (broker.url)");
+    if (storeUrl === null || config.broker.url === null) {
       const bridge = await startBridge({ config });
       printStarted(bridge, io);
       stop = () => bridge.stop();

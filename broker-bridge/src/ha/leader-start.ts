@@ -4,19 +4,11 @@
 import type { RunningBridge } from "../bridge";
 import { startBridge } from "../bridge";
 import type { BridgeConfig } from "../config";
-import { ConfigError } from "../config-error";
 import type { Io } from "../cli/io";
 import { createLogger } from "../log";
 import { Leadership, bridgeId } from "./leadership";
 
 export async function startWithLeadership(config: BridgeConfig, url: string, io: Io, print: (b: RunningBridge, io: Io) => void): Promise<() => Promise<void>> {
-  if (config.broker.url === null) {
-    throw new ConfigError(
-      config.file,
-      "broker.url",
-      "a PostgreSQL store is shared by several bridges, so they need one external broker (broker.url or SHIPGATE_BROKER_URL): an embedded broker would be one per bridge",
-    );
-  }
   const log = createLogger(config.log_level);
   const id = bridgeId(io.env);
   const leadership = new Leadership({
@@ -29,7 +21,13 @@ export async function startWithLeadership(config: BridgeConfig, url: string, io:
       print(b, io);
     },
   });
-  await leadership.start();
+  try {
+    await leadership.start();
+  } catch (err) {
+    // No bridge ran (the store cannot be opened, say): stop campaigning, or the process stays up.
+    await leadership.lease.stop();
+    throw err;
+  }
   return () => leadership.stop();
 }
 
