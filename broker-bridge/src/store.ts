@@ -90,10 +90,11 @@ export class Store {
     this.#unfenced = unfenced;
   }
 
-  /** Opens (or creates) <stateDir>/shipgate.db, or connects to options.url. A read-only or full
-   *  state directory, or an unreachable PostgreSQL, is a clear error naming it. */
+  /** Opens (or creates) <stateDir>/shipgate.db, or connects to options.url; either way the state
+   *  directory exists afterwards. A read-only or full state directory, or an unreachable
+   *  PostgreSQL, is a clear error naming it. */
   static open(stateDir: string, options: StoreOptions = {}): Store {
-    if (options.url !== undefined && options.url !== null) return Store.#openPostgres(options.url, options);
+    if (options.url !== undefined && options.url !== null) return Store.#openPostgres(stateDir, options.url, options);
     const file = path.join(stateDir, "shipgate.db");
     try {
       makeDirectory(stateDir);
@@ -109,7 +110,7 @@ export class Store {
     }
   }
 
-  static #openPostgres(url: string, options: StoreOptions): Store {
+  static #openPostgres(stateDir: string, url: string, options: StoreOptions): Store {
     const shown = redactStoreUrl(url);
     const unfenced = { on: false };
     const fence = options.fence;
@@ -122,6 +123,9 @@ export class Store {
     const store = new Store(db, shown, "postgres", url, unfenced);
     try {
       store.#migrationStep(() => db.exec(MIGRATIONS_TABLE));
+      // The state directory still holds this machine's files (local-admin.json, local gadgets);
+      // made once the server answered, so a refused start leaves nothing behind.
+      makeDirectory(stateDir);
       return store;
     } catch (err) {
       db.close();

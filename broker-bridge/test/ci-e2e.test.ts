@@ -1,14 +1,14 @@
 // End to end: a real bridge whose ci section points at loopback GitHub and GitLab fakes; an MQTT
 // client on gadgets/<id>/view sees ring B fail and the display name the failing pipeline after the
 // fake flips a build, while a gadget watching only healthy pipelines shows its counter. The feeds
-// and the status report the same picture.
+// and the status report the same picture. On SQLite and on PostgreSQL (CI state and counters).
 
-import test from "ava";
 import { XMLParser } from "fast-xml-parser";
 import { type GadgetView, checkGadgetView } from "@shipgate/protocol";
 import { GithubFake } from "./fakes/ci-github-fake";
 import { GitlabFake } from "./fakes/ci-gitlab-fake";
 import { connectClient, startTestBridge } from "./helpers/bridge";
+import { bothStores, storeConfig } from "./helpers/store-backends";
 
 function viewsOf(client: import("mqtt").MqttClient): Map<string, GadgetView> {
   const latest = new Map<string, GadgetView>();
@@ -29,7 +29,7 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
   }
 }
 
-test("a build flipping to failure turns ring B red and names the pipeline; the counter shows elsewhere", async (t) => {
+bothStores("a build flipping to failure turns ring B red and names the pipeline; the counter shows elsewhere", async (t) => {
   const github = await GithubFake.start();
   const gitlab = await GitlabFake.start();
   t.teardown(() => github.close());
@@ -42,6 +42,7 @@ test("a build flipping to failure turns ring B red and names the pipeline; the c
 
   const bridge = await startTestBridge({
     config: {
+      ...storeConfig(),
       ci: {
         freshness: "1m",
         pipelines: {
@@ -101,4 +102,12 @@ test("a build flipping to failure turns ring B red and names the pipeline; the c
     ],
   );
   t.true(github.server.notModified > 0, "repeated polls were answered 304");
+  // What the counters and the CI state keep, in the bridge's store (its upserts ran on this dialect).
+  const db = bridge.context.store.db;
+  t.deepEqual(
+    (db.prepare("SELECT pipeline FROM counter_red").all() as { pipeline: string }[]).map((r) => r.pipeline),
+    ["api"],
+  );
+  t.true((db.prepare("SELECT environment FROM counter_deploys").all() as { environment: string }[]).some((r) => r.environment === "production"));
+  t.is((db.prepare("SELECT state FROM ci_builds WHERE pipeline = ? AND id = ?").get("api", "2") as { state: string } | undefined)?.state, "failing");
 });

@@ -1,16 +1,16 @@
 // The gadget's side of the gates over a real broker: views retained per gadget, button events
 // deciding once, acks answering each event (again for a redelivery), replays refused and audited.
-import test from "ava";
 import { randomUUID } from "node:crypto";
 import type { MqttClient } from "mqtt";
 import { DEFAULT_PREFIX, type GadgetAck, type GadgetView, Topics } from "@shipgate/protocol";
 import { AuditService } from "../src/audit/audit-service";
 import { connectClient, nextMessage, startTestBridge } from "./helpers/bridge";
+import { bothStores, storeConfig } from "./helpers/store-backends";
 
 const topics = new Topics(DEFAULT_PREFIX);
 
 async function setup() {
-  const bridge = await startTestBridge({ config: { gadgets: { "desk-1": {} } } });
+  const bridge = await startTestBridge({ config: { ...storeConfig(), gadgets: { "desk-1": {} } } });
   const gadget = await connectClient(bridge.brokerUrl, { clientId: "desk-1" });
   await gadget.subscribeAsync([topics.gadgetView("desk-1"), topics.gadgetAck("desk-1"), topics.errors("desk-1")], { qos: 1 });
   const pipeline = await connectClient(bridge.brokerUrl, { clientId: "pipe" });
@@ -22,7 +22,7 @@ const ack = (c: MqttClient, seq: number) => nextMessage(c, topics.gadgetAck("des
 const view = (c: MqttClient, accept: (v: GadgetView) => boolean) =>
   nextMessage(c, topics.gadgetView("desk-1"), (p) => accept(JSON.parse(p.toString()) as GadgetView)).then((p) => JSON.parse(p.toString()) as GadgetView);
 
-test("the gadget's view shows the head lock; approve decides it once; a redelivered event is answered again but decides nothing", async (t) => {
+bothStores("the gadget's view shows the head lock; approve decides it once; a redelivered event is answered again but decides nothing", async (t) => {
   const { bridge, gadget, pipeline, audit } = await setup();
   try {
     const id = randomUUID();
@@ -51,7 +51,7 @@ test("the gadget's view shows the head lock; approve decides it once; a redelive
   }
 });
 
-test("an older (boot, seq) is a replay: refused on the errors topic and audited; a new boot starts over", async (t) => {
+bothStores("an older (boot, seq) is a replay: refused on the errors topic and audited; a new boot starts over", async (t) => {
   const { bridge, gadget, pipeline, audit } = await setup();
   try {
     const press = (boot: number, seq: number) => gadget.publishAsync(topics.gadgetEvent("desk-1"), JSON.stringify({ button: "release", gesture: "short", boot, seq }), { qos: 1 });
@@ -73,7 +73,7 @@ test("an older (boot, seq) is a replay: refused on the errors topic and audited;
   }
 });
 
-test("approve with nothing pending is answered with a reason for the display", async (t) => {
+bothStores("approve with nothing pending is answered with a reason for the display", async (t) => {
   const { bridge, gadget, pipeline } = await setup();
   try {
     const a = ack(gadget, 1);

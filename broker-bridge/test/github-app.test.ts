@@ -8,7 +8,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import test from "ava";
 import type { LockState } from "@shipgate/protocol";
 import { AuditService } from "../src/audit/audit-service";
 import { type RunningBridge, startBridge } from "../src/bridge";
@@ -20,6 +19,7 @@ import { PresenceService } from "../src/presence/presence-service";
 import { SecurityService } from "../src/security/security-service";
 import { FakeGitHub, deliver, protectionPayload } from "./fakes/github-app";
 import { quietLog, runShipgate, tempDir, waitFor } from "./helpers/bridge";
+import { bothStores, storeConfig } from "./helpers/store-backends";
 
 const APP_ID = 424242;
 const INSTALLATION = 77;
@@ -35,6 +35,7 @@ async function rig(t: import("ava").ExecutionContext, api: { attempts?: number }
   const stateDir = path.join(dir, "state");
   const checked = checkConfig(
     {
+      ...storeConfig(),
       state_dir: stateDir,
       broker: { port: 0, host: "127.0.0.1" },
       http: { port: 0 },
@@ -72,7 +73,7 @@ async function rig(t: import("ava").ExecutionContext, api: { attempts?: number }
   return { github, bridge, gates, secret, env, audit, restart };
 }
 
-test("a waiting deployment becomes a lock; approve and reject are posted back naming who decided, through 5xx, with one token", async (t) => {
+bothStores("a waiting deployment becomes a lock; approve and reject are posted back naming who decided, through 5xx, with one token", async (t) => {
   const { github, bridge, gates, secret, env } = await rig(t);
   const res = await deliver(bridge.httpUrl, secret, "deployment_protection_rule", protectionPayload(github.url, "acme/api", 9001, "production", INSTALLATION));
   t.is(res.status, 202, await res.clone().text());
@@ -106,7 +107,7 @@ test("a waiting deployment becomes a lock; approve and reject are posted back na
   t.deepEqual(github.refusals, [], "every request the bridge made passed the fake's checks");
 });
 
-test("unsigned, forged and misdirected deliveries make no lock and are audited; a ping is answered", async (t) => {
+bothStores("unsigned, forged and misdirected deliveries make no lock and are audited; a ping is answered", async (t) => {
   const { github, bridge, gates, secret, audit } = await rig(t);
   const payload = protectionPayload(github.url, "acme/api", 1, "production", INSTALLATION);
   t.is((await deliver(bridge.httpUrl, null, "deployment_protection_rule", payload)).status, 401);
@@ -128,7 +129,7 @@ test("unsigned, forged and misdirected deliveries make no lock and are audited; 
   t.is(github.tokensIssued, 0);
 });
 
-test("a decision GitHub could not take is posted at the next start", async (t) => {
+bothStores("a decision GitHub could not take is posted at the next start", async (t) => {
   const { github, bridge, secret, env, audit, restart } = await rig(t, { attempts: 3 });
   const res = await deliver(bridge.httpUrl, secret, "deployment_protection_rule", protectionPayload(github.url, "acme/api", 77, "production", INSTALLATION));
   const id = ((await res.json()) as { lock: string }).lock;

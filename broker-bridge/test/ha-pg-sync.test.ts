@@ -218,6 +218,23 @@ pgTest("a transaction whose session dies in the middle commits nothing and refus
   }
 });
 
+pgTest("a read or a BEGIN at once after its session was killed, before the worker heard of it: run on a new session, not failed", async (t) => {
+  const s = open();
+  try {
+    for (let round = 0; round < 5; round++) {
+      const pid = s.prepare<[], { pid: number }>("SELECT pg_backend_pid() AS pid").get()?.pid;
+      await db.admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      const after =
+        round % 2 === 0
+          ? s.prepare<[], { pid: number }>("SELECT pg_backend_pid() AS pid").get()?.pid
+          : s.transaction(() => s.prepare<[], { pid: number }>("SELECT pg_backend_pid() AS pid").get()?.pid)();
+      t.true(typeof after === "number" && after !== pid, `round ${round}`);
+    }
+  } finally {
+    s.close();
+  }
+});
+
 pgTest("its idle session killed (pg_terminate_backend): the next call runs on a new session", async (t) => {
   const s = open();
   try {

@@ -1,13 +1,13 @@
 // The HTTP API's admin actions (security/http-auth.ts): login sessions in HttpOnly, SameSite=Strict
 // cookies that expire, a CSRF token and an Origin check on every cookie-authenticated action, API
 // tokens for scripts, and nothing secret stored in the clear. Real HTTP against a real bridge.
-import test from "ava";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { GatesService } from "../src/gates/gates-service";
 import { systemClock } from "../src/clock";
 import { startSecureBridge, topics } from "./security-support";
 import { waitFor } from "./helpers/bridge";
+import { bothStores, storeConfig } from "./helpers/store-backends";
 
 async function login(base: string, username: string, password: string) {
   const res = await fetch(`${base}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
@@ -20,8 +20,8 @@ function post(base: string, path: string, body: unknown, headers: Record<string,
   return fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 }
 
-test("login gives an expiring HttpOnly SameSite=Strict session; admin actions need its CSRF token and our Origin", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("login gives an expiring HttpOnly SameSite=Strict session; admin actions need its CSRF token and our Origin", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const base = rig.bridge.httpUrl;
   const gates = rig.bridge.service(GatesService) as GatesService;
@@ -78,8 +78,8 @@ test("login gives an expiring HttpOnly SameSite=Strict session; admin actions ne
   t.is((await fetch(`${base}/api/session`, { headers: { cookie: s.cookie } })).status, 401);
 });
 
-test("a viewer's session may not run admin actions; removing a user ends its sessions", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("a viewer's session may not run admin actions; removing a user ends its sessions", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const base = rig.bridge.httpUrl;
   const { password } = rig.addUser("wall", "viewer");
@@ -91,10 +91,10 @@ test("a viewer's session may not run admin actions; removing a user ends its ses
   t.is((await post(base, "/api/admin/mode", { mode: "released" }, headers)).status, 401);
 });
 
-test("sessions expire after session_ttl", async (t) => {
+bothStores("sessions expire after session_ttl", async (t) => {
   let offset = 0;
   const clock = { ...systemClock, now: () => Date.now() + offset };
-  const rig = await startSecureBridge({ security: { session_ttl: "5m" } }, { clock });
+  const rig = await startSecureBridge({ ...storeConfig(), security: { session_ttl: "5m" } }, { clock });
   t.teardown(() => rig.stop());
   const base = rig.bridge.httpUrl;
   const { password } = rig.addUser("alice", "admin");
@@ -106,13 +106,18 @@ test("sessions expire after session_ttl", async (t) => {
   t.is((await post(base, "/api/admin/mode", { mode: "released" }, { cookie: s.cookie, origin: base, "x-csrf-token": s.body.csrf as string })).status, 401);
 });
 
-test("API tokens for scripts: shown once, stored hashed, a wrong one refused", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("API tokens for scripts: shown once, stored hashed, a wrong one refused", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   const base = rig.bridge.httpUrl;
   rig.addUser("deployer", "admin");
   const token = rig.users.addToken("deployer");
-  t.false(readFileSync(rig.users.file, "utf8").includes(token.split("_")[2] as string), "users.json holds only the token's hash");
+  const kept =
+    rig.bridge.context.store.dialect === "postgres"
+      ? (rig.bridge.context.store.db.prepare("SELECT record FROM shipgate_users").all() as { record: string }[]).map((r) => r.record).join("\n")
+      : readFileSync(rig.users.file, "utf8");
+  t.false(kept.includes(token.split("_")[2] as string), "users.json (or the store's user table) holds only the token's hash");
+  t.true(kept.includes(token.split("_")[1] as string), "the token's id is there");
   const ok = await post(base, "/api/admin/mode", { mode: "released", reason: "release train" }, { authorization: `Bearer ${token}` });
   t.is(ok.status, 200);
   const gates = rig.bridge.service(GatesService) as GatesService;
@@ -122,8 +127,8 @@ test("API tokens for scripts: shown once, stored hashed, a wrong one refused", a
   t.is(gates.locks.mode().mode, "released");
 });
 
-test("password guessing over HTTP is slowed to a few tries a minute per address", async (t) => {
-  const rig = await startSecureBridge();
+bothStores("password guessing over HTTP is slowed to a few tries a minute per address", async (t) => {
+  const rig = await startSecureBridge(storeConfig());
   t.teardown(() => rig.stop());
   rig.addUser("alice", "admin");
   const statuses: number[] = [];

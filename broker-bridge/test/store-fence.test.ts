@@ -9,6 +9,7 @@ import { AuditLog } from "../src/audit-log";
 import { LockStore } from "../src/gates/lock-store";
 import { ensureLeaseTable, takeLease } from "../src/ha/lease-schema";
 import { type Fence, Store } from "../src/store";
+import { tempDir } from "./helpers/bridge";
 import { createTestDatabase, testPostgresUrl } from "./helpers/ha-postgres";
 
 const SERVER = testPostgresUrl();
@@ -38,7 +39,7 @@ pgTest("a fenced store writes while its token leads, is refused FENCED_OUT once 
   // Number(): this admin client reads BIGINT as text (pg's default); the store reads it as a number.
   const mine = Number((await takeLease(db.admin, "bridge", "a")).token);
   let fence: Fence = { lease: "bridge", token: mine };
-  const store = Store.open("/nonexistent", { url: db.url, fence: () => fence, timeoutMs: 5000 });
+  const store = Store.open(tempDir("shipgate-store-"), { url: db.url, fence: () => fence, timeoutMs: 5000 });
   t.teardown(() => store.close());
   const locks = new LockStore(store);
   const audit = new AuditLog(store);
@@ -63,7 +64,7 @@ pgTest("a fenced store writes while its token leads, is refused FENCED_OUT once 
   store.migrate("late-service", ["CREATE TABLE late_table (k TEXT PRIMARY KEY)"]);
   t.pass("a migration runs while the store is fenced out");
 
-  const standby = Store.open("/nonexistent", { url: db.url, fence: () => ({ lease: "bridge", token: null }), timeoutMs: 5000 });
+  const standby = Store.open(tempDir("shipgate-store-"), { url: db.url, fence: () => ({ lease: "bridge", token: null }), timeoutMs: 5000 });
   t.teardown(() => standby.close());
   t.is((t.throws(() => new AuditLog(standby).append({ actor: "a", action: "b", subject: "c" }, 1)) as { code?: string }).code, "FENCED_OUT", "a standby (token null) writes nothing");
 
@@ -83,8 +84,8 @@ pgTest("a fenced store writes while its token leads, is refused FENCED_OUT once 
 pgTest("two stores on one database (two bridges): each migration is applied once, and the second store finds it done", async (t) => {
   const db = await createTestDatabase(SERVER as string);
   t.teardown(() => db.drop());
-  const a = Store.open("/nonexistent", { url: db.url, timeoutMs: 5000 });
-  const b = Store.open("/nonexistent", { url: db.url, timeoutMs: 5000 });
+  const a = Store.open(tempDir("shipgate-store-"), { url: db.url, timeoutMs: 5000 });
+  const b = Store.open(tempDir("shipgate-store-"), { url: db.url, timeoutMs: 5000 });
   t.teardown(() => {
     a.close();
     b.close();

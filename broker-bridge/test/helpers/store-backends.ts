@@ -8,6 +8,7 @@
 
 import test, { type ExecutionContext } from "ava";
 import { Store } from "../../src/store";
+import { tempDir } from "./bridge";
 import { createTestDatabase, testPostgresUrl } from "./ha-postgres";
 
 interface Current {
@@ -24,7 +25,7 @@ const TEST_TIMEOUT_MS = 5000;
  *  database (so two calls in one test see the same data, as a restart would). */
 export function freshStore(): Store {
   if (current === null) return Store.memory();
-  const store = Store.open("/nonexistent-state-dir", { url: current.url, timeoutMs: TEST_TIMEOUT_MS, applicationName: "shipgate-test" });
+  const store = Store.open(tempDir("shipgate-store-"), { url: current.url, timeoutMs: TEST_TIMEOUT_MS, applicationName: "shipgate-test" });
   current.opened.push(store);
   return store;
 }
@@ -60,6 +61,8 @@ function register(title: string, impl: StoreImpl): void {
   }
   test.serial(title, async (t) => {
     const db = await createTestDatabase(server);
+    // Unused here; a test that ends every session on its database must not crash the run.
+    db.admin.on("error", () => undefined);
     current = { url: db.url, opened: [] };
     const mine = current;
     try {
