@@ -44,6 +44,16 @@ export interface LeadershipOptions {
 
 /** How long a starting bridge waits for the lease's first answer before starting as a standby. */
 const FIRST_ANSWER_MS = 2000;
+/** Starts a standby tries while the store is not set up yet (one a second). */
+const STANDBY_RETRIES = 30;
+
+/** The store refused a write because this bridge does not lead (FENCED_OUT, possibly as a cause). */
+function fencedOut(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e !== undefined && e !== null && i < 5; e = e.cause as typeof e, i++) {
+    if (e.code === "FENCED_OUT") return true;
+  }
+  return false;
+}
 
 export class Leadership {
   readonly #options: LeadershipOptions;
@@ -54,6 +64,7 @@ export class Leadership {
   #queue: Promise<void> = Promise.resolve();
   #stopped = false;
   #steppingDown = false;
+  #standbyRetries = 0;
 
   constructor(options: LeadershipOptions) {
     this.#options = options;
@@ -132,7 +143,13 @@ export class Leadership {
       bridge = await this.#options.start(ha);
     } catch (err) {
       if (role === "leader") return this.#stepDown(`could not start as the leader: ${(err as Error).message}`);
-      throw err;
+      // A first start on a new store writes (the first admin): a standby may not, so it waits for
+      // the leader to have done it. Anything else is a start that failed.
+      if (!fencedOut(err) || this.#standbyRetries++ >= STANDBY_RETRIES) throw err;
+      this.#role = null;
+      this.#options.log.info({ err: (err as Error).message }, "standby: the store is new and the leader has not set it up yet; starting again in 1 s");
+      await new Promise((r) => setTimeout(r, 1000));
+      return this.#become(this.#lease.state.role === "leader" ? "leader" : "standby");
     }
     this.#bridge = bridge;
     if (role === "leader") {
