@@ -84,10 +84,14 @@ maybe("a leader whose lease session is killed steps down at once, and the standb
   const b = bridgeUnderLease("pi-b", db.url, broker.url, state);
   t.teardown(() => b.leadership.stop());
   await b.leadership.start();
+  const oldLeader = a.bridge();
+  oldLeader.context.kv.set("ha-test", 1);
 
   await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'shipgate-lease:pi-a'");
   await waitFor("pi-a to step down", () => a.stepDowns.length > 0, 10_000);
   t.regex(a.stepDowns[0] as string, /lost the lease/);
+  // From that moment its writes are refused by its own fence, before the process would even exit.
+  t.throws(() => oldLeader.context.kv.set("ha-test", 2), { code: "FENCED_OUT" } as never);
   await waitFor("pi-b to lead", () => b.leadership.lease.state.role === "leader" && (b.bridge()?.context.status.snapshot().bridge as { role: string } | undefined)?.role === "leader", 10_000);
 
   // The broker goes away under the new leader: it steps down too (it can no longer hear requests).
@@ -138,4 +142,36 @@ test("with an external broker and an unreachable PostgreSQL, start fails with th
   t.is(await run.exit, 1);
   t.regex(run.stderr(), /^shipgate start: cannot open the PostgreSQL store postgres:\/\/shipgate:\*+@127\.0\.0\.1:1\/shipgate/m);
   t.notRegex(run.stderr() + run.stdout(), /s3cret/);
+});
+
+maybe("a paused leader (SIGSTOP) is replaced; woken up, it finds its lease and broker session gone and exits 75", async (t) => {
+  t.timeout(90_000);
+  const db = await createTestDatabase(pgUrl as string);
+  t.teardown(() => db.drop());
+  const broker = await startMosquitto();
+  t.teardown(() => broker.stop());
+  const start = (id: string) => {
+    const run = runShipgate(["start"], { SHIPGATE_STORE_URL: db.url, SHIPGATE_BROKER_URL: broker.url, SHIPGATE_STATE_DIR: tempDir(), SHIPGATE_HTTP_PORT: "0", SHIPGATE_BRIDGE_ID: id });
+    t.teardown(() => void run.child.kill("SIGKILL"));
+    return run;
+  };
+  const a = start("pi-a");
+  await waitFor("pi-a to lead", () => /bridge pi-a leads/.test(a.stderr()), 30_000);
+  const b = start("pi-b");
+  await waitFor("pi-b to stand by", () => /bridge pi-b is a standby/.test(b.stderr()), 30_000);
+  a.child.kill("SIGSTOP");
+  const paused = Date.now();
+  await waitFor("pi-b to lead", () => /bridge pi-b leads \(lease token 2/.test(b.stderr()), 20_000);
+  t.log(`takeover from a paused leader: ${Date.now() - paused} ms`);
+  // A request while the old leader sleeps is the new leader's.
+  const gate = runShipgate(["gate", "--pipeline", "api", "--step", "deploy", "--timeout", "1m"], { SHIPGATE_BROKER_URL: broker.url, SHIPGATE_STATE_DIR: tempDir() });
+  await waitFor("the gate to wait", () => /waiting for approval/.test(gate.stderr()), 30_000);
+  a.child.kill("SIGCONT");
+  t.is(await a.exit, STEP_DOWN_EXIT_CODE, a.stdout().slice(-1500));
+  t.regex(a.stdout(), /stepping down: lost the (lease|broker connection)/);
+  const approve = runShipgate(["approve", "--username", "ops"], { SHIPGATE_BROKER_URL: broker.url, SHIPGATE_STATE_DIR: tempDir() });
+  t.is(await approve.exit, 0, approve.stderr());
+  t.is(await gate.exit, 0, gate.stderr());
+  const rows = await db.admin.query<{ n: number }>("SELECT count(*)::int AS n FROM audit WHERE action = 'lock.approve'");
+  t.is(rows.rows[0]?.n, 1);
 });
