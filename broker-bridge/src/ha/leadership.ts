@@ -19,11 +19,9 @@ import { LEASE_DEFAULTS, Lease, type LeaseOptions, type LeaseState } from "./lea
 import { ParkedLink } from "./parked-link";
 import { refuseWritesOnStandby } from "./standby-http";
 
-export const BRIDGE_ID_ENV = "SHIPGATE_BRIDGE_ID";
-
 /** This bridge's id among the bridges on one store: SHIPGATE_BRIDGE_ID, else host name and pid. */
 export function bridgeId(env: NodeJS.ProcessEnv = process.env): string {
-  const set = env[BRIDGE_ID_ENV];
+  const set = env.SHIPGATE_BRIDGE_ID;
   if (set !== undefined && set.trim() !== "") return set.trim();
   return `${hostname()}-${process.pid}`;
 }
