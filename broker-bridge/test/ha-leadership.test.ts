@@ -7,6 +7,7 @@
 import test from "ava";
 import { type RunningBridge, startBridge } from "../src/bridge";
 import { checkConfig } from "../src/bridge-config";
+import { storeUrlOf } from "../src/store-config";
 import { STEP_DOWN_EXIT_CODE } from "../src/ha/bridge-role";
 import { Leadership } from "../src/ha/leadership";
 import { quietLog, runShipgate, startMosquitto, tempDir, waitFor } from "./helpers/bridge";
@@ -53,10 +54,26 @@ maybe("one bridge leads, the other stands by: reads answer, writes name the lead
   t.is(standby.bridge.leader.id, "pi-a");
   t.is(standby.bridge.leader.since, leaderStatus.bridge.since);
 
-  // A write on the standby: refused, naming the bridge that leads.
+  // A write on the standby without an API token (a browser session): refused, naming the leader.
   const refused = await fetch(`${b.bridge().httpUrl}/api/admin/decide`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ decision: "approve" }) });
   t.is(refused.status, 503);
-  t.regex(((await refused.json()) as { error: string }).error, /pi-b\) is a standby.*bridge pi-a leads/);
+  const why = (await refused.json()) as { error: string; leader: { id: string; url: string } };
+  t.regex(why.error, /pi-b\) is a standby.*bridge pi-a leads .* at http:\/\/127\.0\.0\.1:\d+; send it there/);
+  t.is(why.leader.url, a.bridge().httpUrl);
+
+  // With an API token it is forwarded to the leader, which carries it out and answers.
+  const made = runShipgate(["user", "token", "admin"], { SHIPGATE_STORE_URL: storeUrlOf(a.bridge().config) as string, SHIPGATE_STATE_DIR: tempDir("shipgate-ha-token-") });
+  t.is(await made.exit, 0, made.stderr());
+  const token = /[A-Za-z0-9_-]{32,}/.exec(made.stdout())?.[0] as string;
+  const forwarded = await fetch(`${b.bridge().httpUrl}/api/admin/mode`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ mode: "blocked", reason: "via the standby" }),
+  });
+  t.is(forwarded.status, 200, await forwarded.clone().text());
+  t.is(forwarded.headers.get("x-shipgate-forwarded-by"), "pi-b");
+  t.like(((await forwarded.json()) as { result: unknown }).result, { mode: "blocked", changed_by: "user:admin" });
+  t.like(a.bridge().context.status.snapshot().mode, { mode: "blocked", reason: "via the standby" });
 
   // `shipgate status` reaches the leader over MQTT, whichever bridge's machine it runs on.
   const env = { SHIPGATE_BROKER_URL: broker.url, SHIPGATE_STATE_DIR: tempDir("shipgate-ha-cli-") };

@@ -17,7 +17,7 @@ import type { RunningBridge } from "../bridge";
 import { type HaRole, type LeaderInfo, STEP_DOWN_EXIT_CODE } from "./bridge-role";
 import { LEASE_DEFAULTS, Lease, type LeaseOptions, type LeaseState } from "./lease";
 import { ParkedLink } from "./parked-link";
-import { refuseWritesOnStandby } from "./standby-http";
+import { serveStandbyHttp } from "./standby-http";
 
 /** This bridge's id among the bridges on one store: SHIPGATE_BRIDGE_ID, else host name and pid. */
 export function bridgeId(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,6 +42,8 @@ export interface LeadershipOptions {
 
 /** How long a starting bridge waits for the lease's first answer before starting as a standby. */
 const FIRST_ANSWER_MS = 2000;
+/** The kv key where the leader records its HTTP address. */
+const LEADER_KEY = "ha.leader";
 /** Starts a standby tries while the store is not set up yet (one a second). */
 const STANDBY_RETRIES = 30;
 
@@ -154,6 +156,7 @@ export class Leadership {
       // The lease may have gone while the services started: then nothing of this start may stay.
       if (this.#lease.token !== ha.token) return this.#stepDown("lost the lease while starting");
       this.#watchBroker(bridge);
+      this.#advertise(bridge);
       this.#options.log.info({ ms: Math.round(performance.now() - started), standbyStopMs: Math.round(stopped - started), token: ha.token }, "leading: the services run");
     } else {
       this.#options.log.info("standby: serving the dashboard and reads from the shared store; waiting for the lease");
@@ -185,8 +188,32 @@ export class Leadership {
       fence: () => ({ lease: this.#lease.name, token: null }),
       leader,
       link: new ParkedLink(),
-      configureHttp: (http) => refuseWritesOnStandby(http, this.#options.id, leader),
+      configureHttp: (http) => serveStandbyHttp(http, { self: this.#options.id, leader, leaderUrl: () => this.#leaderUrl() }),
     };
+  }
+
+  /** Where standbys forward write requests: this leader's HTTP address, in the shared store. */
+  #advertise(bridge: RunningBridge): void {
+    const { host } = bridge.config.http;
+    const name = host === "0.0.0.0" || host === "::" ? hostname() : host.includes(":") ? `[${host}]` : host;
+    const url = `${new URL(bridge.httpUrl).protocol}//${name}:${bridge.httpPort}`;
+    try {
+      bridge.context.kv.set(LEADER_KEY, { id: this.#options.id, url });
+    } catch (err) {
+      this.#options.log.warn({ err: (err as Error).message }, "could not record this leader's HTTP address for the standbys");
+    }
+  }
+
+  /** The leader's HTTP address as the store says, if it is the bridge the lease names. */
+  #leaderUrl(): string | null {
+    const s = this.#lease.state;
+    const id = s.role === "leader" ? this.#options.id : s.leader?.holder;
+    try {
+      const rec = this.#bridge?.context.kv.get<{ id: string; url: string }>(LEADER_KEY);
+      return rec !== undefined && rec.id === id ? rec.url : null;
+    } catch {
+      return null;
+    }
   }
 
   /** A leader cut off from the broker cannot hear requests, and another bridge may hold the
