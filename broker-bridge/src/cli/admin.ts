@@ -267,5 +267,5 @@ function bridgeLine(b: { role: string; id: string; since: string; leader?: { id:
   const since = (iso: string) => `since ${iso} (${formatDuration(now - Date.parse(iso))})`;
   if (b.role === "leader") return `${b.id} leads ${since(b.since)}`;
   if (b.role === "standby") return `${b.id} is a standby; ${b.leader ? `${b.leader.id} leads ${since(b.leader.since)}` : "no bridge leads right now"}`;
-  return `${b.id}, the only bridge (its own SQLite store), up ${since(b.since)}`;
+  return `${b.id}, the only bridge (no lease), up ${since(b.since)}`;
 }
