@@ -1,6 +1,6 @@
-// Design (B) of issue 17 measured: one statement and a 3-statement transaction on today's SQLite
+// Design (B) of issue 17 measured: one statement and a 3-statement transaction on the SQLite
 // store, on PostgreSQL through pg directly (async, design A), and through the synchronous facade
-// (design B). Not yet part of `npm run bench` (the next session wires it in with the failover figures).
+// (design B, the store's PostgreSQL backend). Part of `npm run bench` (bench/ha.ts); alone:
 //   SHIPGATE_TEST_PG_URL=postgres://... node --import tsx bench/ha-store.ts [--n 2000]
 
 import Database from "better-sqlite3";
@@ -8,17 +8,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { pgClientConfig } from "../broker-bridge/src/ha/pg-options";
 import { PgSyncDatabase } from "../broker-bridge/src/ha/pg-sync-db";
 import { createTestDatabase } from "../broker-bridge/test/helpers/ha-postgres";
 
-const url = process.env.SHIPGATE_TEST_PG_URL;
-if (url === undefined) throw new Error("set SHIPGATE_TEST_PG_URL to a PostgreSQL server the bench may create a database on");
-const n = Number(process.argv[process.argv.indexOf("--n") + 1]) || 2000;
+let n = 2000;
 
 const DDL = "CREATE TABLE items (id TEXT PRIMARY KEY, at BIGINT NOT NULL, note TEXT)";
-type Figures = Record<string, number>;
+export type Figures = Record<string, number>;
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -103,14 +102,24 @@ async function pgSync(dbUrl: string, admin: pg.Client): Promise<Figures> {
   return f;
 }
 
-const test = await createTestDatabase(url);
-try {
-  await test.admin.query(DDL);
-  await test.admin.query(
-    "CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL); INSERT INTO shipgate_lease VALUES ('bridge', 'bench', 1, now())",
-  );
-  const figures = { ...(await sqlite()), ...(await pgAsync(test.url)), ...(await pgSync(test.url, test.admin)) };
+/** Every figure above, on a fresh database of the server at `url` (dropped afterwards). */
+export async function measureStoreCalls(url: string, samples = 2000): Promise<Figures> {
+  n = samples;
+  const test = await createTestDatabase(url);
+  try {
+    await test.admin.query(DDL);
+    await test.admin.query(
+      "CREATE TABLE shipgate_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL); INSERT INTO shipgate_lease VALUES ('bridge', 'bench', 1, now())",
+    );
+    return { ...(await sqlite()), ...(await pgAsync(test.url)), ...(await pgSync(test.url, test.admin)) };
+  } finally {
+    await test.drop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const url = process.env.SHIPGATE_TEST_PG_URL;
+  if (url === undefined) throw new Error("set SHIPGATE_TEST_PG_URL to a PostgreSQL server the bench may create a database on");
+  const figures = await measureStoreCalls(url, Number(process.argv[process.argv.indexOf("--n") + 1]) || 2000);
   for (const [name, value] of Object.entries(figures)) process.stdout.write(`${name.padEnd(32)} ${value.toFixed(3)}\n`);
-} finally {
-  await test.drop();
 }

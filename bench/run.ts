@@ -4,6 +4,7 @@
 //   docs/performance.md          the tables, the machine, and the comparison with the run before
 // A figure more than 20 % worse than before is flagged on the console and in the document.
 // `npm run bench -- --quick` runs a small version of everything and writes nothing (a smoke test).
+// `npm run bench -- --only ha` runs the two-bridge section alone (bench/ha.ts; SHIPGATE_TEST_PG_URL).
 
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -16,6 +17,7 @@ import { measurePolling } from "./polling";
 import { readFigures, runReport, updatePerformanceDoc } from "./report";
 import { DEFAULT_SCALE_OPTIONS, type ScaleOptions, measureMemoryGrowth, measureThroughput } from "./scale";
 import { measureFootprint } from "./footprint";
+import { type HaPlan, measureHa } from "./ha";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const RESULTS = here("./results.json");
@@ -29,6 +31,7 @@ interface Plan {
   startRuns: number;
   idleMs: number;
   polling: boolean;
+  ha: HaPlan;
 }
 
 const FULL: Plan = {
@@ -38,6 +41,7 @@ const FULL: Plan = {
   startRuns: 3,
   idleMs: 5000,
   polling: true,
+  ha: { kills: 20, gates: 20, storeSamples: 2000 },
 };
 
 const QUICK: Plan = {
@@ -47,13 +51,14 @@ const QUICK: Plan = {
   startRuns: 1,
   idleMs: 500,
   polling: false,
+  ha: { kills: 2, gates: 4, storeSamples: 50 },
 };
 
 async function main(): Promise<number> {
   const quick = process.argv.includes("--quick");
   // `--only footprint`: that section alone; the other sections keep their figures from the last run.
   const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-  if (only !== undefined && only !== "footprint") throw new Error(`bench: --only knows footprint, not ${only}`);
+  if (only !== undefined && only !== "footprint" && only !== "ha") throw new Error(`bench: --only knows footprint and ha, not ${only}`);
   const plan = quick ? QUICK : FULL;
   const machine = describeMachine();
   const date = new Date();
@@ -62,6 +67,10 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   log(`bench on ${machineLine(machine)}${quick ? " (quick: nothing is written)" : ""}`);
 
+  if (only === "ha") {
+    await measureHa(sink, plan.ha, log);
+    return finish(sink, machine, date, t0, quick, log);
+  }
   await measureFootprint(sink, plan.startRuns, plan.idleMs, log);
   if (only === "footprint") return finish(sink, machine, date, t0, quick, log);
   await measureFrames(sink, plan.frameRepeats, log);
@@ -71,6 +80,7 @@ async function main(): Promise<number> {
   await measureThroughput(sink, plan.scale, log);
   await measureMemoryGrowth(sink, plan.scale, log);
   if (plan.polling) await measurePolling(sink, log);
+  await measureHa(sink, plan.ha, log);
   return finish(sink, machine, date, t0, quick, log);
 }
 

@@ -2,6 +2,7 @@
 // or external), the HTTP server, and the services, started in order and stopped in reverse.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
 import { Counter, Registry } from "./metrics/prom";
 import { Topics, encode } from "@shipgate/protocol";
 import { type BrokerAuthorizer, type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker";
@@ -10,6 +11,7 @@ import type { BridgeConfig } from "./config";
 import { ConfigError } from "./config";
 import { type Clock, guardedClock, systemClock } from "./clock";
 import { EventBus } from "./events";
+import { type HaRole, bridgeRoleStatus } from "./ha/bridge-role";
 import { createHttpServer, listenHttp, registerMetrics } from "./http/http-server";
 import { registerProcessMetrics } from "./http/process-metrics";
 import { EmbeddedLink } from "./link/embedded-link";
@@ -34,6 +36,8 @@ export interface BridgeOptions {
   services?: Service[];
   /** The broker's security; defaults to the credentials in the state directory (security/). */
   authorizer?: BrokerAuthorizer;
+  /** One of several bridges on a PostgreSQL store (ha/leadership.ts); absent: the single bridge. */
+  ha?: HaRole;
 }
 
 export interface RunningBridge {
@@ -60,7 +64,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // A start that fails later (an external broker that refuses us) removes the state it created.
   const freshState = !existsSync(config.state_dir);
   // store.url / SHIPGATE_STORE_URL: a shared PostgreSQL; otherwise the SQLite file in state_dir.
-  const store = Store.open(config.state_dir, { url: storeUrlOf(config), applicationName: "shipgate-bridge" });
+  // Under the lease, every write transaction is fenced with this bridge's token (a standby's: none).
+  const fence = options.ha?.fence;
+  const store = Store.open(config.state_dir, { url: storeUrlOf(config), applicationName: "shipgate-bridge", ...(fence === undefined ? {} : { fence }) });
   const bus = new EventBus((event, err) => log.error({ err, event }, "event handler failed"));
   const topics = new Topics(config.prefix);
   const metrics = new Registry();
@@ -74,11 +80,14 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   });
   const status = new StatusBoard();
   const http = createHttpServer(config.http, log);
+  options.ha?.configureHttp?.(http);
   registerMetrics(http, metrics);
 
   let link: Link;
   const embedded = config.broker.url === null ? new EmbeddedLink(log) : null;
-  if (embedded !== null) {
+  if (options.ha?.link !== undefined) {
+    link = options.ha.link;
+  } else if (embedded !== null) {
     link = embedded;
   } else {
     let password: string | undefined;
@@ -122,8 +131,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     router: new MessageRouter(link, topics, refuse, log),
     ports: board.accessFor({ name: "bridge", start() {} }),
   };
-  status.register("bridge", () => ({ version: VERSION, broker: config.broker.url ?? "embedded", started_at: new Date(startedAt).toISOString() }));
   const startedAt = clock.now();
+  const role = () => bridgeRoleStatus(options.ha, hostname(), startedAt);
+  status.register("bridge", () => ({ version: VERSION, broker: config.broker.url ?? "embedded", started_at: new Date(startedAt).toISOString(), ...role() }));
 
   const stopList: Service[] = [];
   let broker: EmbeddedBroker | null = null;
@@ -164,8 +174,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     }
     const httpPort = await listenHttp(http, config.http);
     await link.ready();
-    await link.publish(topics.bridgeStatus(), encode({ state: "online", version: VERSION }), { qos: 1, retain: true });
-    for (const service of list) await service.started?.();
+    // Which bridge is live: its id and since when it leads (a standby publishes nothing).
+    const { id, since } = role();
+    await link.publish(topics.bridgeStatus(), encode({ state: "online", version: VERSION, bridge: id, since }), { qos: 1, retain: true });
+    // A standby runs no timers and no pollers: they would write, and only the leader writes.
+    if (options.ha?.role !== "standby") for (const service of list) await service.started?.();
 
     const brokerHost = config.broker.host === "0.0.0.0" || config.broker.host === "::" ? "127.0.0.1" : config.broker.host;
     const scheme = config.http.tls ? "https" : "http";

@@ -5,6 +5,7 @@ import test from "ava";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { STEP_DOWN_EXIT_CODE } from "../src/ha/bridge-role";
 import { LEASE_DEFAULTS } from "../src/ha/lease";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -36,4 +37,8 @@ test("the lease timings the doc quotes are LEASE_DEFAULTS", (t) => {
   t.regex(DOC, new RegExp(`renew every\\s+${LEASE_DEFAULTS.renewMs} ms`));
   t.regex(DOC, new RegExp(`standby poll every\\s+${LEASE_DEFAULTS.pollMs} ms`));
   t.regex(DOC, new RegExp(`\`idle_session_timeout\`\\s+${LEASE_DEFAULTS.sessionTimeoutMs / 1000} s`));
+});
+
+test("the step-down exit code the doc gives is the one the bridge exits with", (t) => {
+  t.regex(DOC, new RegExp(`exits at once with code \\*\\*${STEP_DOWN_EXIT_CODE}\\*\\*`));
 });

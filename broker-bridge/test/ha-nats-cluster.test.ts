@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_PREFIX, type LockState, Topics } from "@shipgate/protocol";
-import { connectClient, nextMessage, runShipgate, startTestBridge, tempDir } from "./helpers/bridge";
+import { connectClient, nextMessage, runShipgate, startTestBridge, tempDir, waitFor } from "./helpers/bridge";
 import { type NatsCluster, natsServerBinary, startNatsCluster } from "./helpers/ha-nats";
+import { createTestDatabase, testPostgresUrl } from "./helpers/ha-postgres";
 
 const topics = new Topics(DEFAULT_PREFIX);
 const BIN = natsServerBinary();
@@ -81,3 +82,43 @@ natsTest("the bridge's Will reaches the cluster: a bridge that dies is shown off
     await watcher.endAsync();
   }
 });
+
+const pgUrl = testPostgresUrl();
+
+(BIN === null || pgUrl === null ? test.skip : test.serial)(
+  "two bridges on PostgreSQL through the cluster: a gadget's approve reaches the leader, and after the leader is killed, the new one",
+  async (t) => {
+    t.timeout(90_000);
+    const [n1, n2, n3] = cluster.nodes as [NatsCluster["nodes"][0], NatsCluster["nodes"][0], NatsCluster["nodes"][0]];
+    const db = await createTestDatabase(pgUrl as string);
+    t.teardown(() => db.drop());
+    const bridges = [n1, n3].map((node, i) => {
+      const env = { SHIPGATE_STORE_URL: db.url, SHIPGATE_BROKER_URL: node.mqttUrl, SHIPGATE_STATE_DIR: tempDir(), SHIPGATE_HTTP_PORT: "0", SHIPGATE_BRIDGE_ID: `nats-${i}` };
+      const run = runShipgate(["start"], env);
+      t.teardown(() => void run.child.kill("SIGKILL"));
+      return run;
+    });
+    for (const b of bridges) await waitFor(`both bridges to run: ${b.stderr()}`, () => /leads \(lease token|is a standby/.test(b.stderr()) || b.child.exitCode !== null, 40_000);
+    for (const b of bridges) t.is(b.child.exitCode, null, b.stderr() + b.stdout().slice(-2000));
+    const leader = bridges.findIndex((b) => /leads \(lease token/.test(b.stderr()));
+    t.true(leader >= 0);
+
+    const desk = await connectClient(n2.mqttUrl, { clientId: "gadget-desk-ha", will: { topic: topics.gadgetStatus("desk-ha"), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true } });
+    t.teardown(() => desk.endAsync());
+    await desk.publishAsync(topics.gadgetStatus("desk-ha"), '{"state":"online","version":"test"}', { qos: 1, retain: true });
+    const approveThrough = async (seq: number) => {
+      const id = randomUUID();
+      const env = { SHIPGATE_BROKER_URL: n2.mqttUrl, SHIPGATE_STATE_DIR: tempDir() };
+      const gate = runShipgate(["gate", "--id", id, "--pipeline", "api", "--step", "deploy", "--timeout", "1m"], env);
+      await waitFor("the lock to be pending", () => /waiting for approval/.test(gate.stderr()) || gate.child.exitCode !== null, 30_000);
+      await desk.publishAsync(topics.gadgetEvent("desk-ha"), JSON.stringify({ button: "approve", gesture: "short", boot: 1, seq, lock_id: id }), { qos: 1 });
+      t.is(await gate.exit, 0, gate.stderr());
+      t.regex(gate.stderr(), /approved by gadget:desk-ha/);
+    };
+    await approveThrough(1);
+    (bridges[leader] as ReturnType<typeof runShipgate>).child.kill("SIGKILL");
+    const other = bridges[1 - leader] as ReturnType<typeof runShipgate>;
+    await waitFor("the standby to lead", () => /leads \(lease token 2/.test(other.stderr()), 30_000);
+    await approveThrough(2);
+  },
+);

@@ -453,6 +453,10 @@ export interface Availability {
   state: "online" | "offline";
   /** Firmware or bridge version, when online. */
   version?: string;
+  /** Bridge only: the id of the bridge that is live (with several bridges on one store, the leader). */
+  bridge?: string;
+  /** Bridge only: since when it is live (ISO-8601; for a leader, when it took the lease). */
+  since?: string;
 }
 
 export function checkAvailability(value: unknown, path = ""): Checked<Availability> {
@@ -460,7 +464,9 @@ export function checkAvailability(value: unknown, path = ""): Checked<Availabili
   if (!(f instanceof Fields)) return f;
   const state = f.oneOf("state", ["online", "offline"] as const);
   const version = f.optionalString("version", { max: 40, pattern: TEXT_PATTERN, patternText: "printable text" });
-  return f.done(() => (version === undefined ? { state } : { state, version }));
+  const bridge = f.optionalString("bridge", { max: NAME_MAX, pattern: TEXT_PATTERN, patternText: "printable text" });
+  const since = f.optionalString("since", isoRule);
+  return f.done(() => ({ state, ...(version === undefined ? {} : { version }), ...(bridge === undefined ? {} : { bridge }), ...(since === undefined ? {} : { since }) }));
 }
 
 /** <prefix>gadgets/<gid>/telemetry, QoS 0, the gadget's heartbeat. */

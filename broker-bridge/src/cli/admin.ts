@@ -217,6 +217,8 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
 
 export function formatStatus(status: Record<string, unknown>, now: number): string {
   const lines: string[] = [];
+  const bridge = status.bridge as { role?: string; id?: string; since?: string; leader?: { id: string; since: string } | null } | undefined;
+  if (bridge?.role !== undefined) lines.push(`bridge: ${bridgeLine(bridge as { role: string; id: string; since: string; leader?: { id: string; since: string } | null }, now)}`);
   const mode = status.mode as ModeState | undefined;
   if (mode) lines.push(`mode: ${mode.mode}${mode.until ? ` until ${mode.until}` : ""}${mode.reason ? ` (${mode.reason})` : ""} — set by ${mode.changed_by}`);
   const locks = (status.locks as LockState[] | undefined) ?? [];
@@ -258,4 +260,12 @@ export function formatStatus(status: Record<string, unknown>, now: number): stri
     lines.push(`${key}: ${JSON.stringify(status[key])}`);
   }
   return lines.join("\n");
+}
+
+/** Who leads and since when (docs/deploy-ha.md); a single bridge says so. */
+function bridgeLine(b: { role: string; id: string; since: string; leader?: { id: string; since: string } | null }, now: number): string {
+  const since = (iso: string) => `since ${iso} (${formatDuration(now - Date.parse(iso))})`;
+  if (b.role === "leader") return `${b.id} leads ${since(b.since)}`;
+  if (b.role === "standby") return `${b.id} is a standby; ${b.leader ? `${b.leader.id} leads ${since(b.leader.since)}` : "no bridge leads right now"}`;
+  return `${b.id}, the only bridge (no lease), up ${since(b.since)}`;
 }

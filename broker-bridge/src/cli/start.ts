@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { type RunningBridge, startBridge } from "../bridge";
 import { ConfigError, loadConfig } from "../bridge-config";
+import { storeUrlOf } from "../store-config";
 import { stateDirFrom } from "./connection";
 import { shipgateCommand } from "./io";
 import type { Io } from "./io";
@@ -33,16 +34,41 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     io.out(START_HELP);
     return 0;
   }
-  let bridge;
+  let stop: () => Promise<void>;
   try {
     const config = loadConfig({ file: values.config, env: io.env });
-    bridge = await startBridge({ config });
+    const storeUrl = storeUrlOf(config, io.env);
+    // The lease needs an external broker: each bridge's embedded broker would be a broker of its
+    // own, and the leader's clients could not reach a standby's. So with the embedded broker a
+    // bridge on PostgreSQL runs alone, as on SQLite (docs/deploy-ha.md).
+    if (storeUrl !== null && config.broker.url === null)
+      io.err("shipgate: a PostgreSQL store with the embedded broker: this bridge runs alone (no lease); a pair needs an external broker (broker.url)");
+    if (storeUrl === null || config.broker.url === null) {
+      const bridge = await startBridge({ config });
+      printStarted(bridge, io);
+      stop = () => bridge.stop();
+    } else {
+      // Several bridges on one PostgreSQL store: the lease decides who leads (pg loads only here).
+      const { startWithLeadership } = await import("../ha/leader-start");
+      stop = await startWithLeadership(config, storeUrl, io, printStarted);
+    }
   } catch (err) {
     const e = err as Error & { code?: string };
     io.err(`shipgate start: ${e instanceof ConfigError ? "invalid config: " : ""}${e.message}`);
     return 1;
   }
-  const b = bridge;
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+  io.err("shipgate: stopping");
+  await stop();
+  return 0;
+}
+
+/** What `shipgate start` prints once a bridge runs (again after each takeover). */
+function printStarted(b: RunningBridge, io: Io): void {
   io.err(`shipgate: ${brokerLine(b)}`);
   if (b.broker?.tlsPort) io.err(`shipgate: MQTT over TLS listening on ${b.config.broker.host}:${b.broker.tlsPort}`);
   io.err(`shipgate: dashboard and API on ${b.httpUrl}/`);
@@ -54,14 +80,6 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   const command = shipgateCommand(io.env);
   for (const line of (b.context.status.snapshot().security as { hints?: string[] } | undefined)?.hints ?? [])
     io.err(`shipgate: ${line.replace(/(^|[\s(:])shipgate (?=user |gate )/g, `$1${command} `)}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  io.err("shipgate: stopping");
-  await b.stop();
-  return 0;
 }
 
 /** Where the broker really listens (0.0.0.0 is every interface), and the URL to use from here. */
