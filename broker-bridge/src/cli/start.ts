@@ -34,6 +34,13 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     io.out(START_HELP);
     return 0;
   }
+  // Listening before anything starts: with no listener, a SIGTERM that arrives between the lines
+  // printed and a later process.once would end the process at once, skipping the clean stop.
+  const signalled = new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
   let stop: () => Promise<void>;
   try {
     const config = loadConfig({ file: values.config, env: io.env });
@@ -57,11 +64,7 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     io.err(`shipgate start: ${e instanceof ConfigError ? "invalid config: " : ""}${e.message}`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
+  await signalled;
   io.err("shipgate: stopping");
   await stop();
   return 0;
