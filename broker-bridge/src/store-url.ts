@@ -15,3 +15,14 @@ export function storeUrlProblem(url: string): string | undefined {
   if (u.hostname === "" && !u.searchParams.has("host")) return "must name the PostgreSQL server (postgres://user@host:port/database)";
   return undefined;
 }
+
+/** A postgres:// URL without its password, for messages and logs. */
+export function redactStoreUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "<an unparsable PostgreSQL URL>";
+  }
+}

@@ -11,6 +11,7 @@ import path from "node:path";
 import { PgSyncDatabase } from "./ha/pg-sync-db";
 import type { Fence } from "./ha/pg-sync-protocol";
 import type { Db, Dialect, MigrationStep } from "./store-db";
+import { redactStoreUrl } from "./store-url";
 
 export type { Db, Dialect, MigrationStep, RunResult, Statement } from "./store-db";
 export type { Fence } from "./ha/pg-sync-protocol";
@@ -57,17 +58,6 @@ export function makeDirectory(dir: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-  }
-}
-
-/** A postgres:// URL without its password, for messages and logs. */
-export function redactStoreUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "<an unparsable PostgreSQL URL>";
   }
 }
 

@@ -43,14 +43,3 @@ export function pgClientConfig(options: PgClientOptions): pg.ClientConfig {
     types,
   };
 }
-
-/** Redacts the password of a postgres:// URL for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "<an unparsable PostgreSQL URL>";
-  }
-}

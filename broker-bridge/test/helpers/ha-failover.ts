@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { type Spawned, freePort, runShipgate, tempDir, waitFor } from "./bridge";
+import { seeded } from "./seeded";
 import { topics } from "../security-support";
 
 export interface StormOptions {
@@ -32,17 +33,6 @@ export interface StormResult {
   takeoversMs: number[];
   bridgeLogs: string[];
   cliDecisions: number;
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated with its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Bridge {
