@@ -7,7 +7,7 @@
 // Run by `npm run build` (and `prepare`, so `npm ci` builds), by ava's config before tests, and
 // by `npm pack`.
 
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -56,6 +56,7 @@ export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
     legalComments: "none",
     logLevel: "warning",
   });
+  asciiOnly(outdir);
   const dashboard = path.join(outdir, "dashboard");
   mkdirSync(dashboard, { recursive: true });
   for (const [name, b] of Object.entries(DASHBOARD_BUNDLES)) writeFileSync(path.join(dashboard, name), await bundleScript(DASHBOARD_SOURCES + b.entry, b.minify));
@@ -64,6 +65,23 @@ export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
   if (existsSync(target)) renameSync(target, old);
   renameSync(outdir, target);
   rmSync(old, { recursive: true, force: true });
+}
+
+/** V8 keeps a script's source for as long as it runs, as a two-byte string when one character
+ *  is not ASCII: one em dash in a comment of zod's doubled the config chunk (289 KB) in every
+ *  process's heap. esbuild escapes strings and templates already (charset ascii), so what is
+ *  left is comments; they get the same escape. */
+function asciiOnly(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".js")) continue;
+    const file = path.join(dir, name);
+    const text = readFileSync(file, "utf8");
+    if (/[^\x00-\x7f]/.test(text))
+      writeFileSync(
+        file,
+        text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+      );
+  }
 }
 
 export const CONCOURSE_DIST = path.join(REPO, "integrations/concourse/dist");
