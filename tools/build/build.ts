@@ -1,7 +1,8 @@
 // The build: what ships is JavaScript, so no shipped command loads tsx or esbuild at run time.
 //   broker-bridge/dist/   the shipgate command (cli/main.ts and, split into chunks, each command
-//                         it loads on demand), the workspace packages bundled in, npm dependencies
-//                         left to node_modules; dashboard/ holds the browser bundles and page.
+//                         it loads on demand), the workspace packages, zod and fastify bundled
+//                         in, the other npm dependencies left to node_modules; dashboard/ holds
+//                         the browser bundles and page.
 //   the self-contained gate file (pipeline-client/src/standalone.ts, mqtt bundled): written to
 //   its committed place only with --gate (npm run build:gate); otherwise to dist/ for comparison.
 // Run by `npm run build` (and `prepare`, so `npm ci` builds), by ava's config before tests, and
@@ -19,15 +20,23 @@ const BRIDGE = path.join(REPO, "broker-bridge");
 export const BRIDGE_DIST = path.join(BRIDGE, "dist");
 
 /** Dependencies bundled into dist/ after all: zod is some sixty ES modules that Node resolves and
- *  links one by one (about 70 ms at every start); bundled, it is one file esbuild also trims. */
-const BUNDLED = new Set(["zod"]);
+ *  links one by one (about 70 ms at every start); bundled, it is one file esbuild also trims.
+ *  fastify and the packages it requires at load (avvio, find-my-way, semver, ...; some fifty
+ *  CommonJS files, each resolved, read and wrapped on its own): bundled, the idle bridge is about
+ *  4 MiB smaller and starts sooner (docs/performance.md, "Footprint"). fastify stays a dependency
+ *  of the package: its schema compilers load from its folder (http/http-server.ts). */
+const BUNDLED = new Set(["zod", "fastify"]);
+
+/** What bundled fastify requires only without our compilersFactory (http/http-server.ts passes
+ *  one, so never): Ajv and fast-json-stringify, 580 KB that would sit in the bundle unused. */
+const NEVER_LOADED = ["@fastify/ajv-compiler", "@fastify/fast-json-stringify-compiler"];
 
 /** npm packages the bridge's bundle leaves to node_modules: the dependencies the tarball declares. */
 function externals(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(BRIDGE, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
   const names = Object.keys(pkg.dependencies ?? {}).filter((n) => !n.startsWith("@shipgate/") && !BUNDLED.has(n));
   // esbuild: only the source run of the dashboard imports it, behind a branch the define removes.
-  return [...names, "esbuild"].flatMap((n) => [n, `${n}/*`]);
+  return [...names, ...NEVER_LOADED, "esbuild"].flatMap((n) => [n, `${n}/*`]);
 }
 
 /** The twin reports the firmware package's version (firmware/adapters/node/system.ts). */
@@ -54,6 +63,9 @@ export async function buildBridge(target = BRIDGE_DIST): Promise<void> {
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "none",
+    // Bundled CommonJS (fastify) requires Node's built-ins and the external packages: in an ES
+    // module that needs a require of its own.
+    banner: { js: 'import { createRequire as __shipgateCreateRequire } from "node:module";\nconst require = __shipgateCreateRequire(import.meta.url);' },
     logLevel: "warning",
   });
   asciiOnly(outdir);
