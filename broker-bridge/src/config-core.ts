@@ -3,7 +3,7 @@
 // Sections owned by services are described in their own modules and listed in config-sections.ts.
 
 import { DEFAULT_PREFIX, prefixProblem } from "@shipgate/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { boolean, problem, duration, filePath, integer, item, list, named, nullable, oneOf, optional, required, section, settings, text } from "./config-schema";
 
 export const DEFAULTS = Object.freeze({

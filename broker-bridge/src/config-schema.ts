@@ -7,7 +7,7 @@
 
 import path from "node:path";
 import { type Checked, type StringRule, checkString, joinPath } from "@shipgate/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { parseDuration } from "./duration";
 
 /** What a check may depend on: the folder relative paths start from, and the environment that

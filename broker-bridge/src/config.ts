@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Checked, isObject, prefixProblem } from "@shipgate/protocol";
 import { lazyRequire } from "./lazy-require";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULTS, type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
 import { ConfigError } from "./config-error";
 import { type ConfigSection, checkWith, settings } from "./config-schema";

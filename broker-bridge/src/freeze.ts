@@ -2,8 +2,12 @@
 // gate behaves as blocked mode. Times are wall-clock times in the zone, so a window keeps its
 // local hours across daylight-saving changes (luxon does the calendar arithmetic).
 
-import { DateTime } from "luxon";
+import type { DateTime } from "luxon";
 import type { FreezeWindow } from "./config";
+import { lazyRequire } from "./lazy-require";
+
+/** luxon (250 KB of JavaScript) loads with the first freeze window, not at every start. */
+const luxon = lazyRequire<typeof import("luxon")>("luxon");
 
 const MINUTES_PER_WEEK = 7 * 24 * 60;
 
@@ -37,13 +41,13 @@ export function activeFreeze(windows: readonly FreezeWindow[], zone: string, now
   // No windows, no calendar: luxon's first DateTime makes ICU load its time-zone and locale data
   // (about 5 MiB resident), which a bridge without freeze windows never needs.
   if (windows.length === 0) return null;
-  const now = DateTime.fromMillis(nowMs, { zone });
+  const now = luxon().DateTime.fromMillis(nowMs, { zone });
   const t = minuteOfWeek(now.weekday, now.hour * 60 + now.minute);
   for (const w of windows) {
     if (!contains(w, t)) continue;
     const endsAt = nextOccurrence(now, w.to_day, w.to_minute);
     const nextStart = nextOccurrence(now, w.from_day, w.from_minute);
-    const startedAt = DateTime.fromMillis(nextStart, { zone }).minus({ weeks: 1 }).toMillis();
+    const startedAt = luxon().DateTime.fromMillis(nextStart, { zone }).minus({ weeks: 1 }).toMillis();
     return { name: w.name, started_at: startedAt, ends_at: endsAt };
   }
   return null;
@@ -52,7 +56,7 @@ export function activeFreeze(windows: readonly FreezeWindow[], zone: string, now
 /** The next time any window starts or ends, so the gate can switch exactly then. */
 export function nextFreezeBoundary(windows: readonly FreezeWindow[], zone: string, nowMs: number): number | null {
   if (windows.length === 0) return null;
-  const now = DateTime.fromMillis(nowMs, { zone });
+  const now = luxon().DateTime.fromMillis(nowMs, { zone });
   let next = Number.POSITIVE_INFINITY;
   for (const w of windows) {
     next = Math.min(next, nextOccurrence(now, w.from_day, w.from_minute), nextOccurrence(now, w.to_day, w.to_minute));

@@ -146,6 +146,10 @@ export async function connectOnce(conn: Connection, clientId: string, extra: ICl
         username: conn.username,
         password: conn.password,
         connectTimeout: timeoutMs,
+        // MQTT.js's packet writer otherwise pre-builds a 2-byte Buffer for each of the 65,536
+        // packet ids and lengths on its first write: 6 MiB of heap and ~15 ms for a client that
+        // sends a handful of packets (docs/performance.md, "Footprint").
+        writeCache: false,
         ...extra,
         reconnectPeriod: 0,
       }),

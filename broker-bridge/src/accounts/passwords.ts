@@ -4,7 +4,7 @@
 // 256-bit random values, so a single SHA-256 is enough to store them (nothing to brute-force).
 // For an external Mosquitto the same password is also hashed in Mosquitto's own format.
 
-import { createHash, pbkdf2Sync, randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
+import { createHash, pbkdf2, pbkdf2Sync, randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 
 /** scrypt's "interactive login" parameters from Percival's paper (N=2^14, r=8, p=1), 16 MiB of
  *  memory per check; the stored string carries them, so raising them later needs no migration. */
@@ -17,10 +17,20 @@ export const MOSQUITTO_ITERATIONS = 10_000;
 
 const MAXMEM = 64 * 1024 * 1024;
 
+const scryptString = (salt: Buffer, hash: Buffer) => `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64")}$${hash.toString("base64")}`;
+
 export function hashPassword(password: string): string {
   const salt = randomBytes(SCRYPT.saltLength);
-  const hash = scryptSync(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64")}$${hash.toString("base64")}`;
+  return scryptString(salt, scryptSync(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM }));
+}
+
+/** hashPassword on libuv's thread pool: the bridge's first start hashes its admin's password
+ *  while it goes on starting (60-100 ms of CPU off the start path). */
+export function hashPasswordOffThread(password: string): Promise<string> {
+  const salt = randomBytes(SCRYPT.saltLength);
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: MAXMEM }, (err, hash) => (err ? reject(err) : resolve(scryptString(salt, hash))));
+  });
 }
 
 interface ParsedHash {
@@ -57,6 +67,13 @@ export function verifyPassword(password: string, stored: string): Promise<boolea
 export function mosquittoHash(password: string, iterations = MOSQUITTO_ITERATIONS, salt: Buffer = randomBytes(12)): string {
   const hash = pbkdf2Sync(password, salt, iterations, 64, "sha512");
   return `$7$${iterations}$${salt.toString("base64")}$${hash.toString("base64")}`;
+}
+
+/** mosquittoHash on libuv's thread pool. */
+export function mosquittoHashOffThread(password: string, iterations = MOSQUITTO_ITERATIONS, salt: Buffer = randomBytes(12)): Promise<string> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(password, salt, iterations, 64, "sha512", (err, hash) => (err ? reject(err) : resolve(`$7$${iterations}$${salt.toString("base64")}$${hash.toString("base64")}`)));
+  });
 }
 
 /** A generated password: 144 random bits, URL-safe, easy to paste into mcconfig or a CI secret. */

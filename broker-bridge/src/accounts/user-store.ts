@@ -12,7 +12,9 @@ import { randomBytes } from "node:crypto";
 import { NODE_ID_PATTERN } from "@shipgate/protocol";
 import type { Store } from "../store";
 import { StoredAccounts } from "./stored-accounts";
-import { generatePassword, generateSecret, hashPassword, mosquittoHash, sha256Hex, sameDigest } from "./passwords";
+import { generatePassword, generateSecret, hashPassword, hashPasswordOffThread, mosquittoHash, mosquittoHashOffThread, sha256Hex, sameDigest } from "./passwords";
+
+const taken = (username: string) => new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
 
 export const USER_ROLES = ["admin", "pipeline", "gadget", "viewer", "bridge"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -124,29 +126,39 @@ export class UserStore {
 
   /** Adds a user with a generated password (or the given one); returns the password. */
   add(username: string, role: UserRole, password?: string, now = Date.now(), pipelines?: readonly string[]): { user: UserRecord; password: string } {
+    const pw = this.#checkNew(username, role, password, pipelines);
+    return this.#insert(username, role, pw, hashPassword(pw), mosquittoHash(pw), now, pipelines);
+  }
+
+  /** add(), hashing on libuv's thread pool meanwhile (the first start's admin); the checks run
+   *  first, and again before the write, since another add may have come in between. */
+  async addOffThread(username: string, role: UserRole, password?: string, now = Date.now()): Promise<{ user: UserRecord; password: string }> {
+    const pw = this.#checkNew(username, role, password, undefined);
+    const [hash, mosquitto] = await Promise.all([hashPasswordOffThread(pw), mosquittoHashOffThread(pw)]);
+    this.#checkNew(username, role, pw, undefined);
+    return this.#insert(username, role, pw, hash, mosquitto, now, undefined);
+  }
+
+  /** The password to store (the given one or a new one), once the new user is known valid. */
+  #checkNew(username: string, role: UserRole, password: string | undefined, pipelines: readonly string[] | undefined): string {
     const problem = usernameProblem(username);
     if (problem) throw new UserStoreError(problem);
-    const taken = () => new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
-    if (this.get(username) !== undefined) throw taken();
+    if (this.get(username) !== undefined) throw taken(username);
     const pw = password ?? generatePassword();
     if (pw.length < 8) throw new UserStoreError("a password must have at least 8 characters");
     if (pipelines !== undefined && role !== "pipeline") throw new UserStoreError("--pipelines is for pipeline users");
     for (const glob of pipelines ?? []) {
       if (!PIPELINE_GLOB.test(glob)) throw new UserStoreError(`pipeline pattern "${glob}" must be 1 to 200 letters, digits, '_', '.', '-' or '*'`);
     }
-    const user: UserRecord = {
-      username,
-      role,
-      password: hashPassword(pw),
-      mosquitto: mosquittoHash(pw),
-      created_at: new Date(now).toISOString(),
-      tokens: [],
-      uid: randomBytes(9).toString("base64url"),
-    };
+    return pw;
+  }
+
+  #insert(username: string, role: UserRole, pw: string, hash: string, mosquitto: string, now: number, pipelines: readonly string[] | undefined) {
+    const user: UserRecord = { username, role, password: hash, mosquitto, created_at: new Date(now).toISOString(), tokens: [], uid: randomBytes(9).toString("base64url") };
     if (pipelines !== undefined && pipelines.length > 0) user.pipelines = [...pipelines];
     if (this.#shared !== null) {
       // Another bridge or operator may have added the name since the check above.
-      if (!this.#shared.insert(user)) throw taken();
+      if (!this.#shared.insert(user)) throw taken(username);
     } else {
       this.#save({ version: 1, users: [...this.#load().users, user] });
     }

@@ -3,7 +3,7 @@
 // or a file named here, read once when the service starts (credentials.ts).
 
 import type { Checked } from "@shipgate/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { type ConfigSection, boolean, checkWith, duration, filePath, integer, item, list, nullable, optional, problem, required, settings, text } from "../config-schema";
 import { type LabelSelector, parseSelector } from "./labels";
 

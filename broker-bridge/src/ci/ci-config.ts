@@ -4,7 +4,7 @@
 // own keys are checked by its definition (providers/*.ts).
 
 import { type Checked, Fields, type JsonObject } from "@shipgate/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { type ConfigSection, checkWith, context, duration, integer, named, nullable, optional, section, secretFromEnv, settings, text } from "../config-schema";
 import { PROVIDERS } from "./providers/index";
 import type { PipelineSettings } from "./providers/provider";

@@ -4,7 +4,7 @@
 //     red:    { kind: last-red, pipelines: [api] }
 
 import { type Checked, isObject } from "@shipgate/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { timeZone } from "../config-core";
 import { type ConfigSection, checkWith, list, named, nullable, optional, section, text } from "../config-schema";
 import { type CounterSettings, DAY_NAMES } from "./counters";

@@ -2,7 +2,10 @@
 // time: weeks since the last production deploy on a given weekday (in a given time zone), and days
 // since the main branch was last red.
 
-import { DateTime } from "luxon";
+import { lazyRequire } from "../lazy-require";
+
+/** luxon (250 KB of JavaScript) loads with the first deploy-day count, not at every start. */
+const luxon = lazyRequire<typeof import("luxon")>("luxon");
 
 export interface DeployRecord {
   environment: string;
@@ -37,7 +40,7 @@ export function lastDeployOnDay(deploys: readonly DeployRecord[], c: DeployDayCo
   let newest: string | null = null;
   for (const d of deploys) {
     if (!d.ok || d.environment !== c.environment) continue;
-    const local = DateTime.fromISO(d.at, { zone: c.timezone });
+    const local = luxon().DateTime.fromISO(d.at, { zone: c.timezone });
     if (!local.isValid || local.weekday !== c.day) continue;
     if (newest === null || Date.parse(d.at) > Date.parse(newest)) newest = d.at;
   }

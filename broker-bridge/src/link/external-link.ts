@@ -44,6 +44,8 @@ export class ExternalLink implements Link {
       // The first period; driveReconnects sets each next one from the backoff policy.
       reconnectPeriod: LINK_RECONNECT.initialMs,
       connectTimeout: 10_000,
+      // No table of 65,536 pre-built packet-id buffers (6 MiB; see broker/embedded-broker.ts).
+      writeCache: false,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
     });
     sendWithoutDelay(this.#client);

@@ -5,7 +5,7 @@
 //     slack: { url_env: SLACK_WEBHOOK, events: [lock.pending, lock.approved, build.failed, build.recovered] }
 
 import type { Checked } from "@shipgate/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { type ConfigSection, checkWith, context, integer, list, named, nullable, oneOf, optional, section, settings, text } from "../config-schema";
 
 export const NOTIFY_EVENTS = ["lock.pending", "lock.approved", "lock.rejected", "lock.expired", "build.failed", "build.recovered"] as const;

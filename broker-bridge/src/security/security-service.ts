@@ -42,6 +42,8 @@ export class SecurityService implements Service {
   #requestLimiter!: RateLimiter;
   #eventLimiter!: RateLimiter;
   readonly #hints: string[] = [];
+  /** The first start's admin, being hashed (see #firstStart). */
+  #firstAdmin: Promise<void> = Promise.resolve();
   /** Passwords already checked this run, as HMACs under a per-process key: a reconnecting client
    *  costs one HMAC, not one scrypt. Keyed by user; invalidated when the stored hash changes. */
   readonly #verified = new Map<string, { stored: string; mac: Buffer }>();
@@ -77,6 +79,15 @@ export class SecurityService implements Service {
     }));
   }
 
+  async started(): Promise<void> {
+    await this.#firstAdmin;
+  }
+
+  /** A start that fails meanwhile waits for the admin's write before the state is removed. */
+  async stop(): Promise<void> {
+    await this.#firstAdmin.catch(() => {});
+  }
+
   /** A gadget's HMAC secret provisioned by `shipgate user add ID --role gadget`, if any. */
   gadgetAccounts(): readonly string[] {
     return this.#users
@@ -94,26 +105,28 @@ export class SecurityService implements Service {
     }
   }
 
-  #addFirstAdmin(): string | null {
-    try {
-      return this.#users.add("admin", "admin").password;
-    } catch (err) {
-      if (err instanceof UserStoreError && this.#users.get("admin") !== undefined) return null;
-      throw err;
-    }
-  }
-
   #firstStart(): void {
     const { config } = this.#ctx;
     const state = config.state_dir;
     const local = path.join(state, LOCAL_ADMIN_FILE);
-    // On a shared store another bridge may create "admin" between the check and the add: then it
-    // is that bridge's first start, not this one's.
-    const created = this.#users.isEmpty() ? this.#addFirstAdmin() : null;
-    if (created !== null) {
-      const password = created;
-      writeFileAtomic(local, JSON.stringify({ username: "admin", password }, null, 2) + "\n", 0o600);
-      this.#ctx.bus.emit("audit", { actor: "system", action: "user.add", subject: "admin", detail: { role: "admin", first_start: true } });
+    if (this.#users.isEmpty()) {
+      // Hashed on the thread pool while the bridge goes on starting; started() waits for it, so
+      // the bridge is up only with its admin saved. The credentials file is written after the
+      // store holds the admin, so no command finds a password the broker does not know yet.
+      this.#firstAdmin = this.#users.addOffThread("admin", "admin").then(
+        ({ password }) => {
+          writeFileAtomic(local, JSON.stringify({ username: "admin", password }, null, 2) + "\n", 0o600);
+          this.#ctx.bus.emit("audit", { actor: "system", action: "user.add", subject: "admin", detail: { role: "admin", first_start: true } });
+        },
+        (err: unknown) => {
+          // On a shared store another bridge may have created "admin" meanwhile: then it is that
+          // bridge's first start, not this one's.
+          if (err instanceof UserStoreError && this.#users.get("admin") !== undefined) return;
+          throw err;
+        },
+      );
+      // Not left unhandled if the start fails before started() (its caller tears down then).
+      this.#firstAdmin.catch(() => {});
       this.#hints.push(`created the admin user "admin"; its password is in ${local} (mode 0600), which shipgate commands on this machine use`);
     } else if (!existsSync(local)) {
       this.#hints.push(`no ${local}: commands on this machine need --username and --password-file`);
