@@ -5,31 +5,9 @@
 import { DEFAULT_PREFIX, prefixProblem } from "@shipgate/protocol";
 import * as z from "zod";
 import { boolean, problem, duration, filePath, integer, item, list, named, nullable, oneOf, optional, required, section, settings, text } from "./config-schema";
+import { DEFAULTS, brokerUrlProblem } from "./config-env";
 
-export const DEFAULTS = Object.freeze({
-  state_dir: "./.shipgate",
-  broker_port: 1883,
-  broker_host: "0.0.0.0",
-  http_port: 8080,
-  http_host: "127.0.0.1",
-  tls_port: 8883,
-  default_timeout_ms: 3_600_000,
-  grace_ms: 600_000,
-  max_pending_per_pipeline: 100,
-  timezone: "UTC",
-});
-
-export function brokerUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "must be a URL such as mqtt://broker.example:1883";
-  }
-  if (!["mqtt:", "mqtts:", "ws:", "wss:", "tcp:", "tls:"].includes(parsed.protocol)) return "must use mqtt://, mqtts://, ws:// or wss://";
-  if (parsed.hostname === "") return "must name a host";
-  return undefined;
-}
+export { DEFAULTS, brokerUrlProblem } from "./config-env";
 
 export function isTimeZone(zone: string): boolean {
   try {

@@ -8,10 +8,11 @@
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type Checked, isObject, prefixProblem } from "@shipgate/protocol";
+import { type Checked, isObject } from "@shipgate/protocol";
 import { lazyRequire } from "./lazy-require";
 import * as z from "zod";
-import { DEFAULTS, type GadgetConfig, type GatesConfig, brokerUrlProblem, coreShape } from "./config-core";
+import { type GadgetConfig, type GatesConfig, coreShape } from "./config-core";
+import { DEFAULTS, envSettings } from "./config-env";
 import { ConfigError } from "./config-error";
 import { type ConfigSection, checkWith, settings } from "./config-schema";
 
@@ -19,7 +20,8 @@ import { type ConfigSection, checkWith, settings } from "./config-schema";
 const yaml = lazyRequire<typeof import("yaml")>("yaml");
 
 export { ConfigError } from "./config-error";
-export { DEFAULTS, brokerUrlProblem, isTimeZone } from "./config-core";
+export { isTimeZone } from "./config-core";
+export { DEFAULTS, brokerUrlProblem } from "./config-env";
 export type { BrokerConfig, FreezeWindow, GadgetConfig, GateRule, GatesConfig, HttpConfig, TlsFiles } from "./config-core";
 
 /** The top level: the bridge's own settings, and each service's section, kept raw for its service. */
@@ -86,27 +88,14 @@ export function loadConfigWith(sections: readonly ConfigSection[], options: Load
 }
 
 function applyEnv(config: BridgeConfig, env: NodeJS.ProcessEnv, cwd: string): BridgeConfig {
+  const given = envSettings(env, cwd);
   const out = { ...config, broker: { ...config.broker }, http: { ...config.http } };
-  if (env.SHIPGATE_STATE_DIR) out.state_dir = path.resolve(cwd, env.SHIPGATE_STATE_DIR);
-  if (env.SHIPGATE_BROKER_PORT) out.broker.port = envPort("SHIPGATE_BROKER_PORT", env.SHIPGATE_BROKER_PORT);
-  if (env.SHIPGATE_HTTP_PORT) out.http.port = envPort("SHIPGATE_HTTP_PORT", env.SHIPGATE_HTTP_PORT);
-  if (env.SHIPGATE_BROKER_URL) {
-    const problem = brokerUrlProblem(env.SHIPGATE_BROKER_URL);
-    if (problem) throw new ConfigError("environment", "SHIPGATE_BROKER_URL", problem);
-    out.broker.url = env.SHIPGATE_BROKER_URL;
-  }
-  if (env.SHIPGATE_PREFIX) {
-    const problem = prefixProblem(env.SHIPGATE_PREFIX);
-    if (problem) throw new ConfigError("environment", "SHIPGATE_PREFIX", problem);
-    out.prefix = env.SHIPGATE_PREFIX;
-  }
+  if (given.state_dir !== undefined) out.state_dir = given.state_dir;
+  if (given.broker_port !== undefined) out.broker.port = given.broker_port;
+  if (given.http_port !== undefined) out.http.port = given.http_port;
+  if (given.broker_url !== undefined) out.broker.url = given.broker_url;
+  if (given.prefix !== undefined) out.prefix = given.prefix;
   return out;
-}
-
-function envPort(name: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new ConfigError("environment", name, "must be a port number from 0 to 65535");
-  return n;
 }
 
 /** Checks a parsed config; `base` resolves relative paths (the config file's folder). Service

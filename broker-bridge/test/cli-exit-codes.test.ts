@@ -80,3 +80,21 @@ function wrongPasswordFile(dir: string): string {
   writeFileSync(f, "not-the-password");
   return f;
 }
+
+test("shipgate user reads its settings as start does: a bad variable or config key is exit 3 naming it", async (t) => {
+  // Without a file the settings come from the environment alone (no schemas loaded); with one,
+  // from the whole checked file. Both name what is wrong and where.
+  const port = await exitOf(["user", "list"], { SHIPGATE_BROKER_PORT: "18x3" });
+  t.is(port.code, 3, port.err);
+  t.regex(port.err, /^shipgate user: invalid config: environment: SHIPGATE_BROKER_PORT: must be a port number/m);
+  const store = await exitOf(["user", "list"], { SHIPGATE_STORE_URL: "mysql://db/shipgate" });
+  t.is(store.code, 3, store.err);
+  t.regex(store.err, /environment: SHIPGATE_STORE_URL: must be a postgres:\/\/ URL/);
+  const file = path.join(tempDir("shipgate-user-config-"), "shipgate.yml");
+  writeFileSync(file, "http: { port: 99999 }\n");
+  const bad = await exitOf(["user", "list", "--config", file]);
+  t.is(bad.code, 3, bad.err);
+  t.regex(bad.err, new RegExp(`invalid config: ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: http\\.port: `));
+  const empty = await exitOf(["user", "list"]);
+  t.is(empty.code, 0, empty.err);
+});

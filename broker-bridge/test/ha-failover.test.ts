@@ -15,7 +15,7 @@ const pgUrl = testPostgresUrl();
 const SEED = Number(process.env.SHIPGATE_FAULT_SEED ?? 20261203);
 const KILLS = Number(process.env.SHIPGATE_HA_KILLS ?? 50);
 /** Fewer through NATS: each takeover there also moves the broker session between cluster nodes. */
-const NATS_KILLS = Number(process.env.SHIPGATE_HA_NATS_KILLS ?? 5);
+const NATS_KILLS = Number(process.env.SHIPGATE_HA_NATS_KILLS ?? 50);
 const NATS = natsServerBinary();
 
 const CODE_FOR: Record<string, number> = { approved: 0, rejected: 1, expired: 2, cancelled: 1 };

@@ -4,9 +4,12 @@
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../bridge-config";
+import path from "node:path";
+import { DEFAULT_PREFIX } from "@shipgate/protocol";
+import { DEFAULTS, envSettings } from "../config-env";
+import { ConfigError } from "../config-error";
 import type { Store } from "../store";
-import { storeUrlOf } from "../store-config";
+import { STORE_URL_ENV, storeUrlProblem } from "../store-url";
 import { exportMosquitto } from "../security/mosquitto";
 import { USER_ROLES, type UserRole, UserStore, UserStoreError, pipelinesOf } from "../accounts/user-store";
 import { saveLocalGadget } from "./gadget";
@@ -69,9 +72,9 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
   const usage = (message: string) => (io.err(`shipgate user: ${message}\n\n${USER_HELP}`), 3);
   if (extra.length > 0) return usage(`unexpected arguments: ${extra.join(" ")}`);
 
-  let config;
+  let config: UserSettings;
   try {
-    config = loadConfig({ file: values.config, env: io.env });
+    config = await userSettings(values.config ?? io.env.SHIPGATE_CONFIG, io.env);
   } catch (err) {
     io.err(`shipgate user: ${err instanceof ConfigError ? "invalid config: " : ""}${(err as Error).message}`);
     return 3;
@@ -80,7 +83,7 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
   let shared: Store | undefined;
   let store: UserStore;
   try {
-    const url = storeUrlOf(config, io.env);
+    const url = config.storeUrl;
     // Loaded only then: a command on the users file needs neither the store nor its driver.
     shared = url === null ? undefined : (await import("../store")).Store.open(config.state_dir, { url, applicationName: "shipgate-user" });
     store = new UserStore(config.state_dir, shared);
@@ -120,7 +123,7 @@ export async function userCommand(argv: string[], io: Io): Promise<number> {
           const { secret, file } = store.createGadgetSecret(name);
           // The twin on this machine signs in as the gadget itself (an admin may not press for it).
           saveLocalGadget(store.stateDir, name, password);
-          const port = io.env.SHIPGATE_BROKER_PORT ?? String(config.broker.port);
+          const port = io.env.SHIPGATE_BROKER_PORT ?? String(config.brokerPort);
           io.out(`secret: ${secret}`);
           io.out(`secret file: ${file} (the bridge reads it; events from ${name} must be signed with it)`);
           io.out("provision the gadget (Wi-Fi ssid/password are yours; use mqtts:// and its port for TLS):");
@@ -192,4 +195,32 @@ function lanAddress(): string {
     for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
   }
   return "<bridge-ip>";
+}
+
+/** What the user commands read of the configuration. */
+interface UserSettings {
+  state_dir: string;
+  prefix: string;
+  brokerPort: number;
+  storeUrl: string | null;
+}
+
+/** From the config file when there is one (the whole file checked, as start checks it); without
+ *  one every setting is a default or the environment's, known without loading the schemas. */
+async function userSettings(file: string | undefined, env: NodeJS.ProcessEnv): Promise<UserSettings> {
+  if (file !== undefined && file !== "") {
+    const [{ loadConfig }, { storeUrlOf }] = await Promise.all([import("../bridge-config"), import("../store-config")]);
+    const config = loadConfig({ file, env });
+    return { state_dir: config.state_dir, prefix: config.prefix, brokerPort: config.broker.port, storeUrl: storeUrlOf(config, env) };
+  }
+  const given = envSettings(env, process.cwd());
+  const url = env[STORE_URL_ENV];
+  const problem = url === undefined || url === "" ? undefined : storeUrlProblem(url);
+  if (problem !== undefined) throw new ConfigError("environment", STORE_URL_ENV, problem);
+  return {
+    state_dir: given.state_dir ?? path.resolve(DEFAULTS.state_dir),
+    prefix: given.prefix ?? DEFAULT_PREFIX,
+    brokerPort: given.broker_port ?? DEFAULTS.broker_port,
+    storeUrl: url === undefined || url === "" ? null : url,
+  };
 }
