@@ -78,6 +78,8 @@ test("discovery configs for the bridge and each gadget follow Home Assistant's r
   const configTopics = () => [...seen.last].filter(([topic, p]) => topic.startsWith(PREFIX + "/") && p.length > 0);
   await waitFor("every discovery config", () => configTopics().length === 2 + 2 * PER_GADGET);
   await waitFor("desk-1's view", () => seen.last.has(topics.gadgetView("desk-1")));
+  // The bridge announces itself once its start is complete, which may come after its first views.
+  await waitFor("the bridge's retained status", () => seen.last.has(topics.bridgeStatus()));
 
   const found: Discovery[] = [];
   for (const [topic, payload] of configTopics()) {
