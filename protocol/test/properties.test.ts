@@ -221,7 +221,9 @@ function rebuild(topics: Topics, parsed: ParsedTopic): string | undefined {
     case "lock-state":
       return topics.lockState(parsed.id);
     case "lock-cancel":
-      return topics.lockCancel(parsed.id);
+      return parsed.user === undefined ? topics.lockCancel(parsed.id) : topics.lockCancelFor(parsed.id, parsed.user);
+    case "owner-lock-state":
+      return topics.ownerLockState(parsed.user, parsed.id);
     case "mode":
       return topics.mode();
     case "error":
@@ -246,6 +248,11 @@ function rebuild(topics: Topics, parsed: ParsedTopic): string | undefined {
       return topics.bridgeStatus();
     case "unknown":
       return undefined;
+    default: {
+      // A kind added to ParsedTopic without a case here is a type error, not a silent undefined.
+      const missing: never = parsed;
+      return missing;
+    }
   }
 }
 
@@ -258,6 +265,7 @@ test("topics: parse never throws, and every topic it recognises is rebuilt exact
         "locks",
         "request",
         "cancel",
+        "owners",
         "mode",
         "errors",
         "admin",
