@@ -34,7 +34,8 @@ test("the README's onboarding: the hinted user add, then npx shipgate gadget --i
   const bridge = runShipgate(["start"], env, ROOT);
   const children: { kill(signal?: NodeJS.Signals): unknown }[] = [bridge.child];
   try {
-    await waitFor("the bridge to listen", () => /dashboard and API on/.test(bridge.stderr()), 60_000);
+    // The hints are printed after the listening lines, and may arrive in a later chunk.
+    await waitFor("the bridge's start-up hints", () => /^shipgate: add a pipeline: /m.test(bridge.stderr()), 60_000);
     // The start-up hint, run as printed (it names this state directory).
     const hint = /^shipgate: add a gadget: +(.*?) {3}\(/m.exec(bridge.stderr())?.[1];
     t.truthy(hint, bridge.stderr());
