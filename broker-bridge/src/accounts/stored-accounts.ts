@@ -6,7 +6,7 @@
 // adding a name twice fails on the primary key, whoever was first.
 
 import type { Store } from "../store";
-import type { UserRecord } from "./user-store";
+import type { UserRecord } from "./user-record";
 
 const MIGRATIONS = [
   `CREATE TABLE shipgate_users (username TEXT PRIMARY KEY, record TEXT NOT NULL,

@@ -12,34 +12,12 @@ import { randomBytes } from "node:crypto";
 import { NODE_ID_PATTERN } from "@shipgate/protocol";
 import type { Store } from "../store";
 import { StoredAccounts } from "./stored-accounts";
+import { USER_ROLES, type UserRecord, type UserRole } from "./user-record";
 import { generatePassword, generateSecret, hashPassword, hashPasswordOffThread, mosquittoHash, mosquittoHashOffThread, sha256Hex, sameDigest } from "./passwords";
 
 const taken = (username: string) => new UserStoreError(`user ${username} already exists (remove it first to change its role or password)`);
 
-export const USER_ROLES = ["admin", "pipeline", "gadget", "viewer", "bridge"] as const;
-export type UserRole = (typeof USER_ROLES)[number];
-
-export interface ApiToken {
-  id: string;
-  /** SHA-256 of the token's secret part, hex. */
-  hash: string;
-  created_at: string;
-}
-
-export interface UserRecord {
-  username: string;
-  role: UserRole;
-  /** scrypt$N$r$p$salt$hash (passwords.ts). */
-  password: string;
-  /** The same password in Mosquitto's password_file format, for `shipgate user export-mosquitto`. */
-  mosquitto: string;
-  created_at: string;
-  tokens: ApiToken[];
-  /** A pipeline user's pipelines (globs); absent means only the pipeline named like the user. */
-  pipelines?: string[];
-  /** Random per add: a session or token made for an earlier user of the same name is not this one's. */
-  uid?: string;
-}
+export { USER_ROLES, type ApiToken, type UserRecord, type UserRole } from "./user-record";
 
 interface UsersFile {
   version: 1;
